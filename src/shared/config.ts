@@ -1,0 +1,164 @@
+// The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
+// and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
+import { z } from 'zod';
+
+export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BackendName = z.enum(backendNames);
+export type BackendName = z.infer<typeof BackendName>;
+
+const positiveInt = z.number().int().positive();
+
+export const DataConfig = z
+  .object({
+    corpus: z
+      .string()
+      .min(1)
+      .default('moby-dick')
+      .describe('Training text: "moby-dick" (bundled, public domain, 1.2 MB) or a path to a local UTF-8 .txt or .jsonl file.'),
+    tokenizer: z
+      .enum(['byte', 'char', 'gpt2'])
+      .default('byte')
+      .describe('byte: 256 symbols, nothing unknown. char: the distinct characters of the corpus. gpt2: GPT-2 BPE (50257).'),
+    val_fraction: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .default(0.1)
+      .describe('Fraction of the token stream held out for validation: the last contiguous part (deterministic 90/10 by default).'),
+    train_fraction: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(1)
+      .describe('Use only the first fraction of the training split (e.g. 0.01 to provoke overfitting on purpose).'),
+  })
+  .strict();
+
+export const ModelConfig = z
+  .object({
+    family: z
+      .enum(['gpt', 'llama', 'mamba', 'hybrid'])
+      .default('gpt')
+      .describe('gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, tied embeddings). Others are planned; gpt is implemented.'),
+    n_layer: positiveInt.max(48).default(4).describe('Number of transformer blocks.'),
+    n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
+    d_model: positiveInt.max(4096).default(128).describe('Residual stream width (n_embd).'),
+    block_size: positiveInt.max(8192).default(64).describe('Context length in tokens.'),
+    dropout: z.number().min(0).lt(1).default(0).describe('Dropout on attention, residual and embeddings. 0 for short runs on small data is usual.'),
+    bias: z.boolean().default(true).describe('Biases in linear layers and LayerNorm (GPT-2 has them).'),
+    tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
+    moe: z
+      .object({ experts: positiveInt.default(4), top_k: positiveInt.default(2) })
+      .strict()
+      .optional()
+      .describe('Mixture-of-experts MLP (planned).'),
+  })
+  .strict()
+  .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] });
+
+export const TrainConfig = z
+  .object({
+    steps: positiveInt.max(10_000_000).default(2000).describe('Optimizer updates (iterations).'),
+    batch_size: positiveInt.max(4096).default(12).describe('Sequences per optimizer update. Tokens per update = batch_size × block_size.'),
+    micro_batch_size: z
+      .union([z.literal('auto'), positiveInt])
+      .default('auto')
+      .describe('Sequences per forward/backward pass; the rest is gradient accumulation. "auto" picks the largest that fits the backend memory.'),
+    optimizer: z.enum(['adamw', 'muon']).default('adamw').describe('AdamW everywhere, or Muon on 2-D hidden matrices with AdamW for the rest.'),
+    lr: z.number().positive().max(10).default(1e-3).describe('Peak learning rate. Small models: 3e-4 to 1e-3. When batch size changes, scale by the square root of the ratio.'),
+    min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay (often lr/10).'),
+    warmup_steps: z.number().int().min(0).default(100).describe('Linear warmup steps; 1–5% of steps is the usual range.'),
+    schedule: z.enum(['cosine', 'linear', 'constant', 'wsd']).default('cosine').describe('Decay after warmup.'),
+    wsd_decay_fraction: z.number().gt(0).lte(1).default(0.2).describe('For wsd: fraction of steps spent in the final decay.'),
+    beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW β1.'),
+    beta2: z.number().min(0).lt(1).default(0.99).describe('AdamW β2 (0.95 for long runs, 0.99 for small batches).'),
+    eps: z.number().positive().default(1e-8).describe('AdamW ε.'),
+    weight_decay: z.number().min(0).default(0.1).describe('Decoupled weight decay on 2-D weights only (0.1 is the usual value).'),
+    grad_clip: z.number().min(0).default(1.0).describe('Global gradient-norm clip; 0 disables. 1.0 is the usual value.'),
+    label_smoothing: z.number().min(0).lt(1).default(0).describe('Cross-entropy label smoothing.'),
+    z_loss: z.number().min(0).default(0).describe('Weight of the z-loss (log² of the softmax normaliser); 1e-4 is typical when used.'),
+    dispersion: z
+      .object({
+        weight: z.number().min(0).default(0).describe('λ: total loss = CE + λ·L_disp. 0 disables.'),
+        tau: z.number().positive().default(0.5),
+        variant: z.enum(['angular_spread', 'l2_repel', 'decorrelation', 'orthogonalization']).default('angular_spread'),
+      })
+      .strict()
+      .default({ weight: 0, tau: 0.5, variant: 'angular_spread' })
+      .describe('Dispersion loss against embedding condensation (DESIGN.md §6).'),
+    early_stopping_patience: z.number().int().min(0).default(0).describe('Stop after this many evals without val improvement; 0 disables.'),
+  })
+  .strict()
+  .refine((t) => t.min_lr <= t.lr, { message: 'min_lr must not exceed lr', path: ['min_lr'] })
+  .refine((t) => t.warmup_steps <= t.steps, { message: 'warmup_steps must not exceed steps', path: ['warmup_steps'] });
+
+export const EvalConfig = z
+  .object({
+    every: positiveInt.default(100).describe('Evaluate validation loss every N steps (and at the last step).'),
+    batches: positiveInt.max(1000).default(20).describe('Fixed validation batches per eval.'),
+    generation: z.boolean().default(false).describe('Sample the diagnostic prompt set at each eval and record gen/* metrics.'),
+    diagnostics: z.boolean().default(false).describe('Record representation diagnostics (condensation per layer) at each eval.'),
+  })
+  .strict();
+
+export const CheckpointConfig = z
+  .object({
+    every: positiveInt.default(500).describe('Write a checkpoint every N steps (and always at the end).'),
+    keep: positiveInt.default(5).describe('How many periodic checkpoints to keep on disk besides the best and the last.'),
+  })
+  .strict();
+
+export const AlertsConfig = z
+  .object({
+    spike_sigma: z.number().positive().default(6).describe('Spike: value > mean + k·σ of the previous window.'),
+    spike_window: positiveInt.default(128),
+    explosion_factor: z.number().positive().default(10).describe('Gradient explosion: grad norm > factor × running median.'),
+    collapse_factor: z.number().positive().default(1e-3),
+    collapse_steps: positiveInt.default(50),
+    clip_saturation: z.number().gt(0).lte(1).default(0.5),
+    plateau_rel: z.number().positive().default(0.01),
+    overfit_gap: z.number().positive().default(0.5),
+  })
+  .strict();
+
+export const RunConfig = z
+  .object({
+    name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout.'),
+    backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
+    data: DataConfig.default(DataConfig.parse({})),
+    model: ModelConfig.default(ModelConfig.parse({})),
+    train: TrainConfig.default(TrainConfig.parse({})),
+    eval: EvalConfig.default(EvalConfig.parse({})),
+    checkpoint: CheckpointConfig.default(CheckpointConfig.parse({})),
+    alerts: AlertsConfig.default(AlertsConfig.parse({})),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfig>;
+export type RunConfigInput = z.input<typeof RunConfig>;
+export type ModelConfig = z.infer<typeof ModelConfig>;
+export type TrainConfig = z.infer<typeof TrainConfig>;
+export type DataConfig = z.infer<typeof DataConfig>;
+
+export interface ConfigIssue {
+  /** Dotted field path, e.g. "train.lr"; "" for the root. */
+  path: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; issues: ConfigIssue[] };
+
+/** Validates untrusted input (parsed YAML/JSON) into a fully resolved config, or lists every problem by field path. */
+export function resolveConfig(input: unknown): ConfigResult {
+  const parsed = RunConfig.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  };
+}
+
+export function formatConfigIssues(issues: ConfigIssue[]): string {
+  return issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n');
+}

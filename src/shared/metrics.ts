@@ -1,0 +1,29 @@
+// Metric keys (DESIGN.md §4) and the shape metrics travel in, from worker to main to UI.
+import { z } from 'zod';
+
+export const MetricKey = {
+  trainLoss: 'train/loss',
+  lr: 'train/lr',
+  gradNorm: 'train/grad_norm',
+  clipped: 'train/clipped',
+  tokensPerS: 'train/tokens_per_s',
+  stepMs: 'train/step_ms',
+  tokensSeen: 'train/tokens_seen',
+  valLoss: 'val/loss',
+  valPpl: 'val/ppl',
+} as const;
+
+export const MetricPoint = z.object({ step: z.number().int().min(0), key: z.string().min(1).max(200), value: z.number() });
+export type MetricPoint = z.infer<typeof MetricPoint>;
+
+/** Non-finite values are legal metrics (NaN loss is evidence); JSON cannot carry them, so they travel as strings. */
+export const WireNumber = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+export function toWire(v: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return v;
+}
+export function fromWire(v: number | 'NaN' | 'Infinity' | '-Infinity'): number {
+  return typeof v === 'number' ? v : Number(v);
+}

@@ -1,0 +1,35 @@
+// Run records as the store keeps them and every client sees them.
+import { z } from 'zod';
+
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'finished', 'stopped', 'crashed', 'failed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  hypothesis: z.string().nullable(),
+  notes: z.string().nullable(),
+  status: RunStatus,
+  backend: z.string().nullable(),
+  backendReason: z.string().nullable(),
+  params: z.number().nullable(),
+  steps: z.number(),
+  plannedSteps: z.number(),
+  tokensSeen: z.number(),
+  tokensPerUpdate: z.number().nullable(),
+  lastTrainLoss: z.number().nullable(),
+  lastValLoss: z.number().nullable(),
+  bestValLoss: z.number().nullable(),
+  tokensPerS: z.number().nullable(),
+  configHash: z.string(),
+  baselineId: z.string().nullable(),
+  groupName: z.string().nullable(),
+  seed: z.number(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  error: z.string().nullable(),
+  archived: z.boolean(),
+  alertCount: z.number(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
