@@ -48,7 +48,10 @@ export const ModelConfig = z
     bias: z.boolean().default(true).describe('Biases in linear layers and LayerNorm (GPT-2 has them).'),
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
     moe: z
-      .object({ experts: positiveInt.default(4), top_k: positiveInt.default(2) })
+      .object({
+        experts: positiveInt.default(4).describe('Number of expert MLPs per block (4 is the usual small setting).'),
+        top_k: positiveInt.default(2).describe('Experts each token is routed to (top-2 gating).'),
+      })
       .strict()
       .optional()
       .describe('Mixture-of-experts MLP (planned).'),
@@ -59,29 +62,38 @@ export const ModelConfig = z
 export const TrainConfig = z
   .object({
     steps: positiveInt.max(10_000_000).default(2000).describe('Optimizer updates (iterations).'),
-    batch_size: positiveInt.max(4096).default(12).describe('Sequences per optimizer update. Tokens per update = batch_size × block_size.'),
+    batch_size: positiveInt.max(4096).default(12).describe(
+        'Sequences per optimizer update. Tokens per update = batch_size × block_size (micro-batch × accumulation × block). ' +
+          'If you change it, change lr by the square-root rule: lr × √(new/old).',
+      ),
     micro_batch_size: z
       .union([z.literal('auto'), positiveInt])
       .default('auto')
       .describe('Sequences per forward/backward pass; the rest is gradient accumulation. "auto" picks the largest that fits the backend memory.'),
     optimizer: z.enum(['adamw', 'muon']).default('adamw').describe('AdamW everywhere, or Muon on 2-D hidden matrices with AdamW for the rest.'),
-    lr: z.number().positive().max(10).default(1e-3).describe('Peak learning rate. Small models: 3e-4 to 1e-3. When batch size changes, scale by the square root of the ratio.'),
-    min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay (often lr/10).'),
-    warmup_steps: z.number().int().min(0).default(100).describe('Linear warmup steps; 1–5% of steps is the usual range.'),
+    lr: z.number().positive().max(10).default(1e-3).describe(
+        'Peak learning rate after warmup. Small models (≤ 100M params): 3e-4 to 1e-3. When batch size (tokens per update) changes, ' +
+          'scale it by the square root of the ratio: 4× the batch → 2× the LR.',
+      ),
+    min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay; lr/10 is the usual choice. Must not exceed lr.'),
+    warmup_steps: z.number().int().min(0).default(100).describe('Linear warmup steps from 0 to lr; 1–5% of steps is the usual range (e.g. 20–100 for 2000 steps).'),
     schedule: z.enum(['cosine', 'linear', 'constant', 'wsd']).default('cosine').describe('Decay after warmup.'),
     wsd_decay_fraction: z.number().gt(0).lte(1).default(0.2).describe('For wsd: fraction of steps spent in the final decay.'),
     beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW β1.'),
     beta2: z.number().min(0).lt(1).default(0.99).describe('AdamW β2 (0.95 for long runs, 0.99 for small batches).'),
     eps: z.number().positive().default(1e-8).describe('AdamW ε.'),
-    weight_decay: z.number().min(0).default(0.1).describe('Decoupled weight decay on 2-D weights only (0.1 is the usual value).'),
-    grad_clip: z.number().min(0).default(1.0).describe('Global gradient-norm clip; 0 disables. 1.0 is the usual value.'),
+    weight_decay: z.number().min(0).default(0.1).describe('Decoupled (AdamW) weight decay on 2-D weights only; 0.1 is the usual value. Norms, biases and embeddings are not decayed.'),
+    grad_clip: z.number().min(0).default(1.0).describe('Global gradient-norm clip; 1.0 is the usual value, 0 disables. Clipping on most steps means the LR is too high.'),
     label_smoothing: z.number().min(0).lt(1).default(0).describe('Cross-entropy label smoothing.'),
     z_loss: z.number().min(0).default(0).describe('Weight of the z-loss (log² of the softmax normaliser); 1e-4 is typical when used.'),
     dispersion: z
       .object({
         weight: z.number().min(0).default(0).describe('λ: total loss = CE + λ·L_disp. 0 disables.'),
-        tau: z.number().positive().default(0.5),
-        variant: z.enum(['angular_spread', 'l2_repel', 'decorrelation', 'orthogonalization']).default('angular_spread'),
+        tau: z.number().positive().default(0.5).describe('Temperature τ of the dispersion loss (0.5 in Liu et al. 2026).'),
+        variant: z
+          .enum(['angular_spread', 'l2_repel', 'decorrelation', 'orthogonalization'])
+          .default('angular_spread')
+          .describe('angular_spread: logsumexp of negative pairwise angles (the paper\'s default); the others are ablation variants.'),
       })
       .strict()
       .default({ weight: 0, tau: 0.5, variant: 'angular_spread' })
@@ -111,27 +123,47 @@ export const CheckpointConfig = z
 export const AlertsConfig = z
   .object({
     spike_sigma: z.number().positive().default(6).describe('Spike: value > mean + k·σ of the previous window.'),
-    spike_window: positiveInt.default(128),
+    spike_window: positiveInt.default(128).describe('Spike: how many previous values the mean and σ are taken over.'),
+    spike_min_history: positiveInt.default(64).describe('Spike: values needed before spikes are looked for (the first steps fall too fast to judge).'),
+    spike_min_rel: z.number().min(0).default(0.05).describe('Spike: also require the value to exceed the mean by this fraction, so near-constant curves do not flag tiny wobbles.'),
+    spike_recovery_steps: positiveInt.default(100).describe('Spike: steps allowed to fall back under the pre-spike mean + 2σ before it counts as not recovering.'),
+    spike_recurring_count: z.number().int().min(3).default(3).describe('Spike: this many spikes at a near-constant interval count as recurring (a data problem).'),
+    spike_recurring_tolerance: z.number().gt(0).lt(1).default(0.05).describe('Spike: intervals within this fraction of each other count as near-constant.'),
     explosion_factor: z.number().positive().default(10).describe('Gradient explosion: grad norm > factor × running median.'),
-    collapse_factor: z.number().positive().default(1e-3),
-    collapse_steps: positiveInt.default(50),
-    clip_saturation: z.number().gt(0).lte(1).default(0.5),
-    plateau_rel: z.number().positive().default(0.01),
-    overfit_gap: z.number().positive().default(0.5),
+    explosion_window: positiveInt.default(128).describe('Gradient explosion: the running median is taken over this many previous values.'),
+    collapse_factor: z.number().positive().default(1e-3).describe('Gradient collapse: grad norm < factor × its early median...'),
+    collapse_steps: positiveInt.default(50).describe('...for this many consecutive steps.'),
+    collapse_early_steps: positiveInt.default(100).describe('Gradient collapse: the early median is taken over the first this many steps.'),
+    clip_saturation: z.number().gt(0).lte(1).default(0.5).describe('Clip saturation: fraction of the last clip_window steps that were clipped.'),
+    clip_window: positiveInt.default(100),
+    plateau_rel: z.number().positive().default(0.01).describe('Plateau: relative improvement of the smoothed loss below this over plateau_window.'),
+    plateau_window: z.number().gt(0).lte(1).default(0.1).describe('Plateau: the window as a fraction of the planned steps (at least plateau_min_steps).'),
+    plateau_min_steps: positiveInt.default(50),
+    plateau_early: z.number().gt(0).lte(1).default(0.2).describe('Plateau: a warning when it starts within this fraction of the planned steps (else info).'),
+    overfit_gap: z.number().positive().default(0.5).describe('Overfitting: val loss − smoothed train loss above this many nats.'),
+    overfit_rising_evals: positiveInt.default(3).describe('Overfitting: val loss rising for this many evals in a row while train loss falls...'),
+    overfit_min_rise: z.number().min(0).default(0.03).describe('...and val at least this many nats above its best so far (so eval noise does not count).'),
+    collapse_seq_rep: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: mean seq-rep-4 of the diagnostic samples above this.'),
+    collapse_loop_fraction: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: fraction of samples ending in a repetition loop above this.'),
+    collapse_sameness: z.number().gt(0).lte(1).default(0.9).describe('Response collapse: similarity of outputs across different prompts above this.'),
+    collapse_after: z.number().min(0).lte(1).default(0.2).describe('Response collapse: before this fraction of the planned steps it is info (under-trained models loop).'),
   })
   .strict();
+export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
     name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
-    data: DataConfig.default(DataConfig.parse({})),
-    model: ModelConfig.default(ModelConfig.parse({})),
-    train: TrainConfig.default(TrainConfig.parse({})),
-    eval: EvalConfig.default(EvalConfig.parse({})),
-    checkpoint: CheckpointConfig.default(CheckpointConfig.parse({})),
-    alerts: AlertsConfig.default(AlertsConfig.parse({})),
+    data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),
+    model: ModelConfig.default(ModelConfig.parse({})).describe('Architecture: family and size. Parameters ≈ 12·n_layer·d_model² + vocab·d_model.'),
+    train: TrainConfig.default(TrainConfig.parse({})).describe(
+      'Optimisation recipe. Change one thing at a time: compound changes produce compound ignorance.',
+    ),
+    eval: EvalConfig.default(EvalConfig.parse({})).describe('How often and how much validation data to evaluate, and optional diagnostics.'),
+    checkpoint: CheckpointConfig.default(CheckpointConfig.parse({})).describe('When checkpoints are written and how many are kept.'),
+    alerts: AlertsConfig.default(AlertsConfig.parse({})).describe('Thresholds of the training alerts (DESIGN.md §5).'),
   })
   .strict();
 

@@ -4,8 +4,8 @@ import { tf } from './tf.ts';
 
 /** x [n, in] · w [in, out] (+ b [out]) → [n, out]. Weight layout matches HF GPT-2 Conv1D. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const y = tf.matMul(x, w);
-  return b ? tf.add<tf.Tensor2D>(y, b) : y;
+  const y: tf.Tensor2D = tf.matMul(x, w);
+  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
 }
 
 /** Causal scaled dot-product attention. q, k, v: [batch, heads, T, headDim] → same shape. */

@@ -25,3 +25,11 @@ export type AppInfo = z.infer<typeof AppInfo>;
 export const appRequests = {
   'app.info': request(z.object({}).strict(), AppInfo),
 };
+
+/** Commands from the native menu (desktop) that the renderer carries out. */
+export const UiCommand = z.enum(['run-baseline', 'new-run', 'runs', 'compare', 'playground', 'toggle-theme']);
+export type UiCommand = z.infer<typeof UiCommand>;
+
+export const appEvents = {
+  'app.command': z.object({ command: UiCommand }),
+};

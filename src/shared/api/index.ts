@@ -1,7 +1,7 @@
 // The one API contract: every request (name → params → result) and every event (name → payload).
 // Main validates params with these schemas; both transports (IPC, WebSocket) carry exactly this.
 import { z } from 'zod';
-import { appRequests } from './app.ts';
+import { appRequests, appEvents } from './app.ts';
 import { runRequests, runEvents } from './runs.ts';
 
 export const requests = {
@@ -9,6 +9,7 @@ export const requests = {
   ...runRequests,
 };
 export const events = {
+  ...appEvents,
   ...runEvents,
 };
 
@@ -26,17 +27,11 @@ export interface LoupeClient {
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
 }
 
-/** Errors cross the boundary as data: a code users can act on and a one-line message. */
-export const ApiError = z.object({
-  code: z.enum(['bad_request', 'not_found', 'conflict', 'unavailable', 'internal']),
-  message: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
-export type ApiError = z.infer<typeof ApiError>;
 
 export function isRequestName(name: string): name is RequestName {
   return Object.prototype.hasOwnProperty.call(requests, name);
 }
 
 export * from './app.ts';
+export * from './errors.ts';
 export * from './runs.ts';

@@ -1,0 +1,12 @@
+import { parseConfigText, stringifyConfig } from './src/shared/config-yaml.ts';
+import { resolveConfig } from './src/shared/config.ts';
+const show = (t: string, f: 'yaml'|'json' = 'yaml') => console.log(JSON.stringify(parseConfigText(t, f)));
+show('train:\n  lr: 20\n  warmup_stepz: 3\nmodel:\n  n_head: 3\n');
+show('train:\n  lr: [1\n');
+show('train: {lr: 1e-3, min_lr: 0.01}\n');
+show('{"train": {"lr": "x"}}', 'json');
+show('{"train": {"lr": 1,}}', 'json');
+show('hello');
+show('');
+show('a: &a [1,2]\nb: *a\n');
+const c = resolveConfig({}); if (c.ok) console.log(stringifyConfig(c.config));

@@ -1,0 +1,30 @@
+import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.mjs';
+registerTfjsResolveHook();
+const { initBackend } = await import('../src/main/engine/backend.ts');
+const { tf } = await import('../src/main/engine/tf.ts');
+await initBackend((process.argv[2] ?? 'wasm') as 'wasm');
+function time(name: string, f: () => tf.Tensor, reps = 50) {
+  for (let i = 0; i < 3; i++) tf.tidy(() => { f(); });
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) tf.tidy(() => { f(); });
+  const ms = (performance.now() - t0) / reps;
+  console.log(`${name.padEnd(40)} ${(ms*1000).toFixed(0)} us`);
+}
+const x = tf.randomNormal([768, 512]);
+const b = tf.randomNormal([512]);
+time('add', () => tf.add(x, x));
+time('add bias bcast', () => tf.add(x, b));
+time('mul scalar', () => tf.mul(x, 0.5));
+time('mul', () => tf.mul(x, x));
+time('tanh', () => tf.tanh(x));
+time('sigmoid', () => tf.sigmoid(x));
+time('exp', () => tf.exp(x));
+time('pow3', () => tf.pow(x, 3));
+time('sum axis0', () => tf.sum(x, 0));
+time('sum axis-1', () => tf.sum(x, -1));
+time('mean axis-1 keepdims', () => tf.mean(x, -1, true));
+time('softmax', () => tf.softmax(x));
+time('transpose', () => tf.transpose(x));
+time('reshape', () => tf.reshape(x, [512, 768]));
+time('identity clone', () => tf.clone(x));
+time('matmul 768x512x128', () => tf.matMul(x, tf.randomNormal([512,128])));

@@ -1,0 +1,132 @@
+// Checkpoint folders: model.safetensors + config.json (a Hugging Face GPT-2 model folder as is), and beside
+// them optimizer.safetensors and state.json (step, RNG and data cursor, run config, tokenizer). Written atomically.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { RunConfig } from '../../../shared/config.ts';
+import { TokenizerJson } from '../data/tokenizer.ts';
+import type { AdamWState } from '../optim/adamw.ts';
+import type { ModelSpec } from '../model/types.ts';
+import { writeFolderAtomic, writeFileSynced } from './atomic.ts';
+import { hfConfig, hfTensors } from './hf.ts';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+
+const RngStateJson = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
+export const CheckpointState = z.object({
+  format: z.literal('loupe-checkpoint'),
+  version: z.literal(1),
+  /** Optimizer updates completed. */
+  step: z.number().int().min(0),
+  config: RunConfig,
+  vocabSize: z.number().int().positive(),
+  tokenizer: TokenizerJson,
+  dropoutRng: RngStateJson,
+  dataCursor: RngStateJson,
+  tokensSeen: z.number().min(0),
+  valLoss: z.number().nullable(),
+  backend: z.string(),
+});
+export type CheckpointState = z.infer<typeof CheckpointState>;
+
+export interface CheckpointContents {
+  state: CheckpointState;
+  spec: ModelSpec;
+  /** Model parameters by HF name (zero-filled biases of a bias-free model are dropped). */
+  params: Map<string, Float32Array>;
+  optimizer: AdamWState;
+}
+
+export interface WrittenCheckpoint {
+  path: string;
+  /** sha256 of model.safetensors. */
+  sha256: string;
+  /** Total bytes of the folder. */
+  bytes: number;
+}
+
+export function checkpointFolderName(step: number): string {
+  return `step-${String(step).padStart(8, '0')}`;
+}
+
+export function specOf(state: CheckpointState): ModelSpec {
+  return { ...state.config.model, vocab_size: state.vocabSize };
+}
+
+export function saveCheckpoint(
+  dir: string,
+  state: CheckpointState,
+  params: Map<string, Float32Array>,
+  optimizer: AdamWState,
+): WrittenCheckpoint {
+  const spec = specOf(state);
+  const model = encodeSafetensors(hfTensors(spec, params), { format: 'pt' });
+  const optTensors = [];
+  for (const [name, data] of optimizer.m) optTensors.push({ name: `exp_avg.${name}`, shape: [data.length], data });
+  for (const [name, data] of optimizer.v) optTensors.push({ name: `exp_avg_sq.${name}`, shape: [data.length], data });
+  const opt = encodeSafetensors(optTensors, { t: String(optimizer.t) });
+  const files = {
+    'model.safetensors': model,
+    'config.json': JSON.stringify(hfConfig(spec), null, 2),
+    'optimizer.safetensors': opt,
+    'state.json': JSON.stringify(state, null, 2),
+  };
+  const path = join(dir, checkpointFolderName(state.step));
+  writeFolderAtomic(path, files);
+  const bytes = Object.values(files).reduce((n, f) => n + (typeof f === 'string' ? Buffer.byteLength(f) : f.length), 0);
+  return { path, sha256: createHash('sha256').update(model).digest('hex'), bytes };
+}
+
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `checkpoint: ${what} not found at ${path}` : `checkpoint: ${what} is not valid JSON (${path})`);
+  }
+}
+
+function readBytes(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new Error(`checkpoint: ${what} not found at ${path}`);
+  }
+}
+
+export function loadCheckpoint(path: string): CheckpointContents {
+  const parsed = CheckpointState.safeParse(readJson(join(path, 'state.json'), 'state.json'));
+  if (!parsed.success) throw new Error(`checkpoint: state.json is invalid at ${path} (${parsed.error.issues[0]?.path.join('.')})`);
+  const state = parsed.data;
+  const spec = specOf(state);
+  const model = decodeSafetensors(readBytes(join(path, 'model.safetensors'), 'model.safetensors'), 'model.safetensors');
+  const params = new Map<string, Float32Array>();
+  for (const [name, t] of model.tensors) if (spec.bias || !name.endsWith('.bias')) params.set(name, t.data);
+  const opt = decodeSafetensors(readBytes(join(path, 'optimizer.safetensors'), 'optimizer.safetensors'), 'optimizer.safetensors');
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  for (const [name, t] of opt.tensors) {
+    if (name.startsWith('exp_avg_sq.')) v.set(name.slice('exp_avg_sq.'.length), t.data);
+    else if (name.startsWith('exp_avg.')) m.set(name.slice('exp_avg.'.length), t.data);
+  }
+  return { state, spec, params, optimizer: { t: Number(opt.metadata.t ?? state.step), m, v } };
+}
+
+/** Writes a plain Hugging Face model folder (config.json + model.safetensors + Loupe's tokenizer) for `loupe export --hf`. */
+export function exportHfModel(checkpointPath: string, outDir: string): { files: string[] } {
+  const parsed = CheckpointState.safeParse(readJson(join(checkpointPath, 'state.json'), 'state.json'));
+  if (!parsed.success) throw new Error(`checkpoint: state.json is invalid at ${checkpointPath}`);
+  const files: Record<string, Uint8Array | string> = {
+    'config.json': readBytes(join(checkpointPath, 'config.json'), 'config.json'),
+    'model.safetensors': readBytes(join(checkpointPath, 'model.safetensors'), 'model.safetensors'),
+    'loupe_tokenizer.json': JSON.stringify(parsed.data.tokenizer),
+  };
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, data] of Object.entries(files)) {
+    const tmp = join(outDir, `.${name}.tmp-${process.pid}`);
+    writeFileSynced(tmp, data);
+    renameSync(tmp, join(outDir, name));
+  }
+  return { files: Object.keys(files).map((f) => join(outDir, f)) };
+}

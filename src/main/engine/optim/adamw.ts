@@ -1,0 +1,92 @@
+// AdamW (Loshchilov & Hutter) exactly as torch.optim.AdamW computes it, with decoupled weight decay applied
+// only where the model says so (2-D weights). State is plain named float arrays so checkpoints can carry it.
+import { tf } from '../tf.ts';
+import type { Grads } from './clip.ts';
+
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Which parameters get weight decay. */
+  decays: (name: string) => boolean;
+}
+
+export interface AdamWState {
+  /** Updates taken so far (bias correction uses it). */
+  t: number;
+  /** exp_avg and exp_avg_sq per parameter name. */
+  m: Map<string, Float32Array>;
+  v: Map<string, Float32Array>;
+}
+
+export class AdamW {
+  private t = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly params: Map<string, tf.Variable>,
+    private readonly opts: AdamWOptions,
+  ) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  get steps(): number {
+    return this.t;
+  }
+
+  /** One update with learning rate `lr`; gradients are not disposed here. */
+  step(grads: Grads, lr: number): void {
+    this.t += 1;
+    const { beta1, beta2, eps, weightDecay } = this.opts;
+    const bc1 = 1 - beta1 ** this.t;
+    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (!g) continue;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const decayed = weightDecay > 0 && this.opts.decays(name) ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
+        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
+      }
+    });
+  }
+
+  exportState(): AdamWState {
+    const m = new Map<string, Float32Array>();
+    const v = new Map<string, Float32Array>();
+    for (const name of this.params.keys()) {
+      m.set(name, (this.m.get(name)!.dataSync() as Float32Array).slice());
+      v.set(name, (this.v.get(name)!.dataSync() as Float32Array).slice());
+    }
+    return { t: this.t, m, v };
+  }
+
+  loadState(state: AdamWState): void {
+    for (const name of this.params.keys()) {
+      const m = state.m.get(name);
+      const v = state.v.get(name);
+      if (!m || !v) throw new Error(`optimizer state is missing ${name}`);
+      const shape = this.params.get(name)!.shape;
+      tf.tidy(() => {
+        this.m.get(name)!.assign(tf.tensor(m, shape, 'float32'));
+        this.v.get(name)!.assign(tf.tensor(v, shape, 'float32'));
+      });
+    }
+    this.t = state.t;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}

@@ -1,0 +1,29 @@
+// Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when above.
+import { tf } from '../tf.ts';
+
+export type Grads = Map<string, tf.Tensor>;
+
+/** L2 norm over all gradients (one host read). */
+export function globalNorm(grads: Grads): number {
+  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const norm = Math.sqrt(sq.dataSync()[0]);
+  sq.dispose();
+  return norm;
+}
+
+/**
+ * Returns the pre-clip norm and whether it clipped; replaces (and disposes) the gradients in place when clipping.
+ * maxNorm 0 disables clipping but still measures.
+ */
+export function clipByGlobalNorm(grads: Grads, maxNorm: number): { norm: number; clipped: boolean } {
+  const norm = globalNorm(grads);
+  const clipped = maxNorm > 0 && norm > maxNorm;
+  if (clipped) {
+    const coef = maxNorm / (norm + 1e-6);
+    for (const [name, g] of grads) {
+      grads.set(name, tf.mul(g, coef));
+      g.dispose();
+    }
+  }
+  return { norm, clipped };
+}

@@ -1,0 +1,287 @@
+// The training queue: runs wait for one of `concurrency` slots, train in an EngineWorker, and everything the
+// worker reports is validated, stored (one transaction per message), fed to the monitor and emitted as events.
+// A worker that crashes, runs out of memory or reports a failure ends only its own run.
+import { FromWorker } from '../../shared/worker-protocol.ts';
+import type { RunConfig } from '../../shared/config.ts';
+import type { RunStatus, RunSummary } from '../../shared/runs.ts';
+import { fromWire, toWire, type MetricPoint } from '../../shared/metrics.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { describeStorageError, oneLine } from '../store/db.ts';
+import { checkpointDir } from '../paths.ts';
+import type { EngineWorker, EngineWorkerFactory, WorkerExit } from './engine-worker.ts';
+import type { ServiceEvents } from './events.ts';
+import type { MonitorFactory, RunMonitor } from './monitor-hook.ts';
+
+export interface CommitInfo {
+  runId: string;
+  attempt: number;
+  seq: number;
+  points: readonly MetricPoint[];
+}
+
+export interface SchedulerOptions {
+  store: RunStore;
+  dataDir: string;
+  events: ServiceEvents;
+  createWorker: EngineWorkerFactory;
+  monitorFactory: MonitorFactory | null;
+  concurrency?: number;
+  /** How long a worker may take to write its last checkpoint after 'stop' before it is terminated. */
+  stopTimeoutMs?: number;
+  /** Called after each metric batch is committed (LOUPE_DEBUG_COMMITS, crash-safety tests). */
+  onCommit?: (info: CommitInfo) => void;
+}
+
+interface Active {
+  runId: string;
+  attempt: number;
+  config: RunConfig;
+  worker: EngineWorker;
+  monitor: RunMonitor | null;
+  /** Set once the run reached its final status for this attempt; later worker noise is ignored. */
+  settled: boolean;
+  stopRequested: 'stop' | 'pause' | null;
+  stopTimer: NodeJS.Timeout | null;
+  lastStep: number;
+}
+
+interface Queued {
+  runId: string;
+  attempt: number;
+  resumeFrom: string | null;
+}
+
+export class Scheduler {
+  private readonly queue: Queued[] = [];
+  private readonly active = new Map<string, Active>();
+  private readonly waiters = new Map<string, ((s: RunSummary) => void)[]>();
+  private concurrency: number;
+  private closed = false;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId) || this.queue.some((q) => q.runId === runId);
+  }
+
+  activeRunIds(): string[] {
+    return [...this.active.keys(), ...this.queue.map((q) => q.runId)];
+  }
+
+  /** Queues a run that the store already holds; resumeFrom is a checkpoint folder or null for a fresh start. */
+  enqueue(runId: string, resumeFrom: string | null): RunSummary {
+    if (this.closed) throw new Error('the scheduler is shut down');
+    const attempt = this.opts.store.enqueue(runId);
+    this.queue.push({ runId, attempt, resumeFrom });
+    this.emitStatus(runId);
+    this.pump();
+    return this.opts.store.requireSummary(runId);
+  }
+
+  /** Resolves with the run's summary once it is no longer queued or running. */
+  waitForEnd(runId: string): Promise<RunSummary> {
+    if (!this.isActive(runId)) return Promise.resolve(this.opts.store.requireSummary(runId));
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  /** Stop (checkpoint, then 'stopped') or pause (checkpoint, then 'paused'); a queued run just leaves the queue. */
+  request(runId: string, kind: 'stop' | 'pause'): void {
+    const qi = this.queue.findIndex((q) => q.runId === runId);
+    if (qi >= 0) {
+      this.queue.splice(qi, 1);
+      this.opts.store.setStatus(runId, kind === 'stop' ? 'stopped' : 'paused', null);
+      this.settle(runId);
+      return;
+    }
+    const a = this.active.get(runId);
+    if (!a || a.settled || a.stopRequested) return;
+    a.stopRequested = kind;
+    a.worker.send({ type: kind });
+    a.stopTimer = setTimeout(() => {
+      // The worker did not answer in time: end it; the last checkpoint on disk is still the resume point.
+      this.finish(a, kind === 'stop' ? 'stopped' : 'paused', `the training worker did not ${kind} in time and was terminated; resume continues from the last checkpoint`);
+    }, this.opts.stopTimeoutMs ?? 120_000);
+  }
+
+  /** Stops every run (queued ones leave the queue), waiting for their last checkpoints. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const q of [...this.queue]) this.request(q.runId, 'stop');
+    const ends = [...this.active.keys()].map((id) => {
+      const p = this.waitForEnd(id);
+      this.request(id, 'stop');
+      return p;
+    });
+    await Promise.all(ends);
+  }
+
+  private pump(): void {
+    while (!this.closed && this.active.size < this.concurrency && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      this.launch(next);
+    }
+  }
+
+  private launch(q: Queued): void {
+    const { store, dataDir } = this.opts;
+    let config: RunConfig;
+    let worker: EngineWorker;
+    try {
+      config = store.getConfig(q.runId);
+      worker = this.opts.createWorker({ runId: q.runId });
+    } catch (e) {
+      store.setStatus(q.runId, 'failed', `could not start the training worker: ${oneLine(e)}`);
+      this.settle(q.runId);
+      return;
+    }
+    const a: Active = {
+      runId: q.runId,
+      attempt: q.attempt,
+      config,
+      worker,
+      monitor: this.opts.monitorFactory ? this.opts.monitorFactory(config.alerts, { plannedSteps: config.train.steps }) : null,
+      settled: false,
+      stopRequested: null,
+      stopTimer: null,
+      lastStep: 0,
+    };
+    this.active.set(q.runId, a);
+    worker.onMessage((raw) => this.onMessage(a, raw));
+    worker.onExit((exit) => this.onExit(a, exit));
+    worker.send({ type: 'start', runId: q.runId, config, checkpointDir: checkpointDir(dataDir, q.runId), resumeFrom: q.resumeFrom });
+  }
+
+  private onMessage(a: Active, raw: unknown): void {
+    if (a.settled) return;
+    const parsed = FromWorker.safeParse(raw);
+    if (!parsed.success) {
+      this.log(a.runId, 'warn', `ignored a malformed message from the training worker: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return;
+    }
+    const msg = parsed.data;
+    try {
+      switch (msg.type) {
+        case 'started':
+          this.opts.store.markRunning(a.runId, msg);
+          a.lastStep = msg.startStep;
+          if (a.monitor && msg.startStep > 0) this.warmMonitor(a, msg.startStep);
+          this.emitStatus(a.runId);
+          this.log(a.runId, 'info', `training on ${msg.backend} (${msg.backendReason}); ${msg.params} parameters; from step ${msg.startStep}`);
+          break;
+        case 'metrics':
+          this.onMetrics(a, msg.seq, msg.points.map((p) => ({ step: p.step, key: p.key, value: fromWire(p.value) })));
+          break;
+        case 'checkpoint':
+          this.opts.store.addCheckpoint(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });
+          break;
+        case 'log':
+          this.log(a.runId, msg.level, msg.message);
+          break;
+        case 'done':
+          this.finish(a, msg.status, msg.status === 'finished' ? null : msg.reason);
+          break;
+        case 'error':
+          this.finish(a, 'failed', msg.step !== null ? `${msg.message} (step ${msg.step})` : msg.message);
+          break;
+      }
+    } catch (e) {
+      // Storage failed (disk full, DB gone): stop training rather than compute results that cannot be kept.
+      const err = describeStorageError(e, this.opts.store.file);
+      const message = err ? err.message : `internal error handling a ${msg.type} message: ${oneLine(e)}`;
+      this.log(a.runId, 'error', message);
+      try {
+        this.finish(a, 'failed', message);
+      } catch {
+        a.settled = true;
+        void a.worker.terminate();
+        this.active.delete(a.runId);
+        this.resolveWaiters(a.runId);
+        this.pump();
+      }
+    }
+  }
+
+  private onMetrics(a: Active, seq: number, points: MetricPoint[]): void {
+    this.opts.store.insertMetrics(a.runId, a.attempt, seq, points);
+    for (const p of points) if (p.step > a.lastStep) a.lastStep = p.step;
+    this.opts.onCommit?.({ runId: a.runId, attempt: a.attempt, seq, points });
+    this.opts.events.emit('run.metrics', { runId: a.runId, points: points.map((p) => ({ step: p.step, key: p.key, value: toWire(p.value) })) });
+    if (a.monitor) this.storeAlerts(a.runId, a.monitor.observe(points));
+  }
+
+  /** A resumed run's monitor sees the stored history first, so windows and medians continue seamlessly. */
+  private warmMonitor(a: Active, upToStep: number): void {
+    const history: MetricPoint[] = [];
+    for (const p of this.opts.store.iteratePoints(a.runId)) if (p.step <= upToStep) history.push(p);
+    this.storeAlerts(a.runId, a.monitor!.observe(history));
+  }
+
+  private storeAlerts(runId: string, alerts: ReturnType<RunMonitor['observe']>): void {
+    if (alerts.length === 0) return;
+    for (const alert of this.opts.store.upsertAlerts(runId, alerts)) this.opts.events.emit('run.alert', { runId, alert });
+  }
+
+  private onExit(a: Active, exit: WorkerExit): void {
+    if (a.settled) return;
+    const why =
+      exit.error?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? 'the training worker ran out of memory'
+        : exit.error
+          ? `the training worker crashed: ${oneLine(exit.error)}`
+          : `the training worker exited unexpectedly (code ${exit.code})`;
+    this.finish(a, 'crashed', `${why}; resume continues from the last checkpoint`);
+  }
+
+  private finish(a: Active, status: RunStatus, error: string | null): void {
+    if (a.settled) return;
+    a.settled = true;
+    if (a.stopTimer) clearTimeout(a.stopTimer);
+    this.active.delete(a.runId);
+    void a.worker.terminate().catch(() => {});
+    try {
+      this.opts.store.setStatus(a.runId, status, error);
+    } finally {
+      if (status === 'failed' || status === 'crashed') this.log(a.runId, 'error', error ?? status);
+      this.settle(a.runId);
+      this.pump();
+    }
+  }
+
+  private settle(runId: string): void {
+    this.emitStatus(runId);
+    this.resolveWaiters(runId);
+  }
+
+  private resolveWaiters(runId: string): void {
+    const list = this.waiters.get(runId);
+    if (!list || this.isActive(runId)) return;
+    this.waiters.delete(runId);
+    let summary: RunSummary | null = null;
+    try {
+      summary = this.opts.store.requireSummary(runId);
+    } catch {
+      return;
+    }
+    for (const resolve of list) resolve(summary);
+  }
+
+  private emitStatus(runId: string): void {
+    const run = this.opts.store.getSummary(runId);
+    if (run) this.opts.events.emit('run.status', { run });
+  }
+
+  private log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+    this.opts.events.emit('run.log', { runId, level, message });
+  }
+}

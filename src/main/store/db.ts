@@ -1,0 +1,98 @@
+// Opens the SQLite run store: pragmas for crash safety under concurrent readers, migrations in one transaction,
+// and errors turned into one line that names the database file.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations, type Migration } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+/** A failure users can act on: one line, naming the file or the thing. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'corrupt' | 'disk_full' | 'readonly' | 'too_new' | 'io' | 'not_found' | 'busy',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+interface SqliteLikeError {
+  code?: unknown;
+  message?: unknown;
+}
+
+/** Maps a better-sqlite3 / fs error to a StoreError naming `file`, or returns null when it is not a storage error. */
+export function describeStorageError(err: unknown, file: string): StoreError | null {
+  if (err instanceof StoreError) return err;
+  const e = (err ?? {}) as SqliteLikeError;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreError(`database file ${file} is corrupt or not a Loupe database (${code}); move it aside to start a new one`, 'corrupt');
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new StoreError(`disk full while writing ${file}; free some space and try again`, 'disk_full');
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new StoreError(`cannot write ${file}: permission denied or read-only file system`, 'readonly');
+  }
+  if (code.startsWith('SQLITE_BUSY')) return new StoreError(`database file ${file} is locked by another process for too long`, 'busy');
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO') {
+    return new StoreError(`cannot read or write ${file} (${code})`, 'io');
+  }
+  return null;
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** ms a writer waits for another connection's lock before failing. */
+  busyTimeoutMs?: number;
+  migrations?: readonly Migration[];
+}
+
+/** Opens (creating if needed) the database at `file` and brings its schema up to date. */
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  const list = opts.migrations ?? migrations;
+  if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: opts.busyTimeoutMs ?? 10_000 });
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+    if (!opts.readonly) {
+      // WAL: readers never block the writer. NORMAL: a process crash loses nothing committed; a power loss may
+      // drop the last transactions (documented in DESIGN.md §2). The size limit keeps the WAL file bounded.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('journal_size_limit = 67108864');
+    }
+    db.pragma('foreign_keys = ON');
+    // Touches the header and schema: a file that is not SQLite fails here, not in the middle of a run.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (!opts.readonly) migrate(db, list, file);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw describeStorageError(err, file) ?? new StoreError(`cannot open database ${file}: ${oneLine(err)}`, 'io');
+  }
+}
+
+function migrate(db: Db, list: readonly Migration[], file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = list.length ? list[list.length - 1].version : 0;
+  if (current > latest) {
+    throw new StoreError(`database file ${file} has schema version ${current}, newer than this Loupe (${latest}); update Loupe`, 'too_new');
+  }
+  if (current === latest) return;
+  // All pending migrations and the version bump commit together, or not at all.
+  db.transaction(() => {
+    for (const m of list) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  }).immediate();
+}
+
+export function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}

@@ -1,0 +1,9 @@
+// The ordered list of schema migrations; the schema version is PRAGMA user_version = the last applied number.
+import { sql as m0001 } from './0001-initial.ts';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [{ version: 1, sql: m0001 }];

@@ -1,0 +1,6 @@
+// Renderer entry: mounts the app shell.
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import './styles.css';
+
+createRoot(document.getElementById('root')!).render(<App />);

@@ -1,0 +1,21 @@
+// Vite config of the renderer alone: shared by electron-vite (desktop) and browser mode (out/renderer).
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import type { UserConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export const rendererConfig: UserConfig = {
+  root: resolve(root, 'src/renderer'),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: resolve(root, 'out/renderer'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 8000,
+  },
+  worker: { format: 'es' },
+};
+
+export default rendererConfig;
