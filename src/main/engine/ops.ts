@@ -2,24 +2,133 @@
 // backend-specific fast paths (kernels/): the model never calls tf.matMul or tf.pow directly.
 import { tf } from './tf.ts';
 
+// On wasm, XNNPACK serves only plain (non-transposed) 2-D products (~25 GFLOP/s); transposed and batched ones
+// fall to a scalar loop (~2-3 GFLOP/s). So there every transpose is materialised first (cheap next to the product)
+// and batched products run per matrix. Other backends get the transpose flags and batched kernels as they are.
+function onWasm(): boolean {
+  return tf.getBackend() === 'wasm';
+}
+
+/** a·b with optional transposes, as one fast 2-D product wherever the backend has one. */
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+  if (!onWasm()) return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
+
+/** Batched a[i]·b[i] for rank-3 inputs; on wasm a loop of 2-D products. */
+function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
+  if (!onWasm()) return tf.matMul(a, b, transposeA, transposeB);
+  const as = tf.unstack(transposeA ? tf.transpose(a, [0, 2, 1]) : a) as tf.Tensor2D[];
+  const bs = tf.unstack(transposeB ? tf.transpose(b, [0, 2, 1]) : b) as tf.Tensor2D[];
+  return tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i]!))) as tf.Tensor3D;
+}
+
+/** Column sums of a 2-D tensor as a product with a row of ones (a plain product, unlike sum over axis 0 on wasm). */
+function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
+  if (!onWasm()) return tf.sum(dy, 0);
+  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]);
+}
+
+const linearNoBias = tf.customGrad((x, w, save) => {
+  const x2 = x as tf.Tensor2D;
+  const w2 = w as tf.Tensor2D;
+  (save as tf.GradSaveFunc)([x2, w2]);
+  return {
+    value: tf.matMul(x2, w2),
+    gradFunc: (dy, saved) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      return [matMul2d(g, sw, false, true), matMul2d(sx, g, true, false)];
+    },
+  };
+});
+
+const linearBias = tf.customGrad((x, w, b, save) => {
+  const x2 = x as tf.Tensor2D;
+  const w2 = w as tf.Tensor2D;
+  (save as tf.GradSaveFunc)([x2, w2]);
+  return {
+    value: tf.add(tf.matMul(x2, w2), b as tf.Tensor1D),
+    gradFunc: (dy, saved) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      return [matMul2d(g, sw, false, true), matMul2d(sx, g, true, false), sumRows(g)];
+    },
+  };
+});
+
 /** x [n, in] · w [in, out] (+ b [out]) → [n, out]. Weight layout matches HF GPT-2 Conv1D. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const y: tf.Tensor2D = tf.matMul(x, w);
-  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
+  return (b ? linearBias(x, w, b) : linearNoBias(x, w)) as tf.Tensor2D;
 }
+
+const causalMasks = new Map<number, Float32Array>();
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above (exp underflows to exactly 0). */
+function causalMask(T: number): tf.Tensor2D {
+  let m = causalMasks.get(T);
+  if (m == null) {
+    m = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = -1e9;
+    causalMasks.set(T, m);
+  }
+  return tf.tensor2d(m, [T, T]);
+}
+
+const attention = tf.customGrad((q, k, v, save) => {
+  const [B, H, T, hd] = q.shape as [number, number, number, number];
+  const q3 = tf.reshape(q, [B * H, T, hd]) as tf.Tensor3D;
+  const k3 = tf.reshape(k, [B * H, T, hd]) as tf.Tensor3D;
+  const v3 = tf.reshape(v, [B * H, T, hd]) as tf.Tensor3D;
+  const scale = 1 / Math.sqrt(hd);
+  const scores = tf.add(tf.mul(batchMatMul(q3, k3, false, true), scale), causalMask(T));
+  const p = tf.softmax(scores) as tf.Tensor3D;
+  (save as tf.GradSaveFunc)([q3, k3, v3, p]);
+  return {
+    value: tf.reshape(batchMatMul(p, v3), [B, H, T, hd]) as tf.Tensor4D,
+    gradFunc: (dy, saved) => {
+      const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const dO = tf.reshape(dy, [B * H, T, hd]) as tf.Tensor3D;
+      const dV = batchMatMul(sp, dO, true, false);
+      const dP = batchMatMul(dO, sv, false, true);
+      // softmax backward; masked entries have p = 0, so their score gradient is 0 too.
+      const dS = tf.mul(tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))), scale) as tf.Tensor3D;
+      const dQ = batchMatMul(dS, sk);
+      const dK = batchMatMul(dS, sq, true, false);
+      const shape4 = [B, H, T, hd];
+      return [tf.reshape(dQ, shape4), tf.reshape(dK, shape4), tf.reshape(dV, shape4)];
+    },
+  };
+});
 
 /** Causal scaled dot-product attention. q, k, v: [batch, heads, T, headDim] → same shape. */
 export function causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
-  const [, , T, hd] = q.shape;
-  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd));
-  const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
-  const masked = tf.add(scores, tf.mul(tf.sub(1, mask), -1e9));
-  return tf.matMul(tf.softmax(masked), v);
+  return attention(q, k, v) as tf.Tensor4D;
 }
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+// gelu_new(x) = 0.5·x·(1 + tanh(u)) = x·sigmoid(2u), u = √(2/π)(x + 0.044715x³). The sigmoid form is the same
+// function; on wasm sigmoid is an XNNPACK kernel (~20× faster than tanh there), and x³ is x·x·x (pow is slow too).
+const geluNew = tf.customGrad((x, save) => {
+  const x2 = tf.mul(x, x);
+  const u2 = tf.mul(x, tf.add(tf.mul(x2, 2 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI));
+  const s = tf.sigmoid(u2);
+  (save as tf.GradSaveFunc)([x, s]);
+  return {
+    value: tf.mul(x, s),
+    gradFunc: (dy, saved) => {
+      const [sx, ss] = saved as [tf.Tensor, tf.Tensor];
+      // d/dx x·σ(2u) = σ + x·σ(1−σ)·2u', with 2u' = 2√(2/π)(1 + 3·0.044715x²).
+      const du2 = tf.add(tf.mul(tf.mul(sx, sx), 6 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI);
+      const ds = tf.mul(ss, tf.sub(1, ss));
+      return tf.mul(dy, tf.add(ss, tf.mul(tf.mul(sx, ds), du2)));
+    },
+  };
+});
 
 /** GELU, tanh approximation (GPT-2's gelu_new). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const c = Math.sqrt(2 / Math.PI);
-  const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  return geluNew(x);
 }

@@ -37,7 +37,6 @@ export const FIELD_ALIASES: Readonly<Record<string, string>> = {
   'train.z_loss': 'zloss',
   'train.dispersion.weight': 'disp',
   'train.dispersion.tau': 'tau',
-  'train.dispersion.variant': 'disp',
   'train.early_stopping_patience': 'patience',
   'eval.every': 'evalevery',
   'eval.batches': 'evalbatches',
@@ -45,7 +44,14 @@ export const FIELD_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Fields whose value alone names the change ("muon", "wsd", "gpt2") better than alias + value. */
-const VALUE_NAMES_ITSELF = new Set(['train.optimizer', 'train.schedule', 'model.family', 'data.tokenizer', 'backend']);
+const VALUE_NAMES_ITSELF = new Set([
+  'train.optimizer',
+  'train.schedule',
+  'train.dispersion.variant',
+  'model.family',
+  'data.tokenizer',
+  'backend',
+]);
 
 /** Compact, filename-safe number: 0.0003 → "3e-4", 0.1 → "0.1", 2000 → "2k", 200 → "200". */
 export function formatCompactNumber(n: number): string {
@@ -66,7 +72,7 @@ export function fieldAlias(path: string): string {
 }
 
 function sanitize(text: string): string {
-  return text.replace(/[^A-Za-z0-9.+-]/g, '');
+  return text.replace(/[^A-Za-z0-9._+-]/g, '');
 }
 
 /** The name part for one change, e.g. {train.lr → 3e-4} → "lr3e-4". */

@@ -10,7 +10,7 @@ export const WsClientMessage = z.object({
 });
 export type WsClientMessage = z.infer<typeof WsClientMessage>;
 
-export const WsServerMessage = z.discriminatedUnion('type', [
+export const WsServerMessage = z.union([
   z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
   z.object({ type: z.literal('reply'), id: z.number().int(), ok: z.literal(false), error: ApiError }),
   z.object({ type: z.literal('event'), name: z.string(), payload: z.unknown() }),

@@ -65,6 +65,7 @@ export function entropyFromLogits(logits: ArrayLike<number>, temperature = 1): n
   let weighted = 0;
   for (let i = 0; i < logits.length; i++) {
     const s = logits[i]! / temperature - max;
+    if (s === -Infinity) continue; // a masked-out token: probability 0 adds nothing (and 0·−∞ would be NaN)
     const e = Math.exp(s);
     z += e;
     weighted += e * s;

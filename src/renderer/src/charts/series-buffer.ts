@@ -27,7 +27,7 @@ export class SeriesBuffer implements ReadonlySeries {
     this.steps = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     for (let l = 1; l <= LEVELS; l++) {
-      const n = Math.max(1, capacity >> (FANOUT_BITS * l));
+      const n = blocksFor(capacity, l - 1);
       this.mins.push(new Int32Array(n).fill(-1));
       this.maxs.push(new Int32Array(n).fill(-1));
     }
@@ -139,7 +139,7 @@ export class SeriesBuffer implements ReadonlySeries {
     this.steps = steps;
     this.values = values;
     for (let l = 0; l < LEVELS; l++) {
-      const n = Math.max(1, cap >> (FANOUT_BITS * (l + 1)));
+      const n = blocksFor(cap, l);
       if (n <= this.mins[l].length) continue;
       const mn = new Int32Array(n).fill(-1);
       mn.set(this.mins[l]);
@@ -149,6 +149,11 @@ export class SeriesBuffer implements ReadonlySeries {
       this.maxs[l] = mx;
     }
   }
+}
+
+function blocksFor(capacity: number, level: number): number {
+  const bits = FANOUT_BITS * (level + 1);
+  return Math.max(1, (capacity + (1 << bits) - 1) >> bits);
 }
 
 /** First index in sorted `a[0..n)` whose value is >= x. */

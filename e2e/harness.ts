@@ -1,0 +1,78 @@
+// e2e harness: starts Loupe's browser mode as a user would (its own process, a temporary LOUPE_HOME),
+// launches Chromium via playwright-core, and opens the tokened URL so the page is authenticated.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumFlags, ensureChromium } from './chromium.ts';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const artifactsRoot = join(repoRoot, 'e2e', 'artifacts');
+
+export interface LoupeSession {
+  baseUrl: string;
+  page: Page;
+  browser: Browser;
+  loupeHome: string;
+  artifacts: string;
+  /** Everything the server printed so far (for assertions and failure messages). */
+  serverLog(): string;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/main/serve-main.ts'), '--port', '0'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, LOUPE_ANNOUNCE: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Loupe did not start within 180 s:\n${out}`)), 180_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /LOUPE_URL (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Loupe exited with code ${code} before serving:\n${out}`));
+    });
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return { url, child, log: () => out };
+}
+
+export async function startLoupe(opts: { env?: Record<string, string>; name?: string } = {}): Promise<LoupeSession> {
+  const executablePath = ensureChromium();
+  const loupeHome = mkdtempSync(join(tmpdir(), 'loupe-e2e-'));
+  const artifacts = join(artifactsRoot, opts.name ?? 'session');
+  mkdirSync(artifacts, { recursive: true });
+  const server = await startServer({ LOUPE_HOME: loupeHome, ...opts.env });
+  const browser = await chromium.launch({ executablePath, args: chromiumFlags, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  const baseUrl = new URL(server.url).origin;
+  return {
+    baseUrl,
+    page,
+    browser,
+    loupeHome,
+    artifacts,
+    serverLog: server.log,
+    close: async () => {
+      await browser.close().catch(() => {});
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+      rmSync(loupeHome, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,340 @@
+// The training loop, usable from a worker or a test: builds data, model and optimizer from a run config (or a
+// checkpoint), takes optimizer steps with gradient accumulation and clipping, evaluates, checkpoints, and
+// reports everything through hooks. One step = one optimizer update over train.batch_size sequences.
+import { tf } from './tf.ts';
+import type { RunConfig } from '../../shared/config.ts';
+import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
+import { loadCorpus } from './data/corpus.ts';
+import { Dataset, microBatches, type Batch } from './data/dataset.ts';
+import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
+import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/index.ts';
+import { crossEntropy } from './model/loss.ts';
+import { dispersionLoss } from './model/dispersion.ts';
+import { AdamW } from './optim/adamw.ts';
+import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
+import { learningRate } from './optim/schedule.ts';
+import { Rng } from './rng.ts';
+import { chooseMicroBatch } from './microbatch.ts';
+import { loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
+
+/** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
+export class TrainingError extends Error {
+  constructor(
+    message: string,
+    readonly step: number | null,
+    readonly nonFinite = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  clipped: boolean;
+  stepMs: number;
+  tokensPerS: number;
+  tokensSeen: number;
+}
+
+export interface TrainerOptions {
+  config: RunConfig;
+  /** The tf backend in use (decides the micro-batch budget; recorded in checkpoints). */
+  backend: string;
+  resumeFrom?: string | null;
+  /** Tokens to train on instead of config.data.corpus (tests). */
+  text?: string;
+}
+
+export class Trainer {
+  readonly config: RunConfig;
+  readonly tokenizer: Tokenizer;
+  readonly data: Dataset;
+  readonly model: LanguageModel;
+  readonly optimizer: AdamW;
+  readonly microBatch: number;
+  readonly accumulation: number;
+  readonly backend: string;
+  /** Optimizer updates completed. */
+  step = 0;
+  tokensSeen = 0;
+  lastValLoss: number | null = null;
+  private dropoutRng: Rng;
+  private readonly varNames = new Map<string, string>();
+  private valCache: Batch[] | null = null;
+
+  constructor(opts: TrainerOptions) {
+    const restored = opts.resumeFrom ? loadCheckpoint(opts.resumeFrom) : null;
+    const config = restored ? restored.state.config : opts.config;
+    this.config = config;
+    this.backend = opts.backend;
+    checkSupported(config);
+    const text = opts.text ?? loadCorpus(config.data.corpus).text;
+    this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
+    this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
+    const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
+    this.model = createModel(spec, new Rng(config.seed, 0));
+    this.dropoutRng = new Rng(config.seed, 2);
+    const t = config.train;
+    this.optimizer = new AdamW(this.model.params, {
+      beta1: t.beta1,
+      beta2: t.beta2,
+      eps: t.eps,
+      weightDecay: t.weight_decay,
+      decays: (n) => this.model.decays(n),
+    });
+    for (const [name, v] of this.model.params) this.varNames.set(v.name, name);
+    const mb = chooseMicroBatch(spec, t.batch_size, t.micro_batch_size, opts.backend);
+    this.microBatch = mb.microBatch;
+    this.accumulation = mb.accumulation;
+    if (restored) {
+      this.setParams(restored.params);
+      this.optimizer.loadState(restored.optimizer);
+      this.step = restored.state.step;
+      this.tokensSeen = restored.state.tokensSeen;
+      this.lastValLoss = restored.state.valLoss;
+      this.data.restoreCursor(restored.state.dataCursor);
+      this.dropoutRng = Rng.fromState(restored.state.dropoutRng);
+    }
+  }
+
+  get params(): number {
+    return paramCount(this.model);
+  }
+
+  get tokensPerUpdate(): number {
+    return this.config.train.batch_size * this.config.model.block_size;
+  }
+
+  /** Mean loss of one batch (micro-batched), with gradients accumulated into a map by parameter name. */
+  private lossAndGrads(batch: Batch): { loss: number; grads: Grads } {
+    const vars = [...this.model.params.values()];
+    const grads: Grads = new Map();
+    let lossSum = 0;
+    for (const part of microBatches(batch, this.microBatch)) {
+      const weight = part.batch / batch.batch;
+      const { value, grads: g } = tf.variableGrads(() => tf.mul(this.objective(part, true), weight) as tf.Scalar, vars);
+      lossSum += value.dataSync()[0];
+      value.dispose();
+      for (const [vname, gi] of Object.entries(g)) {
+        const name = this.varNames.get(vname)!;
+        const prev = grads.get(name);
+        if (prev) {
+          grads.set(name, tf.add(prev, gi));
+          prev.dispose();
+          gi.dispose();
+        } else grads.set(name, gi);
+      }
+    }
+    return { loss: lossSum, grads };
+  }
+
+  /** The training objective of one micro-batch: cross-entropy (+ z-loss, label smoothing, dispersion). */
+  private objective(b: Batch, training: boolean): tf.Scalar {
+    const t = this.config.train;
+    const x = tf.tensor2d(b.x, [b.batch, b.T], 'int32');
+    const y = tf.tensor1d(b.y, 'int32');
+    const out = this.model.forward(x, { training, dropoutSeed: () => this.dropoutRng.nextU32() });
+    const logits = tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D;
+    let loss = crossEntropy(logits, y, training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {});
+    if (training && t.dispersion.weight > 0) {
+      loss = tf.add(loss, tf.mul(t.dispersion.weight, dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant))) as tf.Scalar;
+    }
+    return loss;
+  }
+
+  /** One optimizer update. Throws TrainingError(nonFinite) without touching the weights when loss or gradients are not finite. */
+  trainStep(): StepResult {
+    const started = performance.now();
+    const t = this.config.train;
+    const batch = this.data.nextTrainBatch(t.batch_size);
+    const { loss, grads } = this.lossAndGrads(batch);
+    try {
+      const lr = learningRate(this.step, t);
+      const { norm, clipped } = clipByGlobalNorm(grads, t.grad_clip);
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        throw new TrainingError(
+          `non-finite ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} at step ${this.step + 1} (loss ${loss}, grad norm ${norm}); weights left at step ${this.step}`,
+          this.step + 1,
+          true,
+        );
+      }
+      this.optimizer.step(grads, lr);
+      this.step += 1;
+      this.tokensSeen += this.tokensPerUpdate;
+      const stepMs = performance.now() - started;
+      return {
+        step: this.step,
+        loss,
+        lr,
+        gradNorm: norm,
+        clipped,
+        stepMs,
+        tokensPerS: (this.tokensPerUpdate * 1000) / stepMs,
+        tokensSeen: this.tokensSeen,
+      };
+    } finally {
+      for (const g of grads.values()) g.dispose();
+    }
+  }
+
+  /** Mean cross-entropy over the fixed validation batches. */
+  evaluate(): number {
+    this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
+    let sum = 0;
+    let n = 0;
+    for (const batch of this.valCache) {
+      for (const part of microBatches(batch, this.microBatch)) {
+        const l = tf.tidy(() => this.objective(part, false));
+        sum += l.dataSync()[0] * part.batch;
+        n += part.batch;
+        l.dispose();
+      }
+    }
+    this.lastValLoss = sum / n;
+    return this.lastValLoss;
+  }
+
+  /** Current weights by name (copies). */
+  snapshot(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, v] of this.model.params) out.set(name, (v.dataSync() as Float32Array).slice());
+    return out;
+  }
+
+  setParams(values: Map<string, Float32Array>): void {
+    for (const [name, v] of this.model.params) {
+      const data = values.get(name);
+      if (!data) throw new Error(`checkpoint is missing parameter ${name}`);
+      if (data.length !== v.size) throw new Error(`checkpoint parameter ${name} has ${data.length} values, expected ${v.size}`);
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+    }
+  }
+
+  saveCheckpoint(dir: string): WrittenCheckpoint {
+    return saveCheckpoint(
+      dir,
+      {
+        format: 'loupe-checkpoint',
+        version: 1,
+        step: this.step,
+        config: this.config,
+        vocabSize: this.tokenizer.vocabSize,
+        tokenizer: this.tokenizer.toJSON(),
+        dropoutRng: this.dropoutRng.state(),
+        dataCursor: this.data.cursor(),
+        tokensSeen: this.tokensSeen,
+        valLoss: this.lastValLoss,
+        backend: this.backend,
+      },
+      this.snapshot(),
+      this.optimizer.exportState(),
+    );
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}
+
+function checkSupported(config: RunConfig): void {
+  if (config.train.optimizer !== 'adamw') throw new TrainingError(`train.optimizer: "${config.train.optimizer}" is not implemented yet (adamw is)`, null);
+  if (config.model.family !== 'gpt') throw new TrainingError(`model.family: "${config.model.family}" is not implemented yet (gpt is)`, null);
+  if (config.model.moe) throw new TrainingError('model.moe: mixture-of-experts is not implemented yet', null);
+}
+
+export function stepMetrics(r: StepResult): MetricPoint[] {
+  const s = r.step;
+  return [
+    { step: s, key: MetricKey.trainLoss, value: r.loss },
+    { step: s, key: MetricKey.lr, value: r.lr },
+    { step: s, key: MetricKey.gradNorm, value: r.gradNorm },
+    { step: s, key: MetricKey.clipped, value: r.clipped ? 1 : 0 },
+    { step: s, key: MetricKey.tokensPerS, value: r.tokensPerS },
+    { step: s, key: MetricKey.stepMs, value: r.stepMs },
+    { step: s, key: MetricKey.tokensSeen, value: r.tokensSeen },
+  ];
+}
+
+export interface StartedInfo {
+  params: number;
+  tokensPerUpdate: number;
+  microBatch: number;
+  accumulation: number;
+  startStep: number;
+}
+
+export interface TrainHooks {
+  started(info: StartedInfo): void;
+  metrics(points: MetricPoint[]): void;
+  checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
+  /** Polled between steps. */
+  control(): 'stop' | 'pause' | null;
+}
+
+export interface TrainOutcome {
+  status: 'finished' | 'stopped' | 'paused';
+  step: number;
+  reason: string | null;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Runs a trainer to config.train.steps: eval every eval.every (and at step 0 and the end), checkpoint every
+ * checkpoint.every and at the end (also when stopped or paused). Yields to the event loop between steps so
+ * stop/pause messages arrive. Errors propagate (TrainingError for user-facing ones).
+ */
+export async function runTraining(trainer: Trainer, checkpointDir: string | null, hooks: TrainHooks): Promise<TrainOutcome> {
+  const { train: t, eval: ev, checkpoint: ck } = trainer.config;
+  hooks.started({
+    params: trainer.params,
+    tokensPerUpdate: trainer.tokensPerUpdate,
+    microBatch: trainer.microBatch,
+    accumulation: trainer.accumulation,
+    startStep: trainer.step,
+  });
+  let best = Infinity;
+  let evalsWithoutGain = 0;
+  let lastSaved = -1;
+  const save = (): void => {
+    if (!checkpointDir || lastSaved === trainer.step) return;
+    const c = trainer.saveCheckpoint(checkpointDir);
+    lastSaved = trainer.step;
+    hooks.checkpoint({ ...c, step: trainer.step, valLoss: trainer.lastValLoss });
+  };
+  const evaluate = (): boolean => {
+    const v = trainer.evaluate();
+    hooks.metrics([
+      { step: trainer.step, key: MetricKey.valLoss, value: v },
+      { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
+    ]);
+    if (v < best) {
+      best = v;
+      evalsWithoutGain = 0;
+    } else evalsWithoutGain += 1;
+    return t.early_stopping_patience > 0 && evalsWithoutGain >= t.early_stopping_patience;
+  };
+  if (trainer.step === 0) evaluate();
+  while (trainer.step < t.steps) {
+    await yieldToEventLoop();
+    const request = hooks.control();
+    if (request) {
+      save();
+      return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
+    }
+    const r = trainer.trainStep();
+    hooks.metrics(stepMetrics(r));
+    const last = trainer.step === t.steps;
+    const stopEarly = trainer.step % ev.every === 0 || last ? evaluate() : false;
+    if (trainer.step % ck.every === 0 || last || stopEarly) save();
+    if (stopEarly && !last) {
+      return { status: 'finished', step: trainer.step, reason: `early stopping: no val improvement in ${t.early_stopping_patience} evals` };
+    }
+  }
+  save();
+  return { status: 'finished', step: trainer.step, reason: null };
+}

@@ -1,0 +1,28 @@
+// The metric keys the detectors read. gen/* come from sampling the diagnostic prompt set at each eval
+// (issue 7); they are named here until src/shared/metrics.ts lists them.
+import { MetricKey } from '../../shared/metrics.ts';
+
+export const GenKey = {
+  seqRep4: 'gen/seq_rep_4',
+  loopFraction: 'gen/loop_fraction',
+  sameness: 'gen/cross_prompt_sameness',
+} as const;
+
+export const monitoredKeys = [
+  MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
+  GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
+] as const;
+
+/** The words a practitioner would use for a metric in a sentence. */
+export function metricLabel(key: string): string {
+  switch (key) {
+    case MetricKey.trainLoss: return 'training loss';
+    case MetricKey.gradNorm: return 'gradient norm';
+    case MetricKey.valLoss: return 'validation loss';
+    case MetricKey.clipped: return 'clipping';
+    case GenKey.seqRep4: return 'seq-rep-4';
+    case GenKey.loopFraction: return 'loop fraction';
+    case GenKey.sameness: return 'cross-prompt sameness';
+    default: return key;
+  }
+}

@@ -1,0 +1,97 @@
+// Reads and resolves run configs for the services: YAML/JSON files, the bundled baseline, CLI overrides
+// (--name, --steps, --seed) applied before validation so every problem is reported with its field path.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/config.ts';
+import { repoRoot } from '../repo-root.ts';
+import { ServiceError } from './errors.ts';
+
+export const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const maxConfigBytes = 1024 * 1024;
+
+export interface Overrides {
+  name?: string;
+  steps?: number;
+  seed?: number;
+}
+
+/** Parses a .yaml/.yml/.json config file into plain data; relative corpus paths resolve against the file's folder. */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new ServiceError('bad_request', `config ${file} is not a file`);
+    if (st.size > maxConfigBytes) throw new ServiceError('bad_request', `config ${file} is too large (${st.size} bytes; limit 1 MiB)`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ServiceError(code === 'ENOENT' ? 'not_found' : 'bad_request', code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file} (${code ?? 'error'})`);
+  }
+  let data: unknown;
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') data = JSON.parse(text);
+    else if (ext === '.yaml' || ext === '.yml') data = parseYaml(text, { maxAliasCount: 100 });
+    else throw new ServiceError('bad_request', `config ${file} must end in .yaml, .yml or .json`);
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ServiceError('bad_request', `config ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${msg}`);
+  }
+  return resolveCorpusPath(data, path.dirname(path.resolve(file)));
+}
+
+function resolveCorpusPath(data: unknown, baseDir: string): unknown {
+  if (!isRecord(data) || !isRecord(data.data) || typeof data.data.corpus !== 'string') return data;
+  const corpus = data.data.corpus;
+  if (corpus === 'moby-dick' || path.isAbsolute(corpus)) return data;
+  return { ...data, data: { ...data.data, corpus: path.resolve(baseDir, corpus) } };
+}
+
+export function readBaselineConfig(): unknown {
+  return readConfigFile(baselineConfigFile);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates raw config data with the overrides applied. A shorter --steps keeps the recipe's warmup
+ * fraction when the stated warmup would no longer fit.
+ */
+export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConfig {
+  const first = resolveConfig(input);
+  if (!first.ok) throw invalid(first.issues);
+  const base = first.config;
+  const raw: Record<string, unknown> = isRecord(input) ? structuredClone(input) : {};
+  if (o.name !== undefined) raw.name = o.name;
+  if (o.seed !== undefined) raw.seed = o.seed;
+  if (o.steps !== undefined) {
+    const train = isRecord(raw.train) ? { ...raw.train } : {};
+    train.steps = o.steps;
+    if (base.train.warmup_steps > o.steps) train.warmup_steps = Math.round((o.steps * base.train.warmup_steps) / base.train.steps);
+    raw.train = train;
+  }
+  const second = resolveConfig(raw);
+  if (!second.ok) throw invalid(second.issues);
+  checkCorpus(second.config);
+  return second.config;
+}
+
+function invalid(issues: { path: string; message: string }[]): ServiceError {
+  return new ServiceError('bad_request', `invalid config:\n${formatConfigIssues(issues)}`, issues);
+}
+
+/** A missing dataset is caught here, by name, rather than as a failed run a second later. */
+export function checkCorpus(config: RunConfig): void {
+  const corpus = config.data.corpus;
+  if (corpus === 'moby-dick') return;
+  try {
+    if (!fs.statSync(corpus).isFile()) throw new Error('not a file');
+  } catch {
+    throw new ServiceError('not_found', `dataset file ${corpus} not found (data.corpus)`, [{ path: 'data.corpus', message: `file ${corpus} not found` }]);
+  }
+}
