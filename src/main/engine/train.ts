@@ -146,10 +146,11 @@ export class Trainer {
   }
 
   /** One optimizer update. Throws TrainingError(nonFinite) without touching the weights when loss or gradients are not finite. */
-  trainStep(): StepResult {
+  trainStep(explicit?: Batch): StepResult {
     const started = performance.now();
     const t = this.config.train;
-    const batch = this.data.nextTrainBatch(t.batch_size);
+    // An explicit batch (parity tests) leaves the data cursor where it is.
+    const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
     const { loss, grads } = this.lossAndGrads(batch);
     try {
       const lr = learningRate(this.step, t);

@@ -1,0 +1,86 @@
+// Transpose for wasm in cache-blocked JavaScript: the stock kernel walks large 2-D transposes at ~10 ns per element,
+// and every backward pass of a linear layer transposes its input.
+import type { tf } from '../tf.ts';
+import { heap32, sizeOf, wasmOf } from './heap.ts';
+import type { KernelFn } from './heap.ts';
+
+const TILE = Number(process.env.TILE ?? 16);
+
+/** Drops size-1 axes and merges neighbouring axes that stay neighbours under perm ([0,1,3,2] on 4-D → [0,2,1] on 3-D). */
+export function collapse(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  const kept = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
+  if (kept.length === 0) return { shape: [1], perm: [0] };
+  const renumber = new Map(kept.map((a, i) => [a, i]));
+  const sh = kept.map((a) => shape[a]!);
+  const pm = perm.filter((p) => shape[p] !== 1).map((p) => renumber.get(p)!);
+  const groups: number[][] = [];
+  for (const p of pm) {
+    const g = groups[groups.length - 1];
+    if (g != null && g[g.length - 1]! + 1 === p) g.push(p);
+    else groups.push([p]);
+  }
+  const byInput = groups.slice().sort((a, b) => a[0]! - b[0]!);
+  return {
+    shape: byInput.map((g) => g.reduce((n, a) => n * sh[a]!, 1)),
+    perm: groups.map((g) => byInput.indexOf(g)),
+  };
+}
+
+/** dst[b, c, r] = src[b, r, c] for `batch` matrices of R×C, in TILE×TILE blocks. */
+function transposeBatched(src: Float32Array, dst: Float32Array, batch: number, R: number, C: number): void {
+  const n = R * C;
+  for (let b = 0; b < batch; b++) {
+    const base = b * n;
+    for (let r0 = 0; r0 < R; r0 += TILE) {
+      const r1 = Math.min(r0 + TILE, R);
+      for (let c0 = 0; c0 < C; c0 += TILE) {
+        const c1 = Math.min(c0 + TILE, C);
+        for (let r = r0; r < r1; r++) {
+          let s = base + r * C + c0;
+          let d = base + c0 * R + r;
+          for (let c = c0; c < c1; c++) {
+            dst[d] = src[s]!;
+            s++;
+            d += R;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** [A, B, C, D] → [A, C, B, D]: rows of D elements move as blocks (heads split/merge in attention). */
+function swapMiddle(src: Float32Array, dst: Float32Array, A: number, B: number, C: number, D: number): void {
+  for (let a = 0; a < A; a++) {
+    const base = a * B * C * D;
+    for (let b = 0; b < B; b++) {
+      for (let c = 0; c < C; c++) {
+        const s = base + (b * C + c) * D;
+        dst.set(src.subarray(s, s + D), base + (c * B + b) * D);
+      }
+    }
+  }
+}
+
+export function makeTranspose(stock: KernelFn): KernelFn {
+  return (args) => {
+    const backend = wasmOf(args);
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { perm } = args.attrs as { perm: number[] };
+    if (x.dtype !== 'float32' && x.dtype !== 'int32') return stock(args);
+    const outShape = perm.map((p) => x.shape[p]!);
+    const c = collapse(x.shape, perm);
+    const p = c.perm.join(',');
+    const s = c.shape;
+    let run: ((src: Float32Array, dst: Float32Array) => void) | null = null;
+    if (p === '0') run = (src, dst) => dst.set(src);
+    else if (p === '1,0') run = (src, dst) => transposeBatched(src, dst, 1, s[0]!, s[1]!);
+    else if (p === '0,2,1') run = (src, dst) => transposeBatched(src, dst, s[0]!, s[1]!, s[2]!);
+    else if (p === '1,0,2') run = (src, dst) => swapMiddle(src, dst, 1, s[0]!, s[1]!, s[2]!);
+    else if (p === '0,2,1,3') run = (src, dst) => swapMiddle(src, dst, s[0]!, s[1]!, s[2]!, s[3]!);
+    if (run == null || sizeOf(x.shape) === 0) return stock(args);
+    const out = backend.makeOutput(outShape, x.dtype);
+    run(heap32(backend, x), heap32(backend, out));
+    return out;
+  };
+}

@@ -1,0 +1,22 @@
+// Ablation logic shared by the config editor, the Compare view and the CLI: diffs, names, recipe arithmetic,
+// seed statistics, sweeps and the compare table. Pure functions, no I/O.
+export * from './diff.ts';
+export * from './naming.ts';
+export * from './recipe.ts';
+export * from './stats.ts';
+export * from './sweep.ts';
+export {
+  compareRuns,
+  compareTableToCsv,
+  formatCompareTable,
+} from './compare.ts';
+export type {
+  BaselineRef,
+  CompareMetric,
+  CompareOptions,
+  CompareResult,
+  CompareRow,
+  CompareRun,
+  CompareTable,
+  MetricSummary,
+} from './compare.ts';
