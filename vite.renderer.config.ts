@@ -10,6 +10,10 @@ export const rendererConfig: UserConfig = {
   root: resolve(root, 'src/renderer'),
   base: './',
   plugins: [react()],
+  resolve: {
+    // monaco-yaml's worker manager imports monaco by its old deep path, which monaco-editor's exports map no longer serves.
+    alias: [{ find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${resolve(root, 'node_modules/monaco-editor/esm/vs')}/$1` }],
+  },
   build: {
     outDir: resolve(root, 'out/renderer'),
     emptyOutDir: true,

@@ -46,7 +46,7 @@ console.log(`${be} L${L} H${H} D${D} T${T} B${B}: ${ms.toFixed(1)} ms/step, ${(B
 if (process.argv[5] === 'prof') {
   const prof = await tf.profile(() => { step(); });
   const agg = new Map<string, [number, number]>();
-  for (const k of prof.kernels) { const a = agg.get(k.name) ?? [0, 0]; a[0] += k.kernelTimeMs as number; a[1]++; agg.set(k.name, a); }
+  for (const k of prof.kernels) { const key = k.name === 'BatchMatMul' ? (k.inputShapes[0]![0]! * (k.inputShapes[0]!.length === 3 ? 1 : 1) > 512 ? 'BMM-linear' : 'BMM-attn') : k.name; const a = agg.get(key) ?? [0, 0]; a[0] += k.kernelTimeMs as number; a[1]++; agg.set(key, a); }
   const rows = [...agg].sort((a, b) => b[1][0] - a[1][0]);
   let tot = 0; for (const [, [t]] of rows) tot += t;
   console.log('kernel total ms', tot.toFixed(1));

@@ -18,7 +18,7 @@ OUT = os.path.join(HERE, 'fixtures')
 CFG = dict(vocab_size=32, block_size=8, n_layer=2, n_head=2, d_model=16)
 BATCH = 4
 TRAIN = dict(steps=10, lr=1e-2, min_lr=1e-3, warmup_steps=3, beta1=0.9, beta2=0.95, eps=1e-8,
-             weight_decay=0.1, grad_clip=0.5)
+             weight_decay=0.1, grad_clip=1.3)
 
 
 def param_shapes(c):

@@ -52,6 +52,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   describe(`PyTorch parity on ${backend}`, () => {
     beforeAll(async () => {
       await initBackend(backend);
+      expect(tf.getBackend()).toBe(backend);
     });
 
     it('same logits, loss and gradients from the same weights', () => {

@@ -23,6 +23,15 @@ function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transpo
   return tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i]!))) as tf.Tensor3D;
 }
 
+/**
+ * a[i]ᵀ·b[i] for square a (scores) and narrow b (values, queries): as (b[i]ᵀ·a[i])ᵀ on wasm, which transposes only the
+ * narrow operands, where the stock transpose is cheap, rather than the T×T one.
+ */
+function batchMatMulTransA(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (!onWasm()) return tf.matMul(a, b, true, false);
+  return tf.transpose(batchMatMul(b, a, true, false), [0, 2, 1]);
+}
+
 /** Column sums of a 2-D tensor as a product with a row of ones (a plain product, unlike sum over axis 0 on wasm). */
 function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
   if (!onWasm()) return tf.sum(dy, 0);
@@ -89,12 +98,12 @@ const attention = tf.customGrad((q, k, v, save) => {
     gradFunc: (dy, saved) => {
       const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       const dO = tf.reshape(dy, [B * H, T, hd]) as tf.Tensor3D;
-      const dV = batchMatMul(sp, dO, true, false);
+      const dV = batchMatMulTransA(sp, dO);
       const dP = batchMatMul(dO, sv, false, true);
       // softmax backward; masked entries have p = 0, so their score gradient is 0 too.
       const dS = tf.mul(tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))), scale) as tf.Tensor3D;
       const dQ = batchMatMul(dS, sk);
-      const dK = batchMatMul(dS, sq, true, false);
+      const dK = batchMatMulTransA(dS, sq);
       const shape4 = [B, H, T, hd];
       return [tf.reshape(dQ, shape4), tf.reshape(dK, shape4), tf.reshape(dV, shape4)];
     },
