@@ -1,4 +1,4 @@
-import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.mjs';
+import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.ts';
 registerTfjsResolveHook();
 const { initBackend } = await import('../src/main/engine/backend.ts');
 const { tf } = await import('../src/main/engine/tf.ts');

@@ -1,4 +1,4 @@
-import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.mjs';
+import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.ts';
 registerTfjsResolveHook();
 const { initBackend } = await import('../src/main/engine/backend.ts');
 const { tf } = await import('../src/main/engine/tf.ts');
@@ -39,10 +39,10 @@ const idx = tf.randomUniform([B, T], 0, V, 'int32') as tf.Tensor2D;
 const step = () => tf.tidy(() => { const { value, grads } = tf.variableGrads(() => loss(idx, idx)); void grads; return value.dataSync()[0]; });
 for (let i = 0; i < 2; i++) console.log('loss', step());
 const reps = Number(process.argv[4] ?? 5);
-const t0 = performance.now();
+const t0 = performance.now(); const c0 = process.cpuUsage();
 for (let i = 0; i < reps; i++) step();
-const ms = (performance.now() - t0) / reps;
-console.log(`${be} L${L} H${H} D${D} T${T} B${B}: ${ms.toFixed(1)} ms/step, ${(B * T / ms * 1000).toFixed(0)} tok/s, tensors ${tf.memory().numTensors}`);
+const ms = (performance.now() - t0) / reps; const cu = process.cpuUsage(c0); const cms = (cu.user + cu.system) / 1000 / reps;
+console.log(`${be} L${L} H${H} D${D} T${T} B${B}: ${ms.toFixed(1)} ms/step, ${(B * T / ms * 1000).toFixed(0)} tok/s, tensors ${tf.memory().numTensors}; cpu ${cms.toFixed(1)} ms/step ${(B * T / cms * 1000).toFixed(0)} tok/s`);
 if (process.argv[5] === 'prof') {
   const prof = await tf.profile(() => { step(); });
   const agg = new Map<string, [number, number]>();

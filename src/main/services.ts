@@ -15,7 +15,7 @@ import type { MonitorFactory } from './scheduler/monitor-hook.ts';
 import { ServiceError } from './services/errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './services/config-input.ts';
 import { exportCsv, exportHf } from './services/exports.ts';
-import { loadMonitorFactory } from './services/monitor.ts';
+import { createRunMonitor } from './monitor/index.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -80,7 +80,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   const store = RunStore.open(dbFile);
   const recovered = store.recoverOrphans();
   const events = createEvents();
-  const monitorFactory = opts.monitorFactory === undefined ? await loadMonitorFactory() : opts.monitorFactory;
+  const monitorFactory: MonitorFactory | null = opts.monitorFactory === undefined ? createRunMonitor : opts.monitorFactory;
   const scheduler = new Scheduler({
     store,
     dataDir,

@@ -15,6 +15,9 @@ export interface TextConfigIssue extends ConfigIssue {
   line?: number;
   /** 1-based column in the text, when the problem can be located. */
   column?: number;
+  /** Where the offending node ends (1-based, exclusive column), for editor squiggles; absent when unknown. */
+  endLine?: number;
+  endColumn?: number;
 }
 
 export type TextConfigResult = { ok: true; config: RunConfig } | { ok: false; issues: TextConfigIssue[] };
@@ -35,6 +38,7 @@ interface Location {
 }
 
 function offsetToLocation(text: string, offset: number): Location {
+  // A plain scan: syntax errors are rare and texts small (MAX_CONFIG_CHARS).
   const clamped = Math.max(0, Math.min(offset, text.length));
   let line = 1;
   let lineStart = 0;
@@ -87,14 +91,24 @@ function locatePath(doc: Document, path: readonly PropertyKey[]): Located {
   return found;
 }
 
-function locationOf(doc: Document | undefined, lineCounter: LineCounter, path: readonly PropertyKey[], preferKey: boolean) {
+type IssueLocation = Pick<TextConfigIssue, 'line' | 'column' | 'endLine' | 'endColumn'>;
+
+function locationOf(doc: Document | undefined, lineCounter: LineCounter, path: readonly PropertyKey[], preferKey: boolean): IssueLocation {
   if (!doc) return {};
   const found = locatePath(doc, path);
   const complete = found.depth === path.length;
   const range = preferKey || !complete ? (found.keyRange ?? found.valueRange) : (found.valueRange ?? found.keyRange);
   if (!range) return {};
-  const pos = lineCounter.linePos(range[0]);
-  return pos.line > 0 ? { line: pos.line, column: pos.col } : {};
+  const start = lineCounter.linePos(range[0]);
+  const end = lineCounter.linePos(range[1]);
+  if (start.line <= 0) return {};
+  return { line: start.line, column: start.col, ...(end.line > 0 ? { endLine: end.line, endColumn: end.col } : {}) };
+}
+
+function spanOf(text: string, start: number, end: number): IssueLocation {
+  const from = offsetToLocation(text, start);
+  const to = offsetToLocation(text, Math.max(start, end));
+  return { line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
 }
 
 function issuesFromZod(error: z.ZodError, doc: Document | undefined, lineCounter: LineCounter, schema: JsonSchemaNode) {
@@ -138,7 +152,7 @@ function parseYaml(text: string): TextConfigResult {
       issues: doc.errors.map((e) => ({
         path: '',
         message: `YAML syntax: ${firstLine(e.message)}`,
-        ...offsetToLocation(text, e.pos[0]),
+        ...spanOf(text, e.pos[0], e.pos[1]),
       })),
     };
   }
@@ -151,15 +165,50 @@ function parseYaml(text: string): TextConfigResult {
   return validate(value, doc, lineCounter);
 }
 
+function syntaxErrorPosition(error: unknown): number | undefined {
+  const at = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  return at ? Number(at[1]) : undefined;
+}
+
+/** Whether JSON.parse fails on this prefix for a reason other than the text ending early. */
+function brokenPrefix(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
+  } catch (e) {
+    const position = syntaxErrorPosition(e);
+    if (position !== undefined) return position < prefix.length;
+    return !/end of JSON input/.test(e instanceof Error ? e.message : '');
+  }
+}
+
+/**
+ * The offset of a JSON syntax error. V8 gives it in most messages, but not for "Unexpected token 'x'"; then the
+ * shortest broken prefix (binary search: every longer prefix is broken too) ends just after the bad token.
+ */
+function jsonErrorOffset(text: string, error: unknown): number {
+  const position = syntaxErrorPosition(error);
+  if (position !== undefined) return position;
+  let lo = 1;
+  let hi = text.length;
+  if (!brokenPrefix(text)) return text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (brokenPrefix(text.slice(0, mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
+}
+
 function parseJson(text: string): TextConfigResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(message);
-    const location = offsetToLocation(text, at ? Number(at[1]) : text.length);
-    return { ok: false, issues: [{ path: '', message: `JSON syntax: ${firstLine(message)}`, ...location }] };
+    // V8 echoes (part of) the text in "Unexpected token" messages; the location says it better.
+    const message = firstLine((e instanceof Error ? e.message : String(e)).replace(/, (\.\.\.)?"[^]*" is not valid JSON$/, ''));
+    const offset = jsonErrorOffset(text, e);
+    return { ok: false, issues: [{ path: '', message: `JSON syntax: ${message}`, ...spanOf(text, offset, offset + 1) }] };
   }
   // JSON is (nearly) YAML flow syntax, so the yaml parser gives the node ranges that locate field errors.
   const lineCounter = new LineCounter();

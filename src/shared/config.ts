@@ -40,7 +40,7 @@ export const ModelConfig = z
       .enum(['gpt', 'llama', 'mamba', 'hybrid'])
       .default('gpt')
       .describe('gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, tied embeddings). Others are planned; gpt is implemented.'),
-    n_layer: positiveInt.max(48).default(4).describe('Number of transformer blocks.'),
+    n_layer: positiveInt.max(48).default(4).describe('Number of transformer blocks; each adds ≈ 12·d_model² parameters.'),
     n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
     d_model: positiveInt.max(4096).default(128).describe('Residual stream width (n_embd).'),
     block_size: positiveInt.max(8192).default(64).describe('Context length in tokens.'),
@@ -77,7 +77,7 @@ export const TrainConfig = z
       ),
     min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay; lr/10 is the usual choice. Must not exceed lr.'),
     warmup_steps: z.number().int().min(0).default(100).describe('Linear warmup steps from 0 to lr; 1–5% of steps is the usual range (e.g. 20–100 for 2000 steps).'),
-    schedule: z.enum(['cosine', 'linear', 'constant', 'wsd']).default('cosine').describe('Decay after warmup.'),
+    schedule: z.enum(['cosine', 'linear', 'constant', 'wsd']).default('cosine').describe('Decay after warmup: cosine to min_lr (the usual choice), linear, constant, or wsd (warmup–stable–decay: flat, then a short final decay).'),
     wsd_decay_fraction: z.number().gt(0).lte(1).default(0.2).describe('For wsd: fraction of steps spent in the final decay.'),
     beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW β1.'),
     beta2: z.number().min(0).lt(1).default(0.99).describe('AdamW β2 (0.95 for long runs, 0.99 for small batches).'),
@@ -135,10 +135,11 @@ export const AlertsConfig = z
     collapse_steps: positiveInt.default(50).describe('...for this many consecutive steps.'),
     collapse_early_steps: positiveInt.default(100).describe('Gradient collapse: the early median is taken over the first this many steps.'),
     clip_saturation: z.number().gt(0).lte(1).default(0.5).describe('Clip saturation: fraction of the last clip_window steps that were clipped.'),
-    clip_window: positiveInt.default(100),
+    clip_window: positiveInt.default(100).describe('Clip saturation: how many recent steps the clipped fraction is taken over.'),
+    clip_skip: z.number().min(0).lt(1).default(0.05).describe('Clip saturation: not judged over this first fraction of the planned steps, while the gradient norm settles from its initial value.'),
     plateau_rel: z.number().positive().default(0.01).describe('Plateau: relative improvement of the smoothed loss below this over plateau_window.'),
     plateau_window: z.number().gt(0).lte(1).default(0.1).describe('Plateau: the window as a fraction of the planned steps (at least plateau_min_steps).'),
-    plateau_min_steps: positiveInt.default(50),
+    plateau_min_steps: positiveInt.default(50).describe('Plateau: the shortest window in steps, whatever plateau_window gives.'),
     plateau_early: z.number().gt(0).lte(1).default(0.2).describe('Plateau: a warning when it starts within this fraction of the planned steps (else info).'),
     overfit_gap: z.number().positive().default(0.5).describe('Overfitting: val loss − smoothed train loss above this many nats.'),
     overfit_rising_evals: positiveInt.default(3).describe('Overfitting: val loss rising for this many evals in a row while train loss falls...'),
@@ -154,7 +155,7 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 export const RunConfig = z
   .object({
     name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout.'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),
     model: ModelConfig.default(ModelConfig.parse({})).describe('Architecture: family and size. Parameters ≈ 12·n_layer·d_model² + vocab·d_model.'),

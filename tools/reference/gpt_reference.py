@@ -74,7 +74,8 @@ def forward(params, idx, c):
         h = F.gelu(h @ params[p + 'mlp.c_fc.weight'] + params[p + 'mlp.c_fc.bias'], approximate='tanh')
         x = x + h @ params[p + 'mlp.c_proj.weight'] + params[p + 'mlp.c_proj.bias']
     x = F.layer_norm(x, (d,), params['transformer.ln_f.weight'], params['transformer.ln_f.bias'], 1e-5)
-    return x @ params['transformer.wte.weight'].t()
+    # An untied head is HF's lm_head.weight ([vocab, d], nn.Linear layout).
+    return x @ params.get('lm_head.weight', params['transformer.wte.weight']).t()
 
 
 def learning_rate(step, t):

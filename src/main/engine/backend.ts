@@ -60,7 +60,7 @@ async function importOptional(pkg: string): Promise<unknown> {
   try {
     return await import(pkg);
   } catch (err) {
-    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err)})`);
+    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err)})`, { cause: err });
   }
 }
 
@@ -116,7 +116,7 @@ async function prepareWebgpu(): Promise<Prepared> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter == null) throw new Error('no WebGPU adapter (Dawn found no usable GPU)');
   if (nav?.gpu == null) {
-    const g = globalThis as { navigator?: Record<string, unknown> };
+    const g = globalThis as unknown as { navigator?: Record<string, unknown> };
     if (g.navigator == null) {
       Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     } else {

@@ -1,12 +1,17 @@
 // Hot-path ops the model is written in. Their signatures are the contract between the model and the
 // backend-specific fast paths (kernels/): the model never calls tf.matMul or tf.pow directly.
 import { tf } from './tf.ts';
+import { BATCH_MATMUL_2D } from './kernels/wasm-batch-matmul.ts';
+import { registerWasmKernels } from './kernels/wasm.ts';
 
 // On wasm, XNNPACK serves only plain (non-transposed) 2-D products (~25 GFLOP/s); transposed and batched ones
 // fall to a scalar loop (~2-3 GFLOP/s). So there every transpose is materialised first (cheap next to the product)
 // and batched products run per matrix. Other backends get the transpose flags and batched kernels as they are.
 function onWasm(): boolean {
-  return tf.getBackend() === 'wasm';
+  if (tf.getBackend() !== 'wasm') return false;
+  // initBackend registers our kernels; this covers code that picked wasm through tf.setBackend directly.
+  registerWasmKernels();
+  return true;
 }
 
 /** a·b with optional transposes, as one fast 2-D product wherever the backend has one. */
@@ -15,12 +20,12 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, tra
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }
 
-/** Batched a[i]·b[i] for rank-3 inputs; on wasm a loop of 2-D products. */
+/** Batched a[i]·b[i] for rank-3 inputs; on wasm one kernel running a fast 2-D product per matrix. */
 function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
   if (!onWasm()) return tf.matMul(a, b, transposeA, transposeB);
-  const as = tf.unstack(transposeA ? tf.transpose(a, [0, 2, 1]) : a) as tf.Tensor2D[];
-  const bs = tf.unstack(transposeB ? tf.transpose(b, [0, 2, 1]) : b) as tf.Tensor2D[];
-  return tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i]!))) as tf.Tensor3D;
+  const at = transposeA ? tf.transpose(a, [0, 2, 1]) : a;
+  const bt = transposeB ? tf.transpose(b, [0, 2, 1]) : b;
+  return tf.engine().runKernel(BATCH_MATMUL_2D, { a: at, b: bt }, {}) as tf.Tensor3D;
 }
 
 /**
@@ -84,15 +89,17 @@ function causalMask(T: number): tf.Tensor2D {
   return tf.tensor2d(m, [T, T]);
 }
 
-const attention = tf.customGrad((q, k, v, save) => {
-  const [B, H, T, hd] = q.shape as [number, number, number, number];
+const attention = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [q, k, v] = args as tf.Tensor4D[];
+  const save = args[3] as tf.GradSaveFunc;
+  const [B, H, T, hd] = q!.shape;
   const q3 = tf.reshape(q, [B * H, T, hd]) as tf.Tensor3D;
   const k3 = tf.reshape(k, [B * H, T, hd]) as tf.Tensor3D;
   const v3 = tf.reshape(v, [B * H, T, hd]) as tf.Tensor3D;
   const scale = 1 / Math.sqrt(hd);
   const scores = tf.add(tf.mul(batchMatMul(q3, k3, false, true), scale), causalMask(T));
   const p = tf.softmax(scores) as tf.Tensor3D;
-  (save as tf.GradSaveFunc)([q3, k3, v3, p]);
+  save([q3, k3, v3, p]);
   return {
     value: tf.reshape(batchMatMul(p, v3), [B, H, T, hd]) as tf.Tensor4D,
     gradFunc: (dy, saved) => {
@@ -120,11 +127,13 @@ const GELU_A = 0.044715;
 
 // gelu_new(x) = 0.5·x·(1 + tanh(u)) = x·sigmoid(2u), u = √(2/π)(x + 0.044715x³). The sigmoid form is the same
 // function; on wasm sigmoid is an XNNPACK kernel (~20× faster than tanh there), and x³ is x·x·x (pow is slow too).
-const geluNew = tf.customGrad((x, save) => {
+const geluNew = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
   const x2 = tf.mul(x, x);
   const u2 = tf.mul(x, tf.add(tf.mul(x2, 2 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI));
   const s = tf.sigmoid(u2);
-  (save as tf.GradSaveFunc)([x, s]);
+  save([x, s]);
   return {
     value: tf.mul(x, s),
     gradFunc: (dy, saved) => {

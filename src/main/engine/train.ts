@@ -30,7 +30,10 @@ export class TrainingError extends Error {
 
 export interface StepResult {
   step: number;
+  /** Objective without the dispersion term (cross-entropy, with label smoothing / z-loss when configured). */
   loss: number;
+  /** Dispersion loss L (before λ), when enabled. */
+  dispersion: number | null;
   lr: number;
   gradNorm: number;
   clipped: boolean;
@@ -64,10 +67,12 @@ export class Trainer {
   private dropoutRng: Rng;
   private readonly varNames = new Map<string, string>();
   private valCache: Batch[] | null = null;
+  private lastDispersion: tf.Scalar | null = null;
 
   constructor(opts: TrainerOptions) {
     const restored = opts.resumeFrom ? loadCheckpoint(opts.resumeFrom) : null;
-    const config = restored ? restored.state.config : opts.config;
+    const config = opts.config;
+    if (restored) checkResumable(restored.state.config, config);
     this.config = config;
     this.backend = opts.backend;
     checkSupported(config);
@@ -109,15 +114,24 @@ export class Trainer {
   }
 
   /** Mean loss of one batch (micro-batched), with gradients accumulated into a map by parameter name. */
-  private lossAndGrads(batch: Batch): { loss: number; grads: Grads } {
+  private lossAndGrads(batch: Batch): { loss: number; dispersion: number; grads: Grads } {
     const vars = [...this.model.params.values()];
     const grads: Grads = new Map();
     let lossSum = 0;
+    let dispSum = 0;
     for (const part of microBatches(batch, this.microBatch)) {
       const weight = part.batch / batch.batch;
       const { value, grads: g } = tf.variableGrads(() => tf.mul(this.objective(part, true), weight) as tf.Scalar, vars);
       lossSum += value.dataSync()[0];
       value.dispose();
+      if (this.lastDispersion) {
+        // Reported apart so train/loss stays comparable with runs without the regulariser.
+        const d = this.lastDispersion.dataSync()[0];
+        dispSum += d * weight;
+        lossSum -= this.config.train.dispersion.weight * d * weight;
+        this.lastDispersion.dispose();
+        this.lastDispersion = null;
+      }
       for (const [vname, gi] of Object.entries(g)) {
         const name = this.varNames.get(vname)!;
         const prev = grads.get(name);
@@ -128,7 +142,7 @@ export class Trainer {
         } else grads.set(name, gi);
       }
     }
-    return { loss: lossSum, grads };
+    return { loss: lossSum, dispersion: dispSum, grads };
   }
 
   /** The training objective of one micro-batch: cross-entropy (+ z-loss, label smoothing, dispersion). */
@@ -140,7 +154,9 @@ export class Trainer {
     const logits = tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D;
     let loss = crossEntropy(logits, y, training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {});
     if (training && t.dispersion.weight > 0) {
-      loss = tf.add(loss, tf.mul(t.dispersion.weight, dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant))) as tf.Scalar;
+      const disp = dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant);
+      this.lastDispersion = tf.keep(disp);
+      loss = tf.add(loss, tf.mul(t.dispersion.weight, disp)) as tf.Scalar;
     }
     return loss;
   }
@@ -151,7 +167,7 @@ export class Trainer {
     const t = this.config.train;
     // An explicit batch (parity tests) leaves the data cursor where it is.
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
-    const { loss, grads } = this.lossAndGrads(batch);
+    const { loss, dispersion, grads } = this.lossAndGrads(batch);
     try {
       const lr = learningRate(this.step, t);
       const { norm, clipped } = clipByGlobalNorm(grads, t.grad_clip);
@@ -169,6 +185,7 @@ export class Trainer {
       return {
         step: this.step,
         loss,
+        dispersion: t.dispersion.weight > 0 ? dispersion : null,
         lr,
         gradNorm: norm,
         clipped,
@@ -241,6 +258,14 @@ export class Trainer {
   }
 }
 
+/** A run resumes with its own recipe; only schedule length and cadence (steps, eval, checkpoint) may change. */
+function checkResumable(saved: RunConfig, now: RunConfig): void {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(saved.model, now.model)) throw new TrainingError('resumeFrom: the checkpoint was trained with a different model config', null);
+  if (!same(saved.data, now.data)) throw new TrainingError('resumeFrom: the checkpoint was trained on different data settings', null);
+  if (saved.seed !== now.seed) throw new TrainingError('resumeFrom: the checkpoint was trained with a different seed', null);
+}
+
 function checkSupported(config: RunConfig): void {
   if (config.train.optimizer !== 'adamw') throw new TrainingError(`train.optimizer: "${config.train.optimizer}" is not implemented yet (adamw is)`, null);
   if (config.model.family !== 'gpt') throw new TrainingError(`model.family: "${config.model.family}" is not implemented yet (gpt is)`, null);
@@ -257,6 +282,7 @@ export function stepMetrics(r: StepResult): MetricPoint[] {
     { step: s, key: MetricKey.tokensPerS, value: r.tokensPerS },
     { step: s, key: MetricKey.stepMs, value: r.stepMs },
     { step: s, key: MetricKey.tokensSeen, value: r.tokensSeen },
+    ...(r.dispersion === null ? [] : [{ step: s, key: 'train/dispersion', value: r.dispersion }]),
   ];
 }
 

@@ -142,7 +142,7 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
         ? (variantsPerGroup.get(group) ?? 0) > 1
           ? `${group}/${suggested}`
           : group
-        : members.length === 1
+        : members.every((r) => r.name === members[0].name)
           ? members[0].name
           : suggested;
     const missing = members.filter((r) => !Number.isFinite(pick(r) ?? NaN));

@@ -1,5 +1,6 @@
 // Ablation logic shared by the config editor, the Compare view and the CLI: diffs, names, recipe arithmetic,
 // seed statistics, sweeps and the compare table. Pure functions, no I/O.
+export * from './candidate.ts';
 export * from './diff.ts';
 export * from './naming.ts';
 export * from './recipe.ts';

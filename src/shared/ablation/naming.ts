@@ -81,7 +81,8 @@ export function changeLabel(change: ConfigChange): string {
   const value = change.to;
   if (value === undefined || value === null) return `no${alias}`;
   if (typeof value === 'boolean') return value ? alias : `no${alias}`;
-  if (typeof value === 'number') return `${alias}${formatCompactNumber(value)}`;
+  // "b2" + "0.95" would read as "b20.95": an alias ending in a digit gets a separator.
+  if (typeof value === 'number') return `${alias}${/\d$/.test(alias) ? '_' : ''}${formatCompactNumber(value)}`;
   if (typeof value === 'string') {
     if (VALUE_NAMES_ITSELF.has(change.path)) return sanitize(value);
     // A corpus path is named by its file name without extension.

@@ -2,6 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
+  byteSpanToStringSpan,
   crossPromptSameness,
   detectLoop,
   distinct,
@@ -22,6 +23,20 @@ describe('textToTokens', () => {
     expect(textToTokens('aé', 'byte')).toEqual([97, 0xc3, 0xa9]);
     expect(textToTokens('aé', 'char')).toEqual([97, 0xe9]);
     expect(textToTokens('😀', 'char')).toEqual([0x1f600]);
+  });
+
+  it('maps byte spans back to string indices for highlighting', () => {
+    const text = 'aé😀b';
+    // bytes: a | é é | 😀 😀 😀 😀 | b  — string units: a | é | 😀 😀 | b
+    expect(byteSpanToStringSpan(text, 0, 1)).toEqual({ start: 0, end: 1 });
+    expect(byteSpanToStringSpan(text, 1, 3)).toEqual({ start: 1, end: 2 });
+    expect(byteSpanToStringSpan(text, 3, 8)).toEqual({ start: 2, end: 5 });
+    expect(byteSpanToStringSpan(text, 2, 4)).toEqual({ start: 1, end: 4 }); // mid-character bytes widen
+    expect(byteSpanToStringSpan(text, 0, 8)).toEqual({ start: 0, end: 5 });
+    const loopText = 'héllo abcabcabc';
+    const loop = detectLoop(bytes(loopText))!;
+    const span = byteSpanToStringSpan(loopText, loop.start, loop.end);
+    expect(loopText.slice(span.start, span.end)).toBe('abcabcabc');
   });
 });
 

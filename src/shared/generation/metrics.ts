@@ -14,6 +14,29 @@ export function textToTokens(text: string, unit: TextUnit = 'byte'): number[] {
   return Array.from(text, (c) => c.codePointAt(0)!);
 }
 
+/**
+ * Maps a span of UTF-8 byte offsets to UTF-16 string indices (for highlighting byte-token spans in text);
+ * a byte inside a multi-byte character widens the span to the whole character.
+ */
+export function byteSpanToStringSpan(text: string, byteStart: number, byteEnd: number): { start: number; end: number } {
+  let bytes = 0;
+  let start = text.length;
+  let end = text.length;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    const width = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    const units = cp >= 0x10000 ? 2 : 1;
+    if (start === text.length && bytes + width > byteStart) start = i;
+    if (bytes >= byteEnd) {
+      end = i;
+      break;
+    }
+    bytes += width;
+    i += units;
+  }
+  return { start: Math.min(start, end), end };
+}
+
 /** Keys of all n-grams in order (length max(0, N − n + 1)); strings so that a Set dedups them exactly. */
 export function ngramKeys(tokens: Tokens, n: number): string[] {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`n-gram order must be a positive integer, got ${n}`);

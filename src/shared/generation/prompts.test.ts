@@ -1,6 +1,7 @@
 // The built-in diagnostic prompt set validates against the prompt-set schema, which names bad fields.
 import { describe, it, expect } from 'vitest';
 import builtIn from '../../../resources/prompts/diagnostic.json' with { type: 'json' };
+import { builtInDiagnosticSet } from './builtin-prompts.ts';
 import { formatPromptSetIssues, parsePromptSet } from './prompts.ts';
 
 describe('built-in diagnostic prompt set', () => {
@@ -12,6 +13,7 @@ describe('built-in diagnostic prompt set', () => {
     expect(prompts.some((p) => p.prompt.startsWith('I have 3 apples'))).toBe(true);
     expect(prompts.some((p) => p.prompt.startsWith('Pattern: A, BB, CCC'))).toBe(true);
     for (const p of prompts) expect(p.expectedKeywords.length, p.id).toBeGreaterThan(0);
+    expect(builtInDiagnosticSet).toEqual(result.set);
   });
 });
 

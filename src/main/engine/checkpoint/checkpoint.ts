@@ -83,7 +83,7 @@ function readJson(path: string, what: string): unknown {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `checkpoint: ${what} not found at ${path}` : `checkpoint: ${what} is not valid JSON (${path})`);
+    throw new Error(code === 'ENOENT' ? `checkpoint: ${what} not found at ${path}` : `checkpoint: ${what} is not valid JSON (${path})`, { cause: e });
   }
 }
 

@@ -23,9 +23,9 @@ export function loadCorpus(corpus: string): { text: string; source: string } {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`data.corpus: file not found: ${path}`);
-    if (code === 'EACCES') throw new Error(`data.corpus: permission denied: ${path}`);
-    throw e instanceof Error && e.message.startsWith('data.corpus') ? e : new Error(`data.corpus: cannot read ${path}`);
+    if (code === 'ENOENT') throw new Error(`data.corpus: file not found: ${path}`, { cause: e });
+    if (code === 'EACCES') throw new Error(`data.corpus: permission denied: ${path}`, { cause: e });
+    throw e instanceof Error && e.message.startsWith('data.corpus') ? e : new Error(`data.corpus: cannot read ${path}`, { cause: e });
   }
   if (bytes.length === 0) throw new Error(`data.corpus: ${name} is empty`);
   if (bytes.includes(0)) throw new Error(`data.corpus: ${name} looks binary (contains NUL bytes), expected UTF-8 text`);

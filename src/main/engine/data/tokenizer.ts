@@ -1,10 +1,12 @@
-// Tokenizers: byte (256 symbols, nothing unknown) and char (the distinct code points of the corpus).
-// Their JSON form is stored beside each checkpoint so sampling can decode without the corpus.
+// Tokenizers: byte (256 symbols, nothing unknown), char (the distinct code points of the corpus) and gpt2
+// (GPT-2's BPE, 50257 symbols, through the gpt-tokenizer package). Their JSON form is stored beside each checkpoint.
 import { z } from 'zod';
+import * as gpt2 from 'gpt-tokenizer/encoding/gpt2';
 
 export const TokenizerJson = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('byte') }),
   z.object({ kind: z.literal('char'), chars: z.array(z.string()) }),
+  z.object({ kind: z.literal('gpt2') }),
 ]);
 export type TokenizerJson = z.infer<typeof TokenizerJson>;
 
@@ -69,14 +71,31 @@ export class CharTokenizer implements Tokenizer {
   }
 }
 
+export class Gpt2Tokenizer implements Tokenizer {
+  readonly kind = 'gpt2' as const;
+  readonly vocabSize = 50257;
+  encode(text: string): Int32Array {
+    // "<|endoftext|>" inside user text is plain text, not the special token.
+    return Int32Array.from(gpt2.encode(text, { disallowedSpecial: new Set() }));
+  }
+  decode(ids: ArrayLike<number>): string {
+    return gpt2.decode(Array.from(ids));
+  }
+  toJSON(): TokenizerJson {
+    return { kind: 'gpt2' };
+  }
+}
+
 /** Builds the tokenizer a config names; char needs the corpus text. */
 export function createTokenizer(kind: 'byte' | 'char' | 'gpt2', text: string): Tokenizer {
   if (kind === 'byte') return new ByteTokenizer();
   if (kind === 'char') return CharTokenizer.fromText(text);
-  throw new Error('data.tokenizer: gpt2 BPE is not available yet; use byte or char');
+  return new Gpt2Tokenizer();
 }
 
 export function tokenizerFromJson(json: unknown): Tokenizer {
   const t = TokenizerJson.parse(json);
-  return t.kind === 'byte' ? new ByteTokenizer() : new CharTokenizer(t.chars);
+  if (t.kind === 'byte') return new ByteTokenizer();
+  if (t.kind === 'gpt2') return new Gpt2Tokenizer();
+  return new CharTokenizer(t.chars);
 }

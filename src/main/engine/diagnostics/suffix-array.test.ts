@@ -1,4 +1,4 @@
-// The radix prefix-doubling suffix array equals a brute-force sort of all suffixes.
+// The SA-IS suffix array equals a brute-force sort of all suffixes.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { buildSuffixArray } from './suffix-array.ts';
@@ -33,6 +33,21 @@ describe('buildSuffixArray', () => {
         expect(Array.from(buildSuffixArray(t))).toEqual(bruteForce(t));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('matches brute force on longer and highly repetitive inputs (deep SA-IS recursion)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 300 }),
+        (unit, copies, noise) => {
+          const t = [...Array.from({ length: copies }, () => unit).flat(), ...noise];
+          expect(Array.from(buildSuffixArray(t))).toEqual(bruteForce(t));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -57,8 +57,20 @@ export class Gpt implements LanguageModel {
     }
   }
 
+  private override: Map<string, tf.Tensor> | null = null;
+
+  /** Runs `fn` with these tensors standing in for the parameters (a functional forward, for gradient checks). */
+  withParams<R>(values: Map<string, tf.Tensor>, fn: () => R): R {
+    this.override = values;
+    try {
+      return fn();
+    } finally {
+      this.override = null;
+    }
+  }
+
   private p<T extends tf.Tensor>(name: string): T {
-    const v = this.params.get(name);
+    const v = this.override?.get(name) ?? this.params.get(name);
     if (!v) throw new Error(`missing parameter ${name}`);
     return v as unknown as T;
   }

@@ -26,6 +26,8 @@ export class ClipSaturationDetector {
 
   observe(step: number, v: number): void {
     const cap = this.ctx.cfg.clip_window;
+    // Gradient norms start high and clipping while they settle is normal, not a sign of trouble.
+    if (step < this.ctx.cfg.clip_skip * this.ctx.plannedSteps) return;
     this.window.push(v > 0.5);
     this.steps[this.n % cap] = step;
     this.n++;

@@ -22,6 +22,8 @@ export class PlateauDetector {
   private recentSum = 0;
   private oldSum = 0;
   private episode: PlateauEpisode | null = null;
+  /** The last closed episode: a flat stretch that resumes before it ended is the same plateau. */
+  private closed: PlateauEpisode | null = null;
 
   constructor(private readonly ctx: DetectorContext) {
     const cfg = ctx.cfg;
@@ -60,6 +62,11 @@ export class PlateauDetector {
       if (ep) {
         ep.end = step;
         this.ctx.sink.upsert(this.alert(ep, old, recent, improvement));
+      } else if (this.closed && start <= this.closed.end) {
+        const reopened = this.closed;
+        reopened.end = step;
+        this.episode = reopened;
+        this.ctx.sink.upsert(this.alert(reopened, old, recent, improvement));
       } else {
         const opened = { id: `plateau:${start}`, start, end: step, early: start < this.ctx.cfg.plateau_early * this.ctx.plannedSteps };
         this.episode = opened;
@@ -67,6 +74,7 @@ export class PlateauDetector {
       }
     } else if (ep && improvement >= 2 * rel) {
       // Closing only once it clearly improves again keeps one episode from flickering into many.
+      this.closed = ep;
       this.episode = null;
     }
   }
@@ -75,7 +83,7 @@ export class PlateauDetector {
     const cfg = this.ctx.cfg;
     const pctOfRun = this.ctx.plannedSteps > 0 ? ` (${pct(ep.start / this.ctx.plannedSteps)} into the run)` : '';
     const message =
-      `Training loss has stopped improving from step ${ep.start}${pctOfRun}: the smoothed loss went from ${fmt(old)} to ` +
+      `Training loss has flattened since step ${ep.start}${pctOfRun}: the smoothed loss went from ${fmt(old)} to ` +
       `${fmt(recent)} over the last ${this.span} steps (${improvement >= 0 ? '' : '−'}${pct(Math.abs(improvement))} better, under ${pct(cfg.plateau_rel)}).`;
     const advice = ep.early
       ? 'Stalled early: the learning rate is likely too low (or warmup too long), or the model is stuck predicting ' +

@@ -59,6 +59,9 @@ export interface PanelConfig {
   theme: ChartTheme;
 }
 
+/** Cumulative redraw cost split (LOD + data arrays vs ECharts update + paint), read by the UI bench. */
+export const redrawStats = { lodMs: 0, echartsMs: 0, count: 0 };
+
 const GRID = { left: 56, right: 14, top: 30 };
 
 export class ChartPanel {
@@ -93,7 +96,7 @@ export class ChartPanel {
       const base = { id: l.id, name: l.legend ?? l.name, data: [] as (number | null)[][], animation: false, silent: false };
       const withMarks = i === 0 ? this.marks(cfg) : {};
       if (l.style === 'markers') {
-        return { ...base, type: 'scatter', symbolSize: 5, itemStyle: { color: l.color }, z: 5, ...withMarks } satisfies ScatterSeriesOption;
+        return { ...base, type: 'scatter', symbolSize: 5, itemStyle: { color: l.color }, z: 5 } satisfies ScatterSeriesOption;
       }
       const faint = l.style === 'faint';
       return {
@@ -160,6 +163,7 @@ export class ChartPanel {
     const following = this.zoomPct[1] >= 100;
     const zoomed = this.zoomPct[0] > 0 || this.zoomPct[1] < 100;
     this.extent = [lo, hi];
+    if (!this.cfg) return; // configure() will use it
     if (zoomed) {
       this.zoomPct = [this.toPct(w0), following ? 100 : this.toPct(w1)];
       const z = { start: this.zoomPct[0], end: this.zoomPct[1] };
@@ -181,6 +185,7 @@ export class ChartPanel {
     const [x0, x1] = this.window();
     const px = Math.max(50, this.chart.getWidth() - GRID.left - GRID.right);
     const logY = !!this.cfg.logY;
+    const t0 = performance.now();
     const series = this.cfg.lines.map((l) => {
       const r = lod(l.series, x0, x1, px, this.lods.get(l.id) ?? emptyLod(2 * px + 2));
       this.lods.set(l.id, r);
@@ -192,7 +197,11 @@ export class ChartPanel {
       }
       return { id: l.id, data };
     });
+    const t1 = performance.now();
     this.chart.setOption({ series }, { lazyUpdate: false, silent: true });
+    redrawStats.lodMs += t1 - t0;
+    redrawStats.echartsMs += performance.now() - t1;
+    redrawStats.count++;
     this.onRedraw?.();
   }
 
@@ -219,7 +228,7 @@ export class ChartPanel {
     return Math.min(100, Math.max(0, ((v - a) / (b - a)) * 100));
   }
 
-  private marks(cfg: PanelConfig): Partial<LineSeriesOption> {
+  private marks(cfg: PanelConfig): Pick<LineSeriesOption, 'markLine' | 'markArea'> {
     const markers = cfg.markers ?? [];
     const lines: NonNullable<LineSeriesOption['markLine']>['data'] = [];
     if (cfg.threshold) {

@@ -16,8 +16,11 @@ export async function resolve(specifier, context, next) {
 
 let done = false;
 
-/** Call before the first (dynamic) import of src/main/engine/tf.ts when running TypeScript through tsx. */
-export function registerTfjsResolveHook() {
+/**
+ * Call before the first (dynamic) import of src/main/engine/tf.ts when running TypeScript through tsx
+ * (ts-worker-boot.mjs, the CLI, benches); static imports are resolved before any code runs, hence dynamic.
+ */
+export function registerTfjsResolveHook(): void {
   if (done) return;
   done = true;
   register(`data:text/javascript,${encodeURIComponent(hook)}`);

@@ -1,0 +1,15 @@
+import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.ts';
+registerTfjsResolveHook();
+const { initBackend } = await import('../src/main/engine/backend.ts');
+const { tf } = await import('../src/main/engine/tf.ts');
+const ops = await import('../src/main/engine/ops.ts');
+await initBackend('wasm');
+const [B, H, T, hd] = (process.argv[2] ?? '12,4,64,32').split(',').map(Number) as [number, number, number, number];
+const q = tf.randomNormal([B, H, T, hd]), k = tf.randomNormal([B, H, T, hd]), v = tf.randomNormal([B, H, T, hd]);
+const f = () => tf.tidy(() => { const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(ops.causalAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D)))([q, k, v]); g[0]!.dataSync(); });
+const fw = () => tf.tidy(() => { ops.causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D).dataSync(); });
+for (let i = 0; i < 3; i++) f();
+let t0 = performance.now(); for (let i = 0; i < 20; i++) f(); const ms = (performance.now() - t0) / 20;
+t0 = performance.now(); for (let i = 0; i < 20; i++) fw(); const msf = (performance.now() - t0) / 20;
+const flops = 2 * B * H * T * T * hd * 6;
+console.log(`attention fwd+bwd ${ms.toFixed(2)} ms (fwd ${msf.toFixed(2)}), ${(flops / ms / 1e6).toFixed(2)} GFLOP/s`);

@@ -1,0 +1,71 @@
+// npm run bench:ui — chart performance in Chromium: a run of 1,000,000 points per series (4 series),
+// time to first render and the redraw after appending a batch of 100 points. Prints figures and writes bench/results/ui.json.
+// Builds the renderer (with bench.html) into out/bench-ui, serves it on loopback and drives Debian's Chromium.
+import { createServer } from 'node:http';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const outDir = join(repo, 'out', 'bench-ui');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const points = Number(process.env.BENCH_UI_POINTS ?? 1_000_000);
+const batches = Number(process.env.BENCH_UI_BATCHES ?? 60);
+
+if (!existsSync(chromiumPath)) {
+  console.error(`Chromium not found at ${chromiumPath}: install it with "apt-get install -y chromium" or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
+
+const { build } = await import('vite');
+const tBuild = performance.now();
+await build({ configFile: join(repo, 'vite.renderer.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+console.log(`renderer built in ${((performance.now() - tBuild) / 1000).toFixed(1)} s`);
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.json': 'application/json' };
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+  try {
+    const body = await readFile(join(outDir, path));
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const port = server.address().port;
+
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}`);
+  await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 300_000, polling: 200 });
+  const err = await page.evaluate(() => window.__benchError);
+  if (err) throw new Error(`bench page failed: ${err}`);
+  const r = await page.evaluate(() => window.__benchResult);
+  const shotDir = join(repo, 'bench', 'results');
+  await mkdir(shotDir, { recursive: true });
+  await page.screenshot({ path: join(shotDir, 'ui-bench.png') });
+  const f = (x) => x.toFixed(2);
+  console.log(`UI bench (Chromium ${browser.version()}, ${r.points.toLocaleString('en')} points × ${r.series} series)`);
+  console.log(`  first render: ${f(r.firstRenderMs)} ms (target < 1500 ms)`);
+  console.log(`  redraw after +${r.redraw.batch} points/series, full view: median ${f(r.redraw.full.median)} ms, p95 ${f(r.redraw.full.p95)} ms, max ${f(r.redraw.full.max)} ms (target < 16 ms, n=${r.redraw.full.n})`);
+  console.log(`  redraw after +${r.redraw.batch} points/series, zoomed to last 5%: median ${f(r.redraw.zoomed.median)} ms, p95 ${f(r.redraw.zoomed.p95)} ms`);
+  console.log(`  live path (batch per frame via React): median frame interval ${f(r.frames.median)} ms, p95 ${f(r.frames.p95)} ms`);
+  console.log(`  full-view redraw split: LOD ${f(r.split.lodMs)} ms, ECharts update+paint ${f(r.split.echartsMs)} ms (mean)`);
+  console.log(`  train-loss points drawn at full view: ${r.plottedTrainPoints} (LOD of ${r.points.toLocaleString('en')})`);
+  await writeFile(join(shotDir, 'ui.json'), JSON.stringify({ ...r, chromium: browser.version(), date: new Date().toISOString() }, null, 2));
+  const ok = r.firstRenderMs < 1500 && r.redraw.full.median < 16;
+  console.log(ok ? '  targets met' : '  TARGETS MISSED');
+} finally {
+  await browser.close();
+  server.close();
+}

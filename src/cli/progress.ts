@@ -1,0 +1,66 @@
+// Live training output: a progress bar (step, ETA, loss, val loss, tokens/s) on a terminal, plain lines
+// otherwise; alerts and worker notes are printed as they arrive, above the bar.
+import cliProgress from 'cli-progress';
+
+export interface ProgressState {
+  step: number;
+  planned: number;
+  loss: number | null;
+  valLoss: number | null;
+  tokensPerS: number | null;
+}
+
+export interface Progress {
+  update(s: ProgressState): void;
+  /** A line above the bar (or a plain line). */
+  note(line: string): void;
+  stop(): void;
+}
+
+const fmt = (v: number | null, digits = 4): string => (v === null ? '–' : Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+export function plainLine(s: ProgressState): string {
+  return `step ${s.step}/${s.planned}  loss ${fmt(s.loss)}  val ${fmt(s.valLoss)}  ${s.tokensPerS === null ? '–' : Math.round(s.tokensPerS)} tok/s`;
+}
+
+/** On a TTY (stderr): the bar. Otherwise: a line every ~5% of the run and whenever val loss changes. */
+export function createProgress(opts: { tty: boolean; out: NodeJS.WritableStream; startStep: number; planned: number }): Progress {
+  if (opts.tty) {
+    const multi = new cliProgress.MultiBar(
+      {
+        stream: process.stderr,
+        format: ' {bar} {value}/{total} | ETA {eta_formatted} | loss {loss} | val {val} | {tps} tok/s',
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    const bar = multi.create(opts.planned, opts.startStep, { loss: '–', val: '–', tps: '–' });
+    return {
+      update: (s) => bar.update(s.step, { loss: fmt(s.loss), val: fmt(s.valLoss), tps: s.tokensPerS === null ? '–' : Math.round(s.tokensPerS) }),
+      note: (line) => multi.log(`${line}\n`),
+      stop: () => multi.stop(),
+    };
+  }
+  const every = Math.max(1, Math.round(opts.planned / 20));
+  let lastPrinted = -1;
+  let lastVal: number | null = null;
+  const write = (line: string): void => void opts.out.write(`${line}\n`);
+  let last: ProgressState | null = null;
+  return {
+    update(s) {
+      last = s;
+      const valChanged = s.valLoss !== lastVal;
+      if (s.step !== lastPrinted && (s.step % every === 0 || valChanged || s.step === s.planned)) {
+        write(plainLine(s));
+        lastPrinted = s.step;
+        lastVal = s.valLoss;
+      }
+    },
+    note: write,
+    stop() {
+      if (last && last.step !== lastPrinted) write(plainLine(last));
+    },
+  };
+}

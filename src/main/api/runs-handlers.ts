@@ -1,0 +1,41 @@
+// Handlers for every run request of the API contract (src/shared/api/runs.ts), over the shared services.
+// Params arrive already validated by the dispatcher; expected failures leave as ApiFailure with a code.
+import type { Handlers } from './dispatcher.ts';
+import { ApiFailure } from './dispatcher.ts';
+import type { Services } from '../services.ts';
+import { ServiceError } from '../services/errors.ts';
+import { StoreError } from '../store/db.ts';
+
+type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.metrics' | 'runs.alerts';
+export type RunHandlers = Required<Pick<Handlers, RunRequestName>>;
+
+/** Service and storage errors become API errors the client can act on. */
+function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
+      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message);
+      throw e;
+    }
+  };
+}
+
+export function runHandlers(services: Services): RunHandlers {
+  const runs = services.runs;
+  return {
+    'runs.list': guard((p) => runs.list({ includeArchived: p.includeArchived })),
+    'runs.get': guard((p) => runs.get(p.runId)),
+    'runs.startBaseline': guard((p) => runs.startBaseline({ steps: p.steps, seed: p.seed })),
+    'runs.start': guard((p) =>
+      runs.start({ config: p.config, name: p.name, hypothesis: p.hypothesis, baselineId: p.baselineId, groupName: p.groupName }),
+    ),
+    'runs.stop': guard((p) => runs.stop(p.runId)),
+    'runs.resume': guard((p) => runs.resume(p.runId)),
+    'runs.update': guard((p) => runs.update(p.runId, { name: p.name, notes: p.notes, hypothesis: p.hypothesis })),
+    'runs.archive': guard((p) => runs.archive(p.runId, p.archived)),
+    'runs.metrics': guard((p) => runs.metrics(p.runId, p.keys, p.sinceStep)),
+    'runs.alerts': guard((p) => runs.alerts(p.runId)),
+  };
+}

@@ -1,0 +1,71 @@
+// Backend selection on this kind of machine (no native TensorFlow, no GPU): auto lands on wasm and says why.
+import { describe, it, expect } from 'vitest';
+import { tf } from './tf.ts';
+import { BackendUnavailableError, initBackend, probeBackends } from './backend.ts';
+
+const native = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+
+async function installed(pkg: string): Promise<boolean> {
+  try {
+    await import(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('backend selection', () => {
+  it('probes every backend without switching the active one', async () => {
+    await initBackend('cpu');
+    const probes = await probeBackends();
+    expect(tf.getBackend()).toBe('cpu');
+    expect(probes.map((p) => p.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(probes.find((p) => p.name === 'wasm')!.available).toBe(true);
+    expect(probes.find((p) => p.name === 'cpu')!.available).toBe(true);
+    for (const p of probes) expect(p.detail).not.toMatch(/\n/);
+    // A later initBackend still works after probing.
+    const choice = await initBackend('wasm');
+    expect(choice.name).toBe('wasm');
+    expect(tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0])).toBe(3);
+  });
+
+  it('auto picks the first that works and names why the better ones were skipped', async () => {
+    const hasNative = (await Promise.all(native.map(installed))).some(Boolean);
+    const choice = await initBackend('auto');
+    expect(tf.getBackend()).toBe(choice.name);
+    if (hasNative) {
+      expect(choice.name).toBe('tensorflow');
+      return;
+    }
+    const probes = await probeBackends();
+    const webgpu = probes.find((p) => p.name === 'webgpu')!;
+    expect(choice.name).toBe(webgpu.available ? 'webgpu' : 'wasm');
+    expect(choice.reason).toMatch(/tfjs-node-gpu is not installed/);
+    expect(choice.reason).toMatch(/tfjs-node is not installed/);
+    if (!webgpu.available) expect(choice.reason).toMatch(/webgpu: /);
+    expect(choice.reason).not.toMatch(/\n/);
+  });
+
+  it('asking for an unavailable backend is one clear error', async () => {
+    const hasNative = (await Promise.all(native.map(installed))).some(Boolean);
+    if (!hasNative) {
+      const err = await initBackend('tensorflow').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as Error).message).toMatch(/^Backend "tensorflow" is not available here: .*tfjs-node.* is not installed/);
+      expect((err as Error).message).not.toMatch(/\n/);
+    }
+    const webgpu = (await probeBackends()).find((p) => p.name === 'webgpu')!;
+    if (!webgpu.available) {
+      await expect(initBackend('webgpu')).rejects.toThrow(/^Backend "webgpu" is not available here: /);
+    }
+    // The previous backend is still usable after a failed request.
+    await initBackend('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('switches between wasm and cpu on request', async () => {
+    expect((await initBackend('cpu')).name).toBe('cpu');
+    expect((await initBackend('wasm')).name).toBe('wasm');
+    expect((await initBackend('wasm')).reason).toMatch(/WebAssembly/);
+  });
+});

@@ -1,0 +1,182 @@
+// The hot-path ops against straightforward TF.js references (autodiff of the textbook formulas) on wasm and cpu,
+// plus finite differences, causality, wasm/cpu agreement and no tensor leaks.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { tf } from './tf.ts';
+import { initBackend } from './backend.ts';
+import { causalAttention, gelu, linear, matMul2d } from './ops.ts';
+
+type Backend = 'wasm' | 'cpu';
+const backends: Backend[] = ['wasm', 'cpu'];
+
+function refLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const y: tf.Tensor2D = tf.matMul(x, w);
+  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
+}
+
+function refAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
+  const [, , T, hd] = q.shape;
+  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd));
+  const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
+  const masked = tf.add(scores, tf.mul(tf.sub(1, mask), -1e9));
+  return tf.matMul(tf.softmax(masked), v);
+}
+
+function refGelu(x: tf.Tensor): tf.Tensor {
+  const c = Math.sqrt(2 / Math.PI);
+  const inner = tf.mul(c, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** Seeded values as plain arrays, so the same inputs can be made on any backend. */
+function randn(shape: number[], seed: number, std = 1): Float32Array {
+  return tf.tidy(() => tf.randomNormal(shape, 0, std, 'float32', seed).dataSync() as Float32Array);
+}
+
+/** Value and gradients of sum(f(inputs) · r) for a fixed random r, as plain arrays. */
+function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: { v: Float32Array; shape: number[] }[], rSeed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.v, i.shape));
+    const out = f(...xs);
+    const r = tf.tensor(randn(out.shape, rSeed), out.shape);
+    const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), r)))(xs);
+    return [out.dataSync() as Float32Array, ...g.map((t) => t.dataSync() as Float32Array)];
+  });
+}
+
+function maxRelErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-6;
+  for (const x of b) scale = Math.max(scale, Math.abs(x));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
+  return worst;
+}
+
+function expectClose(got: Float32Array[], want: Float32Array[], tol: number): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(maxRelErr(g, want[i]!), `output ${i}`).toBeLessThan(tol));
+}
+
+async function use(b: Backend): Promise<void> {
+  await initBackend(b);
+  expect(tf.getBackend()).toBe(b);
+}
+
+const lin = (n: number, i: number, o: number) => [
+  { v: randn([n, i], 1), shape: [n, i] },
+  { v: randn([i, o], 2, 0.1), shape: [i, o] },
+  { v: randn([o], 3), shape: [o] },
+];
+const qkv = (B: number, H: number, T: number, hd: number) => [1, 2, 3].map((s) => ({ v: randn([B, H, T, hd], 10 + s), shape: [B, H, T, hd] }));
+
+describe('hot-path ops', () => {
+  beforeAll(async () => {
+    await use('cpu');
+  });
+
+  for (const b of backends) {
+    describe(`on ${b}`, () => {
+      it('linear (with and without bias) matches matMul + add, value and gradients', async () => {
+        await use(b);
+        const ins = lin(37, 24, 40);
+        const fast = valueAndGrads((x, w, bb) => linear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), ins, 4);
+        const ref = valueAndGrads((x, w, bb) => refLinear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), ins, 4);
+        expectClose(fast, ref, 1e-5);
+        const fast2 = valueAndGrads((x, w) => linear(x as tf.Tensor2D, w as tf.Tensor2D), ins.slice(0, 2), 5);
+        const ref2 = valueAndGrads((x, w) => refLinear(x as tf.Tensor2D, w as tf.Tensor2D), ins.slice(0, 2), 5);
+        expectClose(fast2, ref2, 1e-5);
+      });
+
+      it('matMul2d honours both transpose flags', async () => {
+        await use(b);
+        const a = randn([5, 7], 1);
+        const c = randn([7, 3], 2);
+        const got = tf.tidy(() => {
+          const at = tf.transpose(tf.tensor2d(a, [5, 7])) as tf.Tensor2D;
+          const ct = tf.transpose(tf.tensor2d(c, [7, 3])) as tf.Tensor2D;
+          return [matMul2d(at, ct, true, true), matMul2d(at, tf.tensor2d(c, [7, 3]), true, false), matMul2d(tf.tensor2d(a, [5, 7]), ct, false, true)].map(
+            (t) => t.dataSync() as Float32Array,
+          );
+        });
+        const want = tf.tidy(() => tf.matMul(tf.tensor2d(a, [5, 7]), tf.tensor2d(c, [7, 3])).dataSync() as Float32Array);
+        for (const g of got) expect(maxRelErr(g, want)).toBeLessThan(1e-6);
+      });
+
+      it('causalAttention matches the textbook formula, value and gradients', async () => {
+        await use(b);
+        const ins = qkv(2, 3, 9, 4);
+        const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D);
+        const r = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => refAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D);
+        expectClose(valueAndGrads(f as never, ins, 7), valueAndGrads(r as never, ins, 7), 2e-5);
+      });
+
+      it('causalAttention is causal: later keys and values do not change earlier outputs', async () => {
+        await use(b);
+        const [q, k, v] = qkv(1, 2, 8, 4);
+        const out = (kv: Float32Array, vv: Float32Array) =>
+          tf.tidy(() => causalAttention(tf.tensor4d(q!.v, q!.shape as never), tf.tensor4d(kv, k!.shape as never), tf.tensor4d(vv, v!.shape as never)).arraySync());
+        const base = out(k!.v, v!.v);
+        const k2 = k!.v.slice();
+        const v2 = v!.v.slice();
+        // Change position 5 of every head's keys and values.
+        for (let h = 0; h < 2; h++) for (let j = 0; j < 4; j++) {
+          k2[(h * 8 + 5) * 4 + j]! += 3;
+          v2[(h * 8 + 5) * 4 + j]! -= 2;
+        }
+        const moved = out(k2, v2);
+        for (let h = 0; h < 2; h++) {
+          for (let t = 0; t < 8; t++) {
+            const same = base[0]![h]![t]!.every((x, j) => Math.abs(x - moved[0]![h]![t]![j]!) < 1e-6);
+            expect(same, `head ${h} position ${t}`).toBe(t < 5);
+          }
+        }
+      });
+
+      it('gelu is GPT-2 gelu_new, value and gradient, and agrees with finite differences', async () => {
+        await use(b);
+        const x = randn([4, 50], 21, 2);
+        const ins = [{ v: x, shape: [4, 50] }];
+        expectClose(valueAndGrads((t) => gelu(t), ins, 22), valueAndGrads((t) => refGelu(t), ins, 22), 1e-5);
+        // Central differences in float64 of the closed form against our float32 gradient.
+        const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(tf.tensor(x, [4, 50])).dataSync());
+        const f = (z: number) => 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z ** 3)));
+        x.forEach((z, i) => expect(Math.abs(g[i]! - (f(z + 1e-5) - f(z - 1e-5)) / 2e-5)).toBeLessThan(2e-4));
+      });
+
+      it('leaks no tensors across repeated forward and backward calls', async () => {
+        await use(b);
+        const [q, k, v] = qkv(2, 2, 8, 4).map((i) => tf.tensor(i.v, i.shape));
+        const [x, w, bb] = lin(16, 8, 8).map((i) => tf.tensor(i.v, i.shape));
+        const once = () =>
+          tf.tidy(() => {
+            const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, bbb: tf.Tensor) => {
+              const att = tf.sum(causalAttention(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor4D));
+              const l = tf.sum(gelu(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bbb as tf.Tensor1D)));
+              return tf.add(att, l);
+            };
+            const gs = tf.grads(f)([q!, k!, v!, x!, w!, bb!]);
+            gs.forEach((t) => t.dataSync());
+          });
+        once();
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 5; i++) once();
+        expect(tf.memory().numTensors).toBe(before);
+        [q, k, v, x, w, bb].forEach((t) => t!.dispose());
+      });
+    });
+  }
+
+  it('wasm and cpu agree on values and gradients of all three ops', async () => {
+    const run = async (b: Backend) => {
+      await use(b);
+      return [
+        ...valueAndGrads((x, w, bb) => linear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), lin(64, 32, 48), 31),
+        ...valueAndGrads(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D)) as never, qkv(2, 4, 16, 8), 32),
+        ...valueAndGrads((t) => gelu(t), [{ v: randn([8, 64], 33, 2), shape: [8, 64] }], 34),
+      ];
+    };
+    const w = await run('wasm');
+    const c = await run('cpu');
+    expectClose(w, c, 1e-5);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import '@tensorflow/tfjs-backend-cpu';
+import { tf } from '../tf.ts';
+import { learningRate, type ScheduleConfig } from './schedule.ts';
+import { clipByGlobalNorm } from './clip.ts';
+import { AdamW } from './adamw.ts';
+import { chooseMicroBatch } from '../microbatch.ts';
+import { ModelConfig } from '../../../shared/config.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('learning-rate schedules', () => {
+  const base: ScheduleConfig = { lr: 1e-3, min_lr: 1e-4, warmup_steps: 10, steps: 110, schedule: 'cosine', wsd_decay_fraction: 0.2 };
+  it('warms up linearly, then cosine-decays to min_lr', () => {
+    expect(learningRate(0, base)).toBeCloseTo(1e-4, 12);
+    expect(learningRate(9, base)).toBeCloseTo(1e-3, 12);
+    expect(learningRate(10, base)).toBeCloseTo(1e-3, 12);
+    expect(learningRate(60, base)).toBeCloseTo(5.5e-4, 12);
+    expect(learningRate(110, base)).toBeCloseTo(1e-4, 12);
+  });
+  it('linear, constant and WSD', () => {
+    expect(learningRate(60, { ...base, schedule: 'linear' })).toBeCloseTo(5.5e-4, 12);
+    expect(learningRate(100, { ...base, schedule: 'constant' })).toBe(1e-3);
+    const wsd = { ...base, schedule: 'wsd' as const };
+    expect(learningRate(80, wsd)).toBe(1e-3);
+    expect(learningRate(88, wsd)).toBe(1e-3);
+    expect(learningRate(99, wsd)).toBeCloseTo(1e-3 - 0.5 * 9e-4, 12);
+    expect(learningRate(110, wsd)).toBeCloseTo(1e-4, 12);
+  });
+});
+
+describe('global-norm clipping', () => {
+  it('reports the pre-clip norm and scales only when above the limit', () => {
+    const g = new Map<string, tf.Tensor>([['a', tf.tensor([3, 0])], ['b', tf.tensor([[4]])]]);
+    const r = clipByGlobalNorm(g, 1);
+    expect(r.norm).toBeCloseTo(5, 6);
+    expect(r.clipped).toBe(true);
+    expect(g.get('a')!.dataSync()[0]).toBeCloseTo(0.6, 5);
+    const h = new Map<string, tf.Tensor>([['a', tf.tensor([0.3, 0.4])]]);
+    expect(clipByGlobalNorm(h, 1)).toEqual({ norm: expect.closeTo(0.5, 6) as number, clipped: false });
+    expect(Array.from(h.get('a')!.dataSync())).toEqual([Math.fround(0.3), Math.fround(0.4)]);
+    for (const t of [...g.values(), ...h.values()]) t.dispose();
+  });
+});
+
+describe('AdamW', () => {
+  it('decays only the parameters the model says, and its state round-trips', () => {
+    const params = new Map([
+      ['w', tf.variable(tf.tensor([[1, 1]]))],
+      ['b', tf.variable(tf.tensor([1, 1]))],
+    ]);
+    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.5, decays: (n) => n === 'w' });
+    const zero = new Map<string, tf.Tensor>([['w', tf.zeros([1, 2])], ['b', tf.zeros([2])]]);
+    opt.step(zero, 0.1);
+    expect(params.get('w')!.dataSync()[0]).toBeCloseTo(0.95, 6); // p · (1 − lr·wd)
+    expect(params.get('b')!.dataSync()[0]).toBe(1);
+    const grad = new Map<string, tf.Tensor>([['w', tf.ones([1, 2])], ['b', tf.ones([2])]]);
+    opt.step(grad, 0.1);
+    const state = opt.exportState();
+    expect(state.t).toBe(2);
+    const copy = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.5, decays: (n) => n === 'w' });
+    copy.loadState(state);
+    expect(Array.from(copy.exportState().v.get('b')!)).toEqual(Array.from(state.v.get('b')!));
+    for (const t of [...zero.values(), ...grad.values(), ...params.values()]) t.dispose();
+    opt.dispose();
+    copy.dispose();
+  });
+});
+
+describe('automatic micro-batching', () => {
+  const spec = (o: object) => ({ ...ModelConfig.parse(o), vocab_size: 256 });
+  it('keeps the baseline whole and splits the 10.8M model on wasm', () => {
+    expect(chooseMicroBatch(spec({ n_layer: 4, n_head: 4, d_model: 128, block_size: 64 }), 12, 'auto', 'wasm')).toEqual({ microBatch: 12, accumulation: 1 });
+    const big = chooseMicroBatch(spec({ n_layer: 6, n_head: 6, d_model: 384, block_size: 256 }), 8, 'auto', 'wasm');
+    expect(big.microBatch * big.accumulation).toBe(8);
+    expect(big.accumulation).toBeGreaterThan(1);
+    expect(chooseMicroBatch(spec({}), 12, 5, 'wasm')).toEqual({ microBatch: 5, accumulation: 3 });
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FromWorker } from '../../shared/worker-protocol.ts';
+import { tinyConfig, tinyText } from './testing/tiny.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'loupe-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Starts the real worker entry through the tsx boot file and collects its messages until it exits. */
+function runWorker(start: unknown, after?: (w: Worker, msgs: FromWorker[]) => void): Promise<FromWorker[]> {
+  const w = new Worker(new URL('../ts-worker-boot.mjs', import.meta.url), {
+    workerData: { __entry: new URL('./worker.ts', import.meta.url).href },
+  });
+  const msgs: FromWorker[] = [];
+  return new Promise((resolve, reject) => {
+    w.on('message', (m: unknown) => {
+      msgs.push(FromWorker.parse(m));
+      after?.(w, msgs);
+      const last = msgs[msgs.length - 1];
+      if (last.type === 'done' || last.type === 'error') void w.terminate().then(() => resolve(msgs));
+    });
+    w.on('error', reject);
+    w.postMessage(start);
+  });
+}
+
+describe('training worker', () => {
+  it('trains, streams seq-numbered metric batches and checkpoints, then reports done', async () => {
+    const corpus = join(dir, 'corpus.txt');
+    writeFileSync(corpus, tinyText());
+    const config = tinyConfig({ backend: 'cpu', data: { corpus, tokenizer: 'byte' }, train: { steps: 6 }, eval: { every: 3, batches: 1 }, checkpoint: { every: 3 } });
+    const msgs = await runWorker({ type: 'start', runId: 'r1', config, checkpointDir: join(dir, 'ckpt'), resumeFrom: null });
+    const started = msgs.find((m) => m.type === 'started');
+    expect(started).toMatchObject({ type: 'started', backend: 'cpu', tokensPerUpdate: 4 * 8, microBatch: 4, accumulation: 1, startStep: 0 });
+    const batches = msgs.filter((m) => m.type === 'metrics');
+    expect(batches.map((m) => m.seq)).toEqual(batches.map((_, i) => i));
+    const points = batches.flatMap((m) => m.points);
+    expect(points.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(msgs.filter((m) => m.type === 'checkpoint').map((m) => m.step)).toEqual([3, 6]);
+    expect(msgs[msgs.length - 1]).toEqual({ type: 'done', status: 'finished', step: 6, reason: null });
+
+    // Resume from the step-3 checkpoint and train to 6.
+    const resumed = await runWorker({ type: 'start', runId: 'r1', config, checkpointDir: join(dir, 'ckpt2'), resumeFrom: join(dir, 'ckpt', 'step-00000003') });
+    expect(resumed.find((m) => m.type === 'started')).toMatchObject({ startStep: 3 });
+    expect(resumed[resumed.length - 1]).toMatchObject({ type: 'done', status: 'finished', step: 6 });
+  });
+
+  it('reports a missing corpus as a one-line error', async () => {
+    const config = tinyConfig({ backend: 'cpu', data: { corpus: join(dir, 'missing.txt') } });
+    const msgs = await runWorker({ type: 'start', runId: 'r2', config, checkpointDir: join(dir, 'c'), resumeFrom: null });
+    expect(msgs[msgs.length - 1]).toEqual({ type: 'error', message: `data.corpus: file not found: ${join(dir, 'missing.txt')}`, step: null, nonFinite: false });
+  });
+
+  it('pauses on request between steps', async () => {
+    const corpus = join(dir, 'corpus2.txt');
+    writeFileSync(corpus, tinyText());
+    const config = tinyConfig({ backend: 'cpu', data: { corpus }, train: { steps: 10000, warmup_steps: 10 }, checkpoint: { every: 100000 } });
+    let sent = false;
+    const msgs = await runWorker({ type: 'start', runId: 'r3', config, checkpointDir: join(dir, 'c3'), resumeFrom: null }, (w, m) => {
+      if (!sent && m.some((x) => x.type === 'metrics')) {
+        sent = true;
+        w.postMessage({ type: 'pause' });
+      }
+    });
+    const done = msgs[msgs.length - 1];
+    expect(done).toMatchObject({ type: 'done', status: 'paused' });
+    const ck = msgs.filter((m) => m.type === 'checkpoint');
+    expect(ck.length).toBe(1);
+    expect(ck[0].type === 'checkpoint' && done.type === 'done' && ck[0].step === done.step).toBe(true);
+  });
+});

@@ -1,0 +1,90 @@
+// Training worker entry (worker_threads, started through src/main/ts-worker-boot.mjs): speaks
+// src/shared/worker-protocol.ts. On 'start' it picks the backend, builds or restores the run and trains,
+// streaming metric batches, checkpoint notices and a final 'done' or 'error'. 'stop'/'pause' act between steps.
+import { parentPort } from 'node:worker_threads';
+import { ToWorker, type FromWorker } from '../../shared/worker-protocol.ts';
+import { toWire, type MetricPoint } from '../../shared/metrics.ts';
+import { initBackend } from './backend.ts';
+import { Trainer, runTraining, TrainingError } from './train.ts';
+
+if (!parentPort) throw new Error('worker.ts must run inside a worker thread');
+const port = parentPort;
+
+const post = (msg: FromWorker): void => port.postMessage(msg);
+
+/** Groups metric points so main writes one transaction per ~250 ms (or per step, when steps are slower). */
+class MetricsBatcher {
+  private seq = 0;
+  private pending: MetricPoint[] = [];
+  private last = performance.now();
+
+  add(points: MetricPoint[]): void {
+    this.pending.push(...points);
+    if (performance.now() - this.last >= 250) this.flush();
+  }
+
+  flush(): void {
+    this.last = performance.now();
+    if (this.pending.length === 0) return;
+    post({ type: 'metrics', seq: this.seq++, points: this.pending.map((p) => ({ ...p, value: toWire(p.value) })) });
+    this.pending = [];
+  }
+}
+
+function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').slice(0, 500);
+}
+
+let request: 'stop' | 'pause' | null = null;
+let running = false;
+
+async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  const metrics = new MetricsBatcher();
+  let trainer: Trainer | null = null;
+  try {
+    const backend = await initBackend(msg.config.backend);
+    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom });
+    const t = trainer;
+    if (t.accumulation > 1) {
+      post({ type: 'log', level: 'info', message: `micro-batch ${t.microBatch} × ${t.accumulation} accumulation steps per update (memory estimate for ${backend.name})` });
+    }
+    const outcome = await runTraining(t, msg.checkpointDir, {
+      started: (info) => post({ type: 'started', backend: backend.name, backendReason: backend.reason, ...info }),
+      metrics: (points) => metrics.add(points),
+      checkpoint: (c) => {
+        metrics.flush();
+        post({ type: 'checkpoint', step: c.step, path: c.path, sha256: c.sha256, bytes: c.bytes, valLoss: c.valLoss });
+      },
+      control: () => request,
+    });
+    metrics.flush();
+    post({ type: 'done', status: outcome.status, step: outcome.step, reason: outcome.reason });
+  } catch (e) {
+    metrics.flush();
+    const step = e instanceof TrainingError ? e.step : (trainer?.step ?? null);
+    post({ type: 'error', message: oneLine(e), step, nonFinite: e instanceof TrainingError && e.nonFinite });
+  } finally {
+    trainer?.dispose();
+    port.close();
+  }
+}
+
+port.on('message', (raw: unknown) => {
+  const parsed = ToWorker.safeParse(raw);
+  if (!parsed.success) {
+    post({ type: 'log', level: 'warn', message: `worker ignored an invalid message: ${parsed.error.issues[0]?.message ?? 'unknown'}` });
+    return;
+  }
+  const msg = parsed.data;
+  if (msg.type === 'start') {
+    if (running) {
+      post({ type: 'log', level: 'warn', message: 'worker ignored a second start message' });
+      return;
+    }
+    running = true;
+    void start(msg);
+  } else {
+    request = msg.type;
+  }
+});

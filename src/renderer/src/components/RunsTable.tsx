@@ -1,0 +1,234 @@
+// The runs table: sortable columns, inline rename and notes, stop/resume, and archive behind a second confirmation.
+import { Fragment, useState } from 'react';
+import type { RunSummary } from '../../../shared/runs.ts';
+import { getClient } from '../api/client.ts';
+import { navigate } from '../router.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { formatCount, formatDuration, formatStarted, formatValue } from '../lib/format.ts';
+import { runDurationMs, type Sort, type SortKey } from '../lib/runs-table.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+
+const COLUMNS: { key: SortKey; label: string; num?: boolean; title?: string }[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'status', label: 'Status' },
+  { key: 'backend', label: 'Backend' },
+  { key: 'params', label: 'Params', num: true },
+  { key: 'steps', label: 'Steps', num: true },
+  { key: 'tokensSeen', label: 'Tokens', num: true },
+  { key: 'bestValLoss', label: 'Best val', num: true, title: 'Best validation loss (nats)' },
+  { key: 'lastValLoss', label: 'Last val', num: true, title: 'Last validation loss (nats)' },
+  { key: 'startedAt', label: 'Started' },
+  { key: 'duration', label: 'Duration', num: true },
+  { key: 'alertCount', label: 'Alerts', num: true },
+];
+
+export const STOPPABLE = new Set(['queued', 'running']);
+export const RESUMABLE = new Set(['paused', 'stopped', 'crashed']);
+
+export interface RunsTableProps {
+  runs: RunSummary[];
+  sort: Sort;
+  onSort: (s: Sort) => void;
+  onChanged: (r: RunSummary) => void;
+  selected: ReadonlySet<string>;
+  onSelect: (id: string, on: boolean) => void;
+}
+
+export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect }: RunsTableProps): React.JSX.Element {
+  const [openNotes, setOpenNotes] = useState<string | null>(null);
+  return (
+    <table className="runs-table" data-testid="runs-table">
+      <thead>
+        <tr>
+          <th className="sel" />
+          {COLUMNS.map((c) => (
+            <th
+              key={c.key}
+              className={c.num ? 'num sortable' : 'sortable'}
+              title={c.title}
+              aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+              onClick={() => onSort({ key: c.key, dir: sort.key === c.key && sort.dir === 'desc' ? 'asc' : 'desc' })}
+            >
+              {c.label}
+              {sort.key === c.key && <span className="sort-arrow">{sort.dir === 'asc' ? '▲' : '▼'}</span>}
+            </th>
+          ))}
+          <th className="actions-col" />
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <Fragment key={r.id}>
+            <RunRow
+              run={r}
+              onChanged={onChanged}
+              notesOpen={openNotes === r.id}
+              toggleNotes={() => setOpenNotes(openNotes === r.id ? null : r.id)}
+              selected={selected.has(r.id)}
+              onSelect={(on) => onSelect(r.id, on)}
+            />
+            {openNotes === r.id && <NotesRow run={r} onChanged={onChanged} onClose={() => setOpenNotes(null)} />}
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface RowProps {
+  run: RunSummary;
+  onChanged: (r: RunSummary) => void;
+  notesOpen: boolean;
+  toggleNotes: () => void;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+}
+
+function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect }: RowProps): React.JSX.Element {
+  const [renaming, setRenaming] = useState(false);
+  const [confirmArchive, setConfirmArchive] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const act = (p: Promise<RunSummary>): void => {
+    setBusy(true);
+    setError(null);
+    p.then(onChanged, (e: unknown) => setError(errorMessage(e))).finally(() => setBusy(false));
+  };
+  const c = getClient();
+  const open = (e: React.MouseEvent): void => {
+    if ((e.target as HTMLElement).closest('button, input, textarea, a, label')) return;
+    navigate({ page: 'run', runId: r.id });
+  };
+  const progress = r.plannedSteps > 0 ? Math.min(1, r.steps / r.plannedSteps) : 0;
+
+  return (
+    <tr data-testid="run-row" data-run-id={r.id} data-status={r.status} className={r.archived ? 'archived' : undefined} onClick={open}>
+      <td className="sel">
+        <input type="checkbox" aria-label={`Select ${r.name}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
+      </td>
+      <td className="name-cell">
+        {renaming ? (
+          <RenameInput
+            initial={r.name}
+            onDone={(name) => {
+              setRenaming(false);
+              if (name && name !== r.name) act(c.call('runs.update', { runId: r.id, name }));
+            }}
+          />
+        ) : (
+          <>
+            <a href={`#/run/${encodeURIComponent(r.id)}`} className="run-name" onDoubleClick={(e) => { e.preventDefault(); setRenaming(true); }} title={r.hypothesis ?? 'Double-click to rename'}>
+              {r.name}
+            </a>
+            {r.groupName && <span className="tag">{r.groupName}</span>}
+            {r.archived && <span className="tag">archived</span>}
+            {r.notes && <span className="notes-dot" title={r.notes}>✎</span>}
+          </>
+        )}
+        {error && <div className="row-error" role="alert">{error}</div>}
+        {r.error && !error && <div className="row-error" title={r.error}>{r.error}</div>}
+      </td>
+      <td><StatusBadge status={r.status} /></td>
+      <td title={r.backendReason ?? undefined}>{r.backend ?? '—'}</td>
+      <td className="num">{formatCount(r.params)}</td>
+      <td className="num">
+        <div className="steps-cell">
+          <span>{formatCount(r.steps)}<span className="muted">/{formatCount(r.plannedSteps)}</span></span>
+          {r.status === 'running' && <span className="progress"><span style={{ width: `${progress * 100}%` }} /></span>}
+        </div>
+      </td>
+      <td className="num">{formatCount(r.tokensSeen)}</td>
+      <td className="num strong">{formatValue(r.bestValLoss)}</td>
+      <td className="num">{formatValue(r.lastValLoss)}</td>
+      <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
+      <td className="num">{formatDuration(runDurationMs(r))}</td>
+      <td className={r.alertCount ? 'num warn-text' : 'num muted'}>{r.alertCount || '·'}</td>
+      <td className="actions">
+        {confirmArchive ? (
+          <span className="confirm">
+            {r.archived ? 'Unarchive?' : 'Archive this run?'}
+            <button className="danger small" disabled={busy} data-testid="confirm-archive" onClick={() => { setConfirmArchive(false); act(c.call('runs.archive', { runId: r.id, archived: !r.archived })); }}>
+              {r.archived ? 'Unarchive' : 'Archive'}
+            </button>
+            <button className="small ghost" onClick={() => setConfirmArchive(false)}>Cancel</button>
+          </span>
+        ) : (
+          <>
+            {STOPPABLE.has(r.status) && (
+              <button className="small" disabled={busy} onClick={() => act(c.call('runs.stop', { runId: r.id }))} title="Stop after the current step (a checkpoint is kept)">Stop</button>
+            )}
+            {RESUMABLE.has(r.status) && (
+              <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>
+            )}
+            <button className="small ghost" onClick={() => setRenaming(true)} title="Rename">Rename</button>
+            <button className={notesOpen ? 'small ghost on' : 'small ghost'} onClick={toggleNotes} title="Notes">Notes</button>
+            <button className="small ghost" disabled={busy || STOPPABLE.has(r.status)} onClick={() => setConfirmArchive(true)} title={STOPPABLE.has(r.status) ? 'Stop the run before archiving it' : 'Hide this run (nothing is deleted)'}>
+              {r.archived ? 'Unarchive' : 'Archive'}
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function RenameInput({ initial, onDone }: { initial: string; onDone: (name: string | null) => void }): React.JSX.Element {
+  const [v, setV] = useState(initial);
+  return (
+    <input
+      className="inline-input"
+      autoFocus
+      value={v}
+      maxLength={200}
+      aria-label="Run name"
+      onChange={(e) => setV(e.target.value)}
+      onBlur={() => onDone(v.trim() || null)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onDone(v.trim() || null);
+        if (e.key === 'Escape') onDone(null);
+      }}
+    />
+  );
+}
+
+function NotesRow({ run, onChanged, onClose }: { run: RunSummary; onChanged: (r: RunSummary) => void; onClose: () => void }): React.JSX.Element {
+  const [v, setV] = useState(run.notes ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const save = (): void => {
+    setSaving(true);
+    getClient()
+      .call('runs.update', { runId: run.id, notes: v })
+      .then((r) => {
+        onChanged(r);
+        onClose();
+      }, (e: unknown) => setError(errorMessage(e)))
+      .finally(() => setSaving(false));
+  };
+  return (
+    <tr className="notes-row">
+      <td />
+      <td colSpan={COLUMNS.length + 1}>
+        {run.hypothesis && <div className="muted">Hypothesis: {run.hypothesis}</div>}
+        <textarea
+          autoFocus
+          value={v}
+          rows={3}
+          placeholder="What did you try, what did you see?"
+          onChange={(e) => setV(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) save();
+            if (e.key === 'Escape') onClose();
+          }}
+        />
+        <div className="row-buttons">
+          <button className="small primary" disabled={saving} onClick={save}>Save notes</button>
+          <button className="small ghost" onClick={onClose}>Cancel</button>
+          <span className="muted">Ctrl+Enter saves · Esc cancels</span>
+          {error && <span className="error">{error}</span>}
+        </div>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,24 @@
+// Actions reachable from several places (button, shortcut, native menu): one implementation each.
+import { getClient } from '../api/client.ts';
+import { navigate } from '../router.ts';
+import { errorMessage } from './errors.ts';
+import { pushToast } from './toasts.ts';
+
+let starting = false;
+
+/** One click: start the baseline and open its page. Returns the error line, or null. */
+export async function runBaseline(): Promise<string | null> {
+  if (starting) return null;
+  starting = true;
+  try {
+    const run = await getClient().call('runs.startBaseline', {});
+    navigate({ page: 'run', runId: run.id });
+    return null;
+  } catch (e) {
+    const msg = errorMessage(e);
+    pushToast({ kind: 'error', title: 'Could not start the baseline', body: msg });
+    return msg;
+  } finally {
+    starting = false;
+  }
+}

@@ -1,0 +1,379 @@
+// Run page: live linked charts of one run (plus overlays), with its facts, controls and alerts beside them.
+// History comes from runs.metrics; live points from run.metrics events that arrived meanwhile are merged after it.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Alert } from '../../../shared/alerts.ts';
+import type { RunDetail } from '../../../shared/api/index.ts';
+import { MetricKey } from '../../../shared/metrics.ts';
+import type { RunSummary } from '../../../shared/runs.ts';
+import { getClient } from '../api/client.ts';
+import { navigate } from '../router.ts';
+import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCharts.tsx';
+import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
+import { seriesToCsv } from '../charts/csv.ts';
+import { configNumber, configSummaryFields, configValue } from '../lib/config-view.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { estimateEtaMs, formatCount, formatDuration, formatValue } from '../lib/format.ts';
+import { runDurationMs } from '../lib/runs-table.ts';
+import { useShortcuts } from '../lib/shortcuts.ts';
+import { StatusBadge } from '../components/StatusBadge.tsx';
+import { RESUMABLE, STOPPABLE } from '../components/RunsTable.tsx';
+
+const OVERLAY_COLORS = ['#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#9467bd', '#8c564b', '#2ca02c', '#d62728'];
+const CSV_KEYS = [MetricKey.trainLoss, MetricKey.valLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.lr, MetricKey.tokensPerS, MetricKey.stepMs, MetricKey.tokensSeen];
+
+interface LiveRun {
+  metrics: RunMetrics;
+  loaded: boolean;
+  /** Live points that arrived before the history did. */
+  early: WirePoint[];
+}
+
+/** Merges points that arrived while the history loaded, skipping what the history already holds. */
+function mergeEarly(live: LiveRun): void {
+  const fresh = live.early.filter((p) => p.step > live.metrics.get(p.key).lastStep);
+  live.early = [];
+  live.loaded = true;
+  live.metrics.append(fresh);
+}
+
+function useStored(key: string, initial: number): [number, (v: number) => void] {
+  const [v, setV] = useState(() => {
+    const s = Number(localStorage.getItem(key));
+    return localStorage.getItem(key) != null && Number.isFinite(s) ? s : initial;
+  });
+  return [v, (n: number) => { setV(n); localStorage.setItem(key, String(n)); }];
+}
+
+export function RunPage({ runId }: { runId: string }): React.JSX.Element {
+  const [detail, setDetail] = useState<RunDetail | null>(null);
+  const [run, setRun] = useState<RunSummary | null>(null);
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [metricsError, setMetricsError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [version, setVersion] = useState(0);
+  const [smoothing, setSmoothing] = useStored('loupe.smoothing', 0.6);
+  const [logY, setLogY] = useStored('loupe.logY', 0);
+  const [overlays, setOverlays] = useState<ChartRun[]>([]);
+  const [overlayError, setOverlayError] = useState<string | null>(null);
+  const [otherRuns, setOtherRuns] = useState<RunSummary[]>([]);
+  const [, setTick] = useState(0);
+  const charts = useRef<RunChartsHandle>(null);
+  const live = useRef(new Map<string, LiveRun>());
+  const bumpFrame = useRef(0);
+
+  const primaryMetrics = useMemo(() => new RunMetrics(), [runId]);
+  const primary: ChartRun = useMemo(() => ({ id: runId, name: run?.name ?? runId, metrics: primaryMetrics, color: '' }), [runId, run?.name, primaryMetrics]);
+
+  // Coalesce live updates into one re-render per frame.
+  const bump = useCallback(() => {
+    if (bumpFrame.current) return;
+    bumpFrame.current = requestAnimationFrame(() => {
+      bumpFrame.current = 0;
+      setVersion((v) => v + 1);
+    });
+  }, []);
+
+  const loadMetrics = useCallback(
+    (id: string, metrics: RunMetrics): Promise<void> => {
+      const entry: LiveRun = { metrics, loaded: false, early: [] };
+      live.current.set(id, entry);
+      return getClient()
+        .call('runs.metrics', { runId: id })
+        .then((series) => {
+          metrics.loadHistory(series);
+          mergeEarly(entry);
+          bump();
+        });
+    },
+    [bump],
+  );
+
+  // Subscriptions first, then the history, so no point falls between the two.
+  useEffect(() => {
+    const c = getClient();
+    live.current = new Map();
+    setDetail(null);
+    setRun(null);
+    setAlerts([]);
+    setLoadError(null);
+    setMetricsError(null);
+    setOverlays([]);
+    const offs = [
+      c.on('run.metrics', ({ runId: id, points }) => {
+        const entry = live.current.get(id);
+        if (!entry) return;
+        if (!entry.loaded) {
+          entry.early.push(...points);
+          return;
+        }
+        entry.metrics.append(points);
+        bump();
+      }),
+      c.on('run.status', ({ run: r }) => {
+        if (r.id === runId) setRun(r);
+      }),
+      c.on('run.alert', ({ runId: id, alert }) => {
+        if (id === runId) setAlerts((prev) => [...prev, alert]);
+      }),
+    ];
+    c.call('runs.get', { runId }).then(
+      (d) => {
+        setDetail(d);
+        setRun((prev) => prev ?? d.run);
+        setAlerts(d.alerts);
+      },
+      (e: unknown) => setLoadError(errorMessage(e)),
+    );
+    loadMetrics(runId, primaryMetrics).catch((e: unknown) => setMetricsError(errorMessage(e)));
+    c.call('runs.list', { includeArchived: false }).then((l) => setOtherRuns(l.filter((r) => r.id !== runId)), () => setOtherRuns([]));
+    return () => offs.forEach((off) => off());
+  }, [runId, primaryMetrics, loadMetrics, bump]);
+
+  // Elapsed time and ETA tick while the run is active.
+  const active = run ? STOPPABLE.has(run.status) : false;
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+
+  const act = (name: 'runs.stop' | 'runs.resume'): void => {
+    setBusy(true);
+    setActionError(null);
+    getClient()
+      .call(name, { runId })
+      .then(setRun, (e: unknown) => setActionError(errorMessage(e)))
+      .finally(() => setBusy(false));
+  };
+
+  const addOverlay = (id: string): void => {
+    const r = otherRuns.find((x) => x.id === id);
+    if (!r || overlays.some((o) => o.id === id)) return;
+    const used = new Set(overlays.map((o) => o.color));
+    const color = OVERLAY_COLORS.find((c) => !used.has(c)) ?? OVERLAY_COLORS[overlays.length % OVERLAY_COLORS.length];
+    const o: ChartRun = { id, name: r.name, metrics: new RunMetrics(), color };
+    setOverlayError(null);
+    setOverlays((prev) => [...prev, o]);
+    loadMetrics(id, o.metrics).catch((e: unknown) => {
+      setOverlayError(`${r.name}: ${errorMessage(e)}`);
+      setOverlays((prev) => prev.filter((x) => x.id !== id));
+    });
+  };
+  const removeOverlay = (id: string): void => {
+    live.current.delete(id);
+    setOverlays((prev) => prev.filter((o) => o.id !== id));
+  };
+
+  const zoomToAlert = (a: Alert): void => {
+    const e = charts.current?.extent();
+    const span = e ? e[1] - e[0] : 100;
+    const pad = Math.max(10, Math.round(span * 0.03));
+    charts.current?.zoomTo(Math.max(e?.[0] ?? 0, a.step - pad), (a.stepEnd ?? a.step) + pad);
+  };
+
+  const fileBase = (run?.name ?? runId).replace(/[^\w.-]+/g, '_');
+  const exportPng = (): void => {
+    const url = charts.current?.pngDataUrl();
+    if (url) download(url, `${fileBase}.png`);
+  };
+  const exportCsv = (): void => {
+    const keys = [...new Set([...CSV_KEYS.filter((k) => primaryMetrics.has(k)), ...primaryMetrics.keys().filter((k) => primaryMetrics.has(k))])];
+    const csv = seriesToCsv(keys.map((k) => ({ name: k, series: primaryMetrics.get(k) })));
+    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    download(url, `${fileBase}.csv`);
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
+  useShortcuts({
+    l: { label: 'Toggle log scale', run: () => setLogY(logY ? 0 : 1) },
+    '0': { label: 'Reset zoom', run: () => charts.current?.resetZoom() },
+    s: {
+      label: 'Stop / resume this run',
+      run: () => run && (STOPPABLE.has(run.status) ? act('runs.stop') : RESUMABLE.has(run.status) ? act('runs.resume') : undefined),
+    },
+    e: { label: 'Export charts as PNG', run: exportPng },
+    '[': { label: 'Less smoothing', run: () => setSmoothing(Math.max(0, +(smoothing - 0.05).toFixed(2))) },
+    ']': { label: 'More smoothing', run: () => setSmoothing(Math.min(0.99, +(smoothing + 0.05).toFixed(2))) },
+  });
+
+  const config = detail?.config ?? {};
+  const gradClip = configNumber(config, 'train.grad_clip');
+  const eta = run ? estimateEtaMs(run) : null;
+  const noData = version > 0 && !primaryMetrics.has(MetricKey.trainLoss);
+  const overlayChoices = otherRuns.filter((r) => !overlays.some((o) => o.id === r.id));
+
+  if (loadError && !run) {
+    return (
+      <section className="run-page">
+        <div className="crumbs"><a href="#/">Runs</a> / {runId}</div>
+        <div className="error banner" role="alert">Could not load run {runId}: {loadError}</div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="run-page" data-testid="run-page" data-run-id={runId}>
+      <div className="run-head">
+        <div className="crumbs">
+          <a href="#/">Runs</a> / <strong className="run-title">{run?.name ?? runId}</strong>
+          {run && <StatusBadge status={run.status} />}
+          {run?.groupName && <span className="tag">{run.groupName}</span>}
+        </div>
+        <div className="chart-tools">
+          <label className="slider" title="Display smoothing (EMA); stored data is never changed. [ and ] adjust it.">
+            Smoothing
+            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} aria-label="Smoothing" />
+            <span className="mono">{smoothing.toFixed(2)}</span>
+          </label>
+          <label className="toggle" title="Logarithmic y axis (l)">
+            <input type="checkbox" checked={!!logY} onChange={(e) => setLogY(e.target.checked ? 1 : 0)} data-testid="log-y" /> log y
+          </label>
+          <button className="small ghost" onClick={() => charts.current?.resetZoom()} title="Reset zoom (0)">Reset zoom</button>
+          <button className="small ghost" onClick={exportPng} title="Export PNG (e)">PNG</button>
+          <button className="small ghost" onClick={exportCsv} title="Export the raw series as CSV">CSV</button>
+        </div>
+      </div>
+      {run?.error && <div className="error banner" role="alert">{run.error}</div>}
+      <div className="run-body">
+        <div className="run-main">
+          {metricsError && <div className="error banner" role="alert">Could not load metrics: {metricsError}</div>}
+          <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} alerts={alerts} />
+          {noData && !metricsError && (
+            <div className="empty chart-empty">
+              {run && STOPPABLE.has(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
+            </div>
+          )}
+          <div className="overlay-bar">
+            <span className="muted small">Overlay</span>
+            {overlays.map((o) => (
+              <span key={o.id} className="chip" style={{ borderColor: o.color }}>
+                <span className="dot" style={{ background: o.color }} />
+                <a href={`#/run/${encodeURIComponent(o.id)}`}>{o.name}</a>
+                <button className="x" aria-label={`Remove overlay ${o.name}`} onClick={() => removeOverlay(o.id)}>×</button>
+              </span>
+            ))}
+            <select
+              value=""
+              onChange={(e) => addOverlay(e.target.value)}
+              disabled={!overlayChoices.length}
+              aria-label="Add a run to overlay"
+              data-testid="overlay-select"
+            >
+              <option value="">{overlayChoices.length ? '+ add run…' : 'no other runs'}</option>
+              {overlayChoices.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name} · {r.status} · best {formatValue(r.bestValLoss)}
+                </option>
+              ))}
+            </select>
+            {overlayError && <span className="error small">{overlayError}</span>}
+          </div>
+        </div>
+        <aside className="run-side">
+          <div className="panel facts">
+            <div className="controls">
+              {run && STOPPABLE.has(run.status) && (
+                <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title="Stop (s)">■ Stop</button>
+              )}
+              {run && RESUMABLE.has(run.status) && (
+                <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
+              )}
+              <button className="ghost" onClick={() => navigate({ page: 'playground', runId })}>Sample…</button>
+              <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: runId })}>New run from this…</button>
+            </div>
+            {actionError && <div className="error small" role="alert">{actionError}</div>}
+            {run && (
+              <dl className="kv">
+                <dt>Progress</dt>
+                <dd>
+                  {formatCount(run.steps)} / {formatCount(run.plannedSteps)} steps
+                  <span className="progress wide"><span style={{ width: `${run.plannedSteps ? Math.min(100, (100 * run.steps) / run.plannedSteps) : 0}%` }} /></span>
+                </dd>
+                <dt>ETA</dt>
+                <dd>{eta == null ? '—' : formatDuration(eta)}</dd>
+                <dt>Elapsed</dt>
+                <dd>{formatDuration(runDurationMs(run))}</dd>
+                <dt>Train loss</dt>
+                <dd className="mono">{formatValue(run.lastTrainLoss)}</dd>
+                <dt>Val loss</dt>
+                <dd className="mono">{formatValue(run.lastValLoss)} <span className="muted">best {formatValue(run.bestValLoss)}</span></dd>
+                <dt>Backend</dt>
+                <dd>
+                  {run.backend ?? '—'}
+                  {run.backendReason && <div className="muted small">{run.backendReason}</div>}
+                </dd>
+                <dt>Parameters</dt>
+                <dd>{formatCount(run.params)}</dd>
+                <dt>Tokens / update</dt>
+                <dd>{formatCount(run.tokensPerUpdate)}</dd>
+                <dt>Tokens seen</dt>
+                <dd>{formatCount(run.tokensSeen)}</dd>
+                <dt>Tokens / s</dt>
+                <dd>{formatCount(run.tokensPerS)}</dd>
+                <dt>Seed</dt>
+                <dd>{run.seed}</dd>
+              </dl>
+            )}
+            {run?.hypothesis && <div className="hypothesis"><span className="muted">Hypothesis</span> {run.hypothesis}</div>}
+          </div>
+
+          <div className="panel">
+            <h3>Alerts {alerts.length > 0 && <span className="count">{alerts.length}</span>}</h3>
+            {alerts.length === 0 ? (
+              <div className="muted small">No alerts. Spikes, plateaus, gradient trouble and overfitting show up here as they happen.</div>
+            ) : (
+              <ul className="alerts" data-testid="alerts-list">
+                {[...alerts].sort((a, b) => a.step - b.step).map((a, i) => (
+                  <li key={a.id ?? `${a.kind}-${a.step}-${i}`} className={`alert sev-${a.severity}`} onClick={() => zoomToAlert(a)} title="Zoom the charts to this step">
+                    <div className="alert-head">
+                      <span className="sev">{a.severity}</span>
+                      <span className="kind">{a.kind.replace(/_/g, ' ')}</span>
+                      <span className="muted mono">@{a.step}{a.stepEnd != null && a.stepEnd !== a.step ? `–${a.stepEnd}` : ''}</span>
+                    </div>
+                    <div>{a.message}</div>
+                    {a.advice && <div className="muted small">{a.advice}</div>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+
+          <div className="panel">
+            <h3>Config</h3>
+            {detail ? (
+              <dl className="kv config">
+                {configSummaryFields
+                  .filter(([, path]) => configValue(config, path) !== undefined)
+                  .map(([label, path]) => (
+                    <div key={path} className="kv-row" title={path}>
+                      <dt>{label}</dt>
+                      <dd className="mono">{String(configValue(config, path))}</dd>
+                    </div>
+                  ))}
+              </dl>
+            ) : (
+              <div className="muted small">{loadError ?? 'Loading…'}</div>
+            )}
+          </div>
+          {run?.notes && (
+            <div className="panel">
+              <h3>Notes</h3>
+              <div className="notes">{run.notes}</div>
+            </div>
+          )}
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function download(url: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

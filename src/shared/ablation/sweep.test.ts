@@ -1,0 +1,88 @@
+// `--vary FIELD=V1,V2,...` parsing against the schema, and sweep expansion over seeds.
+import { describe, expect, it } from 'vitest';
+import { RunConfig } from '../config.ts';
+import { expandSweep, parseVary, sweepGroupName } from './sweep.ts';
+
+describe('parseVary', () => {
+  it('reads the issue example as numbers', () => {
+    expect(parseVary('train.lr=1e-3,6e-4,3e-4')).toEqual({ ok: true, vary: { path: 'train.lr', values: [1e-3, 6e-4, 3e-4] } });
+  });
+
+  it('coerces each value to the type the field takes', () => {
+    expect(parseVary('model.bias=true,false')).toEqual({ ok: true, vary: { path: 'model.bias', values: [true, false] } });
+    expect(parseVary('train.micro_batch_size=auto,4, 2')).toEqual({ ok: true, vary: { path: 'train.micro_batch_size', values: ['auto', 4, 2] } });
+    expect(parseVary('train.optimizer=adamw,muon')).toEqual({ ok: true, vary: { path: 'train.optimizer', values: ['adamw', 'muon'] } });
+    expect(parseVary('name=123,abc')).toEqual({ ok: true, vary: { path: 'name', values: ['123', 'abc'] } });
+    expect(parseVary('model.moe.experts=4,8')).toEqual({ ok: true, vary: { path: 'model.moe.experts', values: [4, 8] } });
+  });
+
+  it('rejects values the field does not accept, naming field and value', () => {
+    const notInt = parseVary('model.n_layer=2,2.5');
+    expect(notInt.ok).toBe(false);
+    if (!notInt.ok) expect(notInt.error).toMatch(/^--vary model\.n_layer: "2\.5" is not valid: .*int/i);
+    const badEnum = parseVary('train.optimizer=adamw,sgd');
+    expect(!badEnum.ok && badEnum.error).toMatch(/"sgd" is not valid/);
+    const text = parseVary('train.lr=fast');
+    expect(!text.ok && text.error).toMatch(/"fast" is not valid: .*number/);
+    expect(parseVary('train.lr=0').ok).toBe(false);
+  });
+
+  it('rejects unknown fields with a hint, groups of fields, and malformed specs', () => {
+    const typo = parseVary('train.lrr=1e-3');
+    expect(!typo.ok && typo.error).toBe('--vary unknown field "train.lrr": train has no "lrr" (did you mean "train.lr"?)');
+    const group = parseVary('train.dispersion=1');
+    expect(!group.ok && group.error).toMatch(/group of fields; vary one of: train\.dispersion\.weight/);
+    expect(parseVary('train.lr').ok).toBe(false);
+    expect(parseVary('=1,2').ok).toBe(false);
+    expect(parseVary('train.lr=1e-3,,3e-4').ok).toBe(false);
+    const twice = parseVary('train.lr=1e-3,0.001');
+    expect(!twice.ok && twice.error).toMatch(/listed twice/);
+  });
+});
+
+describe('expandSweep', () => {
+  const base = RunConfig.parse({ name: 'baseline', seed: 100, train: { lr: 1e-3, min_lr: 1e-5 } });
+
+  it('makes values × seeds resolved configs, named for the change and the seed', () => {
+    const vary = parseVary('train.lr=6e-4,3e-4');
+    if (!vary.ok) throw new Error(vary.error);
+    const result = expandSweep(base, vary.vary, 3);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.runs.map((r) => r.name)).toEqual(['lr6e-4-s100', 'lr6e-4-s101', 'lr6e-4-s102', 'lr3e-4-s100', 'lr3e-4-s101', 'lr3e-4-s102']);
+    for (const run of result.runs) {
+      expect(RunConfig.parse(run.config)).toEqual(run.config);
+      expect(run.config.name).toBe(run.name);
+      expect(run.config.seed).toBe(run.seed);
+      expect(run.config.train.lr).toBe(run.value);
+      // Only lr (and seed/name) differ from the base.
+      expect(run.changes.map((c) => c.path).filter((p) => p !== 'seed' && p !== 'name')).toEqual(['train.lr']);
+    }
+    expect(sweepGroupName(vary.vary)).toBe('sweep-lr');
+  });
+
+  it('accepts an explicit seed list, and names a value equal to the base "baseline"', () => {
+    const result = expandSweep(base, { path: 'train.lr', values: [1e-3] }, [1, 2]);
+    expect(result.ok && result.runs.map((r) => r.name)).toEqual(['baseline-s1', 'baseline-s2']);
+  });
+
+  it('reports a value that breaks a cross-field rule instead of queueing a broken run', () => {
+    const result = expandSweep(base, { path: 'train.lr', values: [1e-4, 1e-6] }, 2);
+    expect(result).toEqual({ ok: false, error: 'train.lr=1e-6: train.min_lr: min_lr must not exceed lr' });
+  });
+
+  it('creates an optional object when varying a field inside it', () => {
+    const result = expandSweep(base, { path: 'model.moe.experts', values: [8] }, 1);
+    expect(result.ok && result.runs[0].config.model.moe).toEqual({ experts: 8, top_k: 2 });
+    // The name says what was varied; the filled-in default (top_k) shows in the changes.
+    expect(result.ok && result.runs[0].name).toBe('experts8-s100');
+    expect(result.ok && result.runs[0].changes.map((c) => c.path)).toContain('model.moe.top_k');
+  });
+
+  it('refuses empty and oversized sweeps and repeated seeds', () => {
+    expect(expandSweep(base, { path: 'train.lr', values: [1e-3] }, 0).ok).toBe(false);
+    expect(expandSweep(base, { path: 'train.lr', values: [1e-3] }, [3, 3]).ok).toBe(false);
+    expect(expandSweep(base, { path: 'train.lr', values: [] }, 3).ok).toBe(false);
+    expect(expandSweep(base, { path: 'train.lr', values: [1e-3, 2e-3] }, 501).ok).toBe(false);
+  });
+});
