@@ -1,5 +1,3 @@
-import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.ts';
-registerTfjsResolveHook();
 const { initBackend } = await import('../src/main/engine/backend.ts');
 const { tf } = await import('../src/main/engine/tf.ts');
 const ops = await import('../src/main/engine/ops.ts');

@@ -1,5 +1,3 @@
-import { registerTfjsResolveHook } from '../src/main/tfjs-resolve-hook.ts';
-registerTfjsResolveHook();
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 const { initBackend } = await import('../src/main/engine/backend.ts');

@@ -33,6 +33,7 @@ export function createProgress(opts: { tty: boolean; out: NodeJS.WritableStream;
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
+        barsize: 24,
       },
       cliProgress.Presets.shades_classic,
     );
@@ -46,21 +47,23 @@ export function createProgress(opts: { tty: boolean; out: NodeJS.WritableStream;
   const every = Math.max(1, Math.round(opts.planned / 20));
   let lastPrinted = -1;
   let lastVal: number | null = null;
+  let lastLine = '';
   const write = (line: string): void => void opts.out.write(`${line}\n`);
   let last: ProgressState | null = null;
+  const print = (s: ProgressState): void => {
+    lastLine = plainLine(s);
+    write(lastLine);
+    lastPrinted = s.step;
+    lastVal = s.valLoss;
+  };
   return {
     update(s) {
       last = s;
-      const valChanged = s.valLoss !== lastVal;
-      if (s.step !== lastPrinted && (s.step % every === 0 || valChanged || s.step === s.planned)) {
-        write(plainLine(s));
-        lastPrinted = s.step;
-        lastVal = s.valLoss;
-      }
+      if (s.step !== lastPrinted ? s.step % every === 0 || s.step === s.planned || s.valLoss !== lastVal : s.valLoss !== lastVal) print(s);
     },
     note: write,
     stop() {
-      if (last && last.step !== lastPrinted) write(plainLine(last));
+      if (last && plainLine(last) !== lastLine) print(last);
     },
   };
 }

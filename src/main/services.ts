@@ -108,6 +108,15 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     return scheduler.enqueue(run.id, null);
   };
 
+  /** Another Loupe process (the CLI, the app) owns this run's worker: only that process can stop it. */
+  const notDrivenElsewhere = (rid: string): void => {
+    const pid = store.ownerPid(rid);
+    const { status } = store.requireSummary(rid);
+    if (pid !== null && pid !== process.pid && (status === 'running' || status === 'queued')) {
+      throw new ServiceError('conflict', `run ${rid} is being trained by another Loupe process (pid ${pid}); stop it there`);
+    }
+  };
+
   const runs: RunServices = {
     list: (o = {}) => store.listRuns(o),
     resolveId: id,
@@ -126,17 +135,22 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     stop(runId) {
       const rid = id(runId);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
+      else notDrivenElsewhere(rid);
       return store.requireSummary(rid);
     },
     pause(runId) {
       const rid = id(runId);
-      if (!scheduler.isActive(rid)) throw new ServiceError('conflict', `run ${rid} is not running`);
+      if (!scheduler.isActive(rid)) {
+        notDrivenElsewhere(rid);
+        throw new ServiceError('conflict', `run ${rid} is not running`);
+      }
       scheduler.request(rid, 'pause');
       return store.requireSummary(rid);
     },
     resume(runId) {
       const rid = id(runId);
       const run = store.requireSummary(rid);
+      if (!scheduler.isActive(rid)) notDrivenElsewhere(rid);
       if (scheduler.isActive(rid) || run.status === 'running' || run.status === 'queued') {
         throw new ServiceError('conflict', `run ${rid} is already ${run.status}`);
       }

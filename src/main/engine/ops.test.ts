@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { tf } from './tf.ts';
 import { initBackend } from './backend.ts';
-import { causalAttention, gelu, linear, matMul2d } from './ops.ts';
+import { causalAttention, gelu, layerNorm, linear, logSumExp, matMul2d } from './ops.ts';
 
 type Backend = 'wasm' | 'cpu';
 const backends: Backend[] = ['wasm', 'cpu'];
@@ -19,6 +19,12 @@ function refAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor
   const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
   const masked = tf.add(scores, tf.mul(tf.sub(1, mask), -1e9));
   return tf.matMul(tf.softmax(masked), v);
+}
+
+function refLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | undefined, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const y = tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), w);
+  return (b ? tf.add(y, b) : y) as tf.Tensor2D;
 }
 
 function refGelu(x: tf.Tensor): tf.Tensor {
@@ -143,6 +149,34 @@ describe('hot-path ops', () => {
         x.forEach((z, i) => expect(Math.abs(g[i]! - (f(z + 1e-5) - f(z - 1e-5)) / 2e-5)).toBeLessThan(2e-4));
       });
 
+      it('logSumExp matches tf.logSumExp (keepDims), value and gradient, also for large logits', async () => {
+        await use(b);
+        const ins = [{ v: randn([13, 40], 41, 30), shape: [13, 40] }];
+        const fast = valueAndGrads((t) => logSumExp(t as tf.Tensor2D), ins, 42);
+        const ref = valueAndGrads((t) => tf.logSumExp(t, -1, true), ins, 42);
+        expectClose(fast, ref, 1e-5);
+        const big = tf.tidy(() => logSumExp(tf.tensor2d([[1000, 1000], [-1000, -1001]])).dataSync());
+        expect(big[0]).toBeCloseTo(1000 + Math.log(2), 3);
+        expect(big[1]).toBeCloseTo(-1000 + Math.log(1 + Math.exp(-1)), 3);
+      });
+
+      it('layerNorm (with and without bias, two eps) matches the textbook formula, value and gradients', async () => {
+        await use(b);
+        const ins = [
+          { v: randn([19, 24], 51, 3), shape: [19, 24] },
+          { v: randn([24], 52), shape: [24] },
+          { v: randn([24], 53), shape: [24] },
+        ];
+        for (const eps of [1e-5, 1e-2]) {
+          const f = (x: tf.Tensor, w: tf.Tensor, bb: tf.Tensor) => layerNorm(x as tf.Tensor2D, w as tf.Tensor1D, bb as tf.Tensor1D, eps);
+          const r = (x: tf.Tensor, w: tf.Tensor, bb: tf.Tensor) => refLayerNorm(x as tf.Tensor2D, w as tf.Tensor1D, bb as tf.Tensor1D, eps);
+          expectClose(valueAndGrads(f as never, ins, 54), valueAndGrads(r as never, ins, 54), 2e-5);
+          const f2 = (x: tf.Tensor, w: tf.Tensor) => layerNorm(x as tf.Tensor2D, w as tf.Tensor1D, undefined, eps);
+          const r2 = (x: tf.Tensor, w: tf.Tensor) => refLayerNorm(x as tf.Tensor2D, w as tf.Tensor1D, undefined, eps);
+          expectClose(valueAndGrads(f2 as never, ins.slice(0, 2), 55), valueAndGrads(r2 as never, ins.slice(0, 2), 55), 2e-5);
+        }
+      });
+
       it('leaks no tensors across repeated forward and backward calls', async () => {
         await use(b);
         const [q, k, v] = qkv(2, 2, 8, 4).map((i) => tf.tensor(i.v, i.shape));
@@ -151,7 +185,8 @@ describe('hot-path ops', () => {
           tf.tidy(() => {
             const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, bbb: tf.Tensor) => {
               const att = tf.sum(causalAttention(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor4D));
-              const l = tf.sum(gelu(linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bbb as tf.Tensor1D)));
+              const h = layerNorm(xx as tf.Tensor2D, bbb as tf.Tensor1D, bbb as tf.Tensor1D);
+              const l = tf.sum(logSumExp(gelu(linear(h, ww as tf.Tensor2D, bbb as tf.Tensor1D)) as tf.Tensor2D));
               return tf.add(att, l);
             };
             const gs = tf.grads(f)([q!, k!, v!, x!, w!, bb!]);
@@ -166,13 +201,19 @@ describe('hot-path ops', () => {
     });
   }
 
-  it('wasm and cpu agree on values and gradients of all three ops', async () => {
+  it('wasm and cpu agree on values and gradients of all the ops', async () => {
     const run = async (b: Backend) => {
       await use(b);
       return [
         ...valueAndGrads((x, w, bb) => linear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), lin(64, 32, 48), 31),
         ...valueAndGrads(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D)) as never, qkv(2, 4, 16, 8), 32),
         ...valueAndGrads((t) => gelu(t), [{ v: randn([8, 64], 33, 2), shape: [8, 64] }], 34),
+        ...valueAndGrads((t) => logSumExp(t as tf.Tensor2D), [{ v: randn([8, 64], 35, 3), shape: [8, 64] }], 36),
+        ...valueAndGrads(
+          ((x: tf.Tensor, w: tf.Tensor, bb: tf.Tensor) => layerNorm(x as tf.Tensor2D, w as tf.Tensor1D, bb as tf.Tensor1D)) as never,
+          [{ v: randn([16, 32], 37, 2), shape: [16, 32] }, { v: randn([32], 38), shape: [32] }, { v: randn([32], 39), shape: [32] }],
+          40,
+        ),
       ];
     };
     const w = await run('wasm');

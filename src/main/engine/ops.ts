@@ -37,10 +37,9 @@ function batchMatMulTransA(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return tf.transpose(batchMatMul(b, a, true, false), [0, 2, 1]);
 }
 
-/** Column sums of a 2-D tensor as a product with a row of ones (a plain product, unlike sum over axis 0 on wasm). */
+/** Column sums of a 2-D tensor (bias gradients); on wasm our Sum kernel does this in one sequential pass. */
 function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
-  if (!onWasm()) return tf.sum(dy, 0);
-  return tf.reshape(tf.matMul(tf.ones([1, dy.shape[0]]), dy), [dy.shape[1]]);
+  return tf.sum(dy, 0);
 }
 
 const linearNoBias = tf.customGrad((x, w, save) => {
@@ -149,4 +148,67 @@ const geluNew = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 /** GELU, tanh approximation (GPT-2's gelu_new). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   return geluNew(x);
+}
+
+const logSumExpRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor2D;
+  const save = args[1] as tf.GradSaveFunc;
+  const max = tf.max(x, -1, true);
+  save([x]);
+  return {
+    value: tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, max)), -1, true)), max),
+    gradFunc: (dy, saved) => tf.mul(dy, tf.softmax(saved[0]!)),
+  };
+});
+
+/**
+ * log Σ exp(x) over the last axis, keeping it: x [n, V] → [n, 1]. Its gradient is softmax(x)·dy, computed directly:
+ * tf.logSumExp also differentiates through its max (an exact zero), which on wasm costs a broadcast Equal ~5% of a step.
+ */
+export function logSumExp(x: tf.Tensor2D): tf.Tensor2D {
+  return logSumExpRows(x) as tf.Tensor2D;
+}
+
+type LayerNormFn = (...xs: tf.Tensor[]) => tf.Tensor;
+const layerNorms = new Map<string, LayerNormFn>();
+
+/** The customGrad LayerNorm for one eps and bias choice (customGrad functions take tensors only, so these are cached). */
+function layerNormOp(eps: number, withBias: boolean): LayerNormFn {
+  const key = `${eps}|${withBias}`;
+  let fn = layerNorms.get(key);
+  if (fn != null) return fn;
+  fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor2D;
+    const g = args[1] as tf.Tensor1D;
+    const b = withBias ? (args[2] as tf.Tensor1D) : null;
+    const save = args[withBias ? 3 : 2] as tf.GradSaveFunc;
+    const xc = tf.sub(x, tf.mean(x, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.mul(xc, xc), -1, true), eps));
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, g]);
+    const y = tf.mul(xhat, g);
+    return {
+      value: b ? tf.add(y, b) : y,
+      gradFunc: (dy, saved) => {
+        const [sxhat, srstd, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const d = dy as tf.Tensor2D;
+        const dxhat = tf.mul(d, sg);
+        // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), the usual closed form.
+        const dx = tf.mul(srstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), -1, true))));
+        const dg = sumRows(tf.mul(d, sxhat) as tf.Tensor2D);
+        return b ? [dx, dg, sumRows(d)] : [dx, dg];
+      },
+    };
+  });
+  layerNorms.set(key, fn);
+  return fn;
+}
+
+/**
+ * LayerNorm over the last axis (x [n, d], weight and optional bias [d]) as one op with a closed-form gradient: half
+ * the kernels of autodiff through mean/variance, which matters on wasm where each kernel call has a fixed cost.
+ */
+export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor1D, bias?: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  const fn = layerNormOp(eps, bias != null);
+  return (bias != null ? fn(x, weight, bias) : fn(x, weight)) as tf.Tensor2D;
 }

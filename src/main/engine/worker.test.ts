@@ -54,6 +54,14 @@ describe('training worker', () => {
     expect(msgs[msgs.length - 1]).toEqual({ type: 'error', message: `data.corpus: file not found: ${join(dir, 'missing.txt')}`, step: null, nonFinite: false });
   });
 
+  it('rejects a start message with a bad config value, naming the field', async () => {
+    const config = { ...tinyConfig({ backend: 'cpu' }), train: { ...tinyConfig().train, lr: -1 } };
+    const msgs = await runWorker({ type: 'start', runId: 'r4', config, checkpointDir: join(dir, 'c4'), resumeFrom: null });
+    const last = msgs[msgs.length - 1];
+    expect(last.type).toBe('error');
+    expect(last.type === 'error' && last.message).toMatch(/^invalid start message: config\.train\.lr: /);
+  });
+
   it('pauses on request between steps', async () => {
     const corpus = join(dir, 'corpus2.txt');
     writeFileSync(corpus, tinyText());

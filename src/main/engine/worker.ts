@@ -73,7 +73,15 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
 port.on('message', (raw: unknown) => {
   const parsed = ToWorker.safeParse(raw);
   if (!parsed.success) {
-    post({ type: 'log', level: 'warn', message: `worker ignored an invalid message: ${parsed.error.issues[0]?.message ?? 'unknown'}` });
+    const issue = parsed.error.issues[0];
+    const where = issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'unknown problem';
+    if ((raw as { type?: unknown } | null)?.type === 'start') {
+      // A start that cannot be read ends the run: say which field is wrong (e.g. "config.train.lr: ...").
+      post({ type: 'error', message: `invalid start message: ${where}`, step: null, nonFinite: false });
+      port.close();
+    } else {
+      post({ type: 'log', level: 'warn', message: `worker ignored an invalid message: ${where}` });
+    }
     return;
   }
   const msg = parsed.data;

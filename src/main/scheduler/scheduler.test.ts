@@ -53,20 +53,37 @@ describe('scheduler', () => {
   });
 
   it('runs one at a time by default and several when concurrency allows', async () => {
+    const untilRunning = (sv: Services, runId: string): Promise<void> =>
+      new Promise((resolve) => {
+        const off = sv.events.on('run.status', ({ run }) => {
+          if (run.id !== runId || run.status !== 'running') return;
+          off();
+          resolve();
+        });
+      });
     const s = await services();
-    const a = s.runs.start({ config: tinyConfig('a ms=3', 20) });
-    const b = s.runs.start({ config: tinyConfig('b ms=3', 20) });
+    const a = s.runs.start({ config: tinyConfig('a ms=5', 100_000) });
+    const b = s.runs.start({ config: tinyConfig('b ms=5', 20) });
+    await untilRunning(s, a.id);
+    await new Promise((r) => setTimeout(r, 300));
     expect(s.store.requireSummary(b.id).status).toBe('queued');
+    const bRunning = untilRunning(s, b.id);
+    s.runs.stop(a.id);
     const endA = await s.runs.waitForEnd(a.id);
+    await bRunning;
     const endB = await s.runs.waitForEnd(b.id);
+    expect(endB.status).toBe('finished');
     expect(endB.startedAt!).toBeGreaterThanOrEqual(endA.endedAt!);
 
     const s2 = await services({ concurrency: 2 });
-    const c = s2.runs.start({ config: tinyConfig('c ms=3', 20) });
-    const d = s2.runs.start({ config: tinyConfig('d ms=3', 20) });
-    const [endC, endD] = await Promise.all([s2.runs.waitForEnd(c.id), s2.runs.waitForEnd(d.id)]);
-    expect(endD.startedAt!).toBeLessThan(endC.endedAt!);
-    expect([endC.status, endD.status]).toEqual(['finished', 'finished']);
+    const c = s2.runs.start({ config: tinyConfig('c ms=5', 100_000) });
+    const d = s2.runs.start({ config: tinyConfig('d ms=5', 100_000) });
+    await Promise.all([untilRunning(s2, c.id), untilRunning(s2, d.id)]);
+    expect([s2.store.requireSummary(c.id).status, s2.store.requireSummary(d.id).status]).toEqual(['running', 'running']);
+    s2.runs.stop(c.id);
+    s2.runs.stop(d.id);
+    const ends = await Promise.all([s2.runs.waitForEnd(c.id), s2.runs.waitForEnd(d.id)]);
+    expect(ends.map((e) => e.status)).toEqual(['stopped', 'stopped']);
   });
 
   it('a crashing worker marks only its run crashed; the other run finishes', async () => {
@@ -186,5 +203,30 @@ describe('scheduler', () => {
     for (const field of ['train.lr', 'train.steps', 'model.d_model']) expect(bad).toThrow(field);
     expect(() => s.runs.start({ config: { data: { corpus: '/nope/missing.txt' } } })).toThrow('dataset file /nope/missing.txt not found (data.corpus)');
     expect(s.runs.list()).toEqual([]);
+  });
+
+  it('a full disk fails the run with a line naming the database, keeps what was committed and the process alive', async () => {
+    const s = await services();
+    const run = s.runs.start({ config: tinyConfig('filling ms=2', 100_000) });
+    await new Promise<void>((resolve) => {
+      const off = s.events.on('run.metrics', () => {
+        off();
+        resolve();
+      });
+    });
+    const pages = s.store.db.pragma('page_count', { simple: true }) as number;
+    s.store.db.pragma(`max_page_count = ${pages + 2}`); // what SQLite reports when the disk is full: SQLITE_FULL
+    const end = await s.runs.waitForEnd(run.id);
+    s.store.db.pragma('max_page_count = 1073741823');
+    const final = s.store.requireSummary(run.id);
+    expect(end.status).toBe('failed');
+    expect(final.error).toBe(`disk full while writing ${s.dbFile}; free some space and try again`);
+    const committed = s.store.committedBatches(run.id);
+    expect(committed.length).toBeGreaterThan(0);
+    const steps = s.runs.metrics(run.id, ['train/loss'])[0].steps;
+    expect(steps[steps.length - 1]).toBe(committed[committed.length - 1].lastStep);
+    expect(s.store.integrityCheck()).toBe('ok');
+    const next = s.runs.start({ config: tinyConfig('after', 10) });
+    expect((await s.runs.waitForEnd(next.id)).status).toBe('finished');
   });
 });

@@ -267,7 +267,7 @@ export class Scheduler {
     const list = this.waiters.get(runId);
     if (!list || this.isActive(runId)) return;
     this.waiters.delete(runId);
-    let summary: RunSummary | null = null;
+    let summary: RunSummary;
     try {
       summary = this.opts.store.requireSummary(runId);
     } catch {

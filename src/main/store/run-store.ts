@@ -228,6 +228,11 @@ export class RunStore {
     throw new StoreError(`no run with id "${idOrPrefix}"`, 'not_found');
   }
 
+  /** The process driving a queued or running run, if any. */
+  ownerPid(id: string): number | null {
+    return (this.db.prepare('SELECT owner_pid FROM runs WHERE id = ?').pluck().get(id) as number | null | undefined) ?? null;
+  }
+
   getConfig(id: string): RunConfig {
     const json = this.db.prepare('SELECT config FROM runs WHERE id = ?').pluck().get(id) as string | undefined;
     if (json === undefined) throw new StoreError(`no run with id "${id}"`, 'not_found');
@@ -238,10 +243,15 @@ export class RunStore {
     this.requireSummary(id);
     const sets: string[] = [];
     const vals: (string | number)[] = [];
-    if (patch.name !== undefined) (sets.push('name = ?'), vals.push(patch.name));
-    if (patch.notes !== undefined) (sets.push('notes = ?'), vals.push(patch.notes));
-    if (patch.hypothesis !== undefined) (sets.push('hypothesis = ?'), vals.push(patch.hypothesis));
-    if (patch.archived !== undefined) (sets.push('archived = ?'), vals.push(patch.archived ? 1 : 0));
+    const set = (column: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      sets.push(`${column} = ?`);
+      vals.push(value);
+    };
+    set('name', patch.name);
+    set('notes', patch.notes);
+    set('hypothesis', patch.hypothesis);
+    set('archived', patch.archived === undefined ? undefined : patch.archived ? 1 : 0);
     if (sets.length) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...vals, id);
     return this.requireSummary(id);
   }
@@ -441,7 +451,8 @@ function toSummary(r: RunRow): RunSummary {
     params: r.params,
     steps: r.steps,
     plannedSteps: r.planned_steps,
-    tokensSeen: r.tokens_seen,
+    // Engines that do not report train/tokens_seen: steps × tokens per update is the same count.
+    tokensSeen: r.tokens_seen || r.steps * (r.tokens_per_update ?? 0),
     tokensPerUpdate: r.tokens_per_update,
     lastTrainLoss: r.last_train_loss,
     lastValLoss: r.last_val_loss,

@@ -24,6 +24,8 @@ interface Stats { median: number; p95: number; max: number; n: number }
 
 declare global {
   interface Window {
+    /** Set by scripts/bench-ui.mjs: records Chromium's CPU time at phase boundaries. */
+    __mark?: (name: string) => Promise<void>;
     __benchResult?: BenchResult;
     __benchError?: string;
   }
@@ -76,8 +78,10 @@ async function main(): Promise<void> {
   };
 
   // Redraw after a batch: append 100 points to each of the 4 series, then LOD + setOption + paint of all 4 panels.
-  const timeRedraws = async (): Promise<number[]> => {
+  const timeRedraws = async (phase: string): Promise<number[]> => {
     const out: number[] = [];
+    await frame();
+    await window.__mark?.(`${phase}:start`);
     for (let b = 0; b < batches; b++) {
       const pts = nextBatch();
       const t = performance.now();
@@ -86,21 +90,23 @@ async function main(): Promise<void> {
       out.push(performance.now() - t);
       await frame();
     }
+    await window.__mark?.(`${phase}:end`);
     return out;
   };
   Object.assign(redrawStats, { lodMs: 0, echartsMs: 0, count: 0 });
-  const full = await timeRedraws();
+  const full = await timeRedraws('full');
   const split = { lodMs: redrawStats.lodMs / batches, echartsMs: redrawStats.echartsMs / batches };
   const plottedTrainPoints = handle.current!.plotted('loss', TRAIN_LINE_ID);
   handle.current!.zoomTo(step - n * 0.05, step);
   await frame();
-  const zoomed = await timeRedraws();
+  const zoomed = await timeRedraws('zoomed');
   handle.current!.resetZoom();
   await frame();
 
   // The live path end to end: a batch per frame through React; frame intervals tell whether it keeps 60 fps.
   const intervals: number[] = [];
   let last = await frame();
+  await window.__mark?.('live:start');
   for (let f = 0; f < batches; f++) {
     metrics.append(nextBatch());
     render(metrics.version);
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
     intervals.push(now - last);
     last = now;
   }
+  await window.__mark?.('live:end');
 
   const result: BenchResult = {
     points: n, series: 4, firstRenderMs, redraw: { batch, full: stats(full), zoomed: stats(zoomed) }, frames: stats(intervals), plottedTrainPoints, split,

@@ -73,6 +73,8 @@ export class ChartPanel {
   /** Points drawn per line id at the last redraw. */
   readonly plotted = new Map<string, number>();
   onRedraw: (() => void) | null = null;
+  private axisDirty = false;
+  private zoomDirty = false;
 
   constructor(el: HTMLElement, group: string) {
     this.chart = echarts.init(el, null, { renderer: 'canvas' });
@@ -93,7 +95,7 @@ export class ChartPanel {
     const t = cfg.theme;
     const bottom = cfg.slider ? 44 : 22;
     const series: (LineSeriesOption | ScatterSeriesOption)[] = cfg.lines.map((l, i) => {
-      const base = { id: l.id, name: l.legend ?? l.name, data: [] as (number | null)[][], animation: false, silent: false };
+      const base = { id: l.id, name: l.legend ?? l.name, data: [] as number[][], dimensions: ['x', 'y'], animation: false, silent: false };
       const withMarks = i === 0 ? this.marks(cfg) : {};
       if (l.style === 'markers') {
         return { ...base, type: 'scatter', symbolSize: 5, itemStyle: { color: l.color }, z: 5 } satisfies ScatterSeriesOption;
@@ -119,7 +121,8 @@ export class ChartPanel {
       animation: false,
       title: { text: cfg.title, left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
       legend: { data: legendNames, top: 4, right: 8, itemWidth: 14, itemHeight: 8, textStyle: { color: t.muted, fontSize: 11 }, inactiveColor: t.border },
-      grid: { left: GRID.left, right: GRID.right, top: GRID.top, bottom },
+      // outerBoundsMode none: fixed margins, so updates skip measuring axis labels for layout.
+      grid: { left: GRID.left, right: GRID.right, top: GRID.top, bottom, outerBoundsMode: 'none' },
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'line', animation: false, lineStyle: { color: t.muted } },
@@ -133,7 +136,7 @@ export class ChartPanel {
         min: this.extent[0],
         max: this.extent[1],
         axisLine: { lineStyle: { color: t.border } },
-        axisLabel: { color: t.muted, fontSize: 11, hideOverlap: true },
+        axisLabel: { color: t.muted, fontSize: 11, showMaxLabel: false },
         splitLine: { show: false },
       },
       yAxis: {
@@ -145,17 +148,25 @@ export class ChartPanel {
       dataZoom: cfg.slider
         ? [
             { type: 'inside', ...zoom },
-            { type: 'slider', ...zoom, height: 16, bottom: 6, borderColor: t.border, textStyle: { color: t.muted }, showDataShadow: false },
+            {
+              type: 'slider', ...zoom, height: 14, bottom: 6, borderColor: t.border, backgroundColor: 'transparent', fillerColor: 'rgba(128,128,128,0.18)',
+              handleStyle: { color: t.muted, borderColor: t.muted }, moveHandleSize: 4, textStyle: { color: t.muted, fontSize: 10 }, showDataShadow: false,
+              dataBackground: { lineStyle: { opacity: 0 }, areaStyle: { opacity: 0 } }, brushSelect: false,
+            },
           ]
         : [{ type: 'inside', ...zoom }],
       series,
     };
     this.lods.clear();
+    this.axisDirty = this.zoomDirty = false;
     this.chart.setOption(option, { notMerge: true });
     this.redraw();
   }
 
-  /** The shared x extent (steps) of the page; keeps a zoomed window on the same steps as it grows. */
+  /**
+   * The shared x extent (steps) of the page; keeps a zoomed window on the same steps as it grows.
+   * Takes effect at the next redraw(), in the same ECharts update as the data.
+   */
   setExtent(lo: number, hi: number): void {
     if (hi <= lo) hi = lo + 1;
     if (lo === this.extent[0] && hi === this.extent[1]) return;
@@ -163,14 +174,11 @@ export class ChartPanel {
     const following = this.zoomPct[1] >= 100;
     const zoomed = this.zoomPct[0] > 0 || this.zoomPct[1] < 100;
     this.extent = [lo, hi];
-    if (!this.cfg) return; // configure() will use it
     if (zoomed) {
       this.zoomPct = [this.toPct(w0), following ? 100 : this.toPct(w1)];
-      const z = { start: this.zoomPct[0], end: this.zoomPct[1] };
-      this.chart.setOption({ xAxis: { min: lo, max: hi }, dataZoom: this.cfg?.slider ? [z, z] : [z] });
-    } else {
-      this.chart.setOption({ xAxis: { min: lo, max: hi } });
+      this.zoomDirty = true;
     }
+    this.axisDirty = true;
   }
 
   /** The visible step range. */
@@ -190,15 +198,24 @@ export class ChartPanel {
       const r = lod(l.series, x0, x1, px, this.lods.get(l.id) ?? emptyLod(2 * px + 2));
       this.lods.set(l.id, r);
       this.plotted.set(l.id, r.length);
-      const data: (number | null)[][] = new Array(r.length);
+      // Interleaved x,y in one typed array: ECharts reads it without a per-point object. NaN breaks the line.
+      const data = new Float64Array(2 * r.length);
       for (let i = 0; i < r.length; i++) {
         const v = r.values[i];
-        data[i] = [r.steps[i], Number.isFinite(v) && (!logY || v > 0) ? v : null];
+        data[2 * i] = r.steps[i];
+        data[2 * i + 1] = Number.isFinite(v) && (!logY || v > 0) ? v : NaN;
       }
       return { id: l.id, data };
     });
     const t1 = performance.now();
-    this.chart.setOption({ series }, { lazyUpdate: false, silent: true });
+    const update: Option = { series: series as Option['series'] };
+    if (this.axisDirty) update.xAxis = { min: this.extent[0], max: this.extent[1] };
+    if (this.zoomDirty) {
+      const z = { start: this.zoomPct[0], end: this.zoomPct[1] };
+      update.dataZoom = this.cfg.slider ? [z, z] : [z];
+    }
+    this.axisDirty = this.zoomDirty = false;
+    this.chart.setOption(update, { lazyUpdate: false, silent: true });
     redrawStats.lodMs += t1 - t0;
     redrawStats.echartsMs += performance.now() - t1;
     redrawStats.count++;

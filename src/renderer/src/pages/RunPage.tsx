@@ -14,6 +14,7 @@ import { configNumber, configSummaryFields, configValue } from '../lib/config-vi
 import { errorMessage } from '../lib/errors.ts';
 import { estimateEtaMs, formatCount, formatDuration, formatValue } from '../lib/format.ts';
 import { runDurationMs } from '../lib/runs-table.ts';
+import { withLiveMetrics } from '../lib/live-run.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { RESUMABLE, STOPPABLE } from '../components/RunsTable.tsx';
@@ -200,7 +201,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
   const config = detail?.config ?? {};
   const gradClip = configNumber(config, 'train.grad_clip');
-  const eta = run ? estimateEtaMs(run) : null;
+  // `version` re-renders this on every live batch, so the facts follow the stream.
+  const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
+  const eta = facts ? estimateEtaMs(facts) : null;
   const noData = version > 0 && !primaryMetrics.has(MetricKey.trainLoss);
   const overlayChoices = otherRuns.filter((r) => !overlays.some((o) => o.id === r.id));
 
@@ -284,36 +287,36 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
               <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: runId })}>New run from this…</button>
             </div>
             {actionError && <div className="error small" role="alert">{actionError}</div>}
-            {run && (
+            {facts && (
               <dl className="kv">
                 <dt>Progress</dt>
                 <dd>
-                  {formatCount(run.steps)} / {formatCount(run.plannedSteps)} steps
-                  <span className="progress wide"><span style={{ width: `${run.plannedSteps ? Math.min(100, (100 * run.steps) / run.plannedSteps) : 0}%` }} /></span>
+                  {formatCount(facts.steps)} / {formatCount(facts.plannedSteps)} steps
+                  <span className="progress wide"><span style={{ width: `${facts.plannedSteps ? Math.min(100, (100 * facts.steps) / facts.plannedSteps) : 0}%` }} /></span>
                 </dd>
                 <dt>ETA</dt>
                 <dd>{eta == null ? '—' : formatDuration(eta)}</dd>
                 <dt>Elapsed</dt>
-                <dd>{formatDuration(runDurationMs(run))}</dd>
+                <dd>{formatDuration(runDurationMs(facts))}</dd>
                 <dt>Train loss</dt>
-                <dd className="mono">{formatValue(run.lastTrainLoss)}</dd>
+                <dd className="mono">{formatValue(facts.lastTrainLoss)}</dd>
                 <dt>Val loss</dt>
-                <dd className="mono">{formatValue(run.lastValLoss)} <span className="muted">best {formatValue(run.bestValLoss)}</span></dd>
+                <dd className="mono">{formatValue(facts.lastValLoss)} <span className="muted">best {formatValue(facts.bestValLoss)}</span></dd>
                 <dt>Backend</dt>
                 <dd>
-                  {run.backend ?? '—'}
-                  {run.backendReason && <div className="muted small">{run.backendReason}</div>}
+                  {facts.backend ?? '—'}
+                  {facts.backendReason && <div className="muted small clamp" title={facts.backendReason}>{facts.backendReason}</div>}
                 </dd>
                 <dt>Parameters</dt>
-                <dd>{formatCount(run.params)}</dd>
+                <dd>{formatCount(facts.params)}</dd>
                 <dt>Tokens / update</dt>
-                <dd>{formatCount(run.tokensPerUpdate)}</dd>
+                <dd>{formatCount(facts.tokensPerUpdate)}</dd>
                 <dt>Tokens seen</dt>
-                <dd>{formatCount(run.tokensSeen)}</dd>
+                <dd>{formatCount(facts.tokensSeen)}</dd>
                 <dt>Tokens / s</dt>
-                <dd>{formatCount(run.tokensPerS)}</dd>
+                <dd>{formatCount(facts.tokensPerS)}</dd>
                 <dt>Seed</dt>
-                <dd>{run.seed}</dd>
+                <dd>{facts.seed}</dd>
               </dl>
             )}
             {run?.hypothesis && <div className="hypothesis"><span className="muted">Hypothesis</span> {run.hypothesis}</div>}

@@ -1,0 +1,16 @@
+const { initBackend } = await import('../src/main/engine/backend.ts');
+const { tf } = await import('../src/main/engine/tf.ts');
+const { AdamW } = await import('../src/main/engine/optim/adamw.ts');
+const { clipByGlobalNorm } = await import('../src/main/engine/optim/clip.ts');
+const { Gpt } = await import('../src/main/engine/model/gpt.ts');
+const { Rng } = await import('../src/main/engine/rng.ts');
+const { ModelConfig } = await import('../src/shared/config.ts');
+await initBackend('wasm');
+const m = new Gpt({ ...ModelConfig.parse({ n_layer: 4, n_head: 4, d_model: 128, block_size: 64 }), vocab_size: 256 }, new Rng(1));
+const opt = new AdamW(m.params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, decays: (n) => m.decays(n) });
+const grads = new Map([...m.params].map(([n, p]) => [n, tf.randomNormal(p.shape, 0, 0.01)] as const));
+for (let i = 0; i < 3; i++) opt.step(grads, 1e-3);
+let t0 = performance.now(); for (let i = 0; i < 20; i++) opt.step(grads, 1e-3);
+console.log('adamw step ms', ((performance.now() - t0) / 20).toFixed(2), 'params', m.params.size);
+t0 = performance.now(); for (let i = 0; i < 20; i++) clipByGlobalNorm(grads, 100);
+console.log('clip (measure only) ms', ((performance.now() - t0) / 20).toFixed(2));

@@ -1,0 +1,66 @@
+// Bad input never crashes the CLI: unknown run, unreadable or invalid config, missing dataset, corrupt
+// database — each is one line naming the thing, a non-zero exit, no stack trace, and nothing changed.
+import { describe, it, expect } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../main/scheduler/testing/harness.ts';
+import { loupe, type CliResult } from './testing.ts';
+
+function expectOneLineError(r: CliResult, ...needles: string[]): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^loupe: /);
+  for (const n of needles) expect(lines[0]).toContain(n);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('loupe CLI bad input', () => {
+  it('unknown run id', async () => {
+    const env = { LOUPE_HOME: tempDir() };
+    expectOneLineError(await loupe(['show', 'nope'], env), 'no run with id "nope"');
+    expectOneLineError(await loupe(['resume', 'nope'], env), 'no run with id "nope"');
+    expectOneLineError(await loupe(['export', 'nope', '--csv', 'x.csv'], env), 'no run with id "nope"');
+  });
+
+  it('configs: missing, unparsable, invalid (every field named), missing dataset — and nothing is created', async () => {
+    const home = tempDir();
+    const env = { LOUPE_HOME: home };
+    const missing = path.join(home, 'missing.yaml');
+    expectOneLineError(await loupe(['train', missing], env), `config file ${missing} not found`);
+
+    const broken = path.join(home, 'broken.yaml');
+    fs.writeFileSync(broken, 'train: [unclosed\n');
+    expectOneLineError(await loupe(['train', broken], env), broken, 'not valid YAML');
+
+    const invalid = path.join(home, 'invalid.json');
+    fs.writeFileSync(invalid, JSON.stringify({ train: { lr: -1, steps: 0 }, model: { n_head: 3 }, bogus: 1 }));
+    const r = await loupe(['train', invalid], env);
+    expect(r.code).toBe(1);
+    for (const field of ['train.lr', 'train.steps', 'model.d_model', '(root)']) expect(r.stderr).toContain(field);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+
+    const noData = path.join(home, 'nodata.yaml');
+    fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');
+    expectOneLineError(await loupe(['train', noData], env), `dataset file ${path.join(home, 'not-here.txt')} not found`);
+
+    const runs = await loupe(['runs', '--json'], env);
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  });
+
+  it('a corrupt database is named and left untouched', async () => {
+    const home = tempDir();
+    const db = path.join(home, 'loupe.db');
+    const junk = Buffer.from('definitely not an SQLite database '.repeat(300));
+    fs.writeFileSync(db, junk);
+    expectOneLineError(await loupe(['runs'], { LOUPE_HOME: home }), db, 'corrupt');
+    expect(fs.readFileSync(db).equals(junk)).toBe(true);
+  });
+
+  it('export without a target is a usage error', async () => {
+    const r = await loupe(['export', 'x'], { LOUPE_HOME: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('loupe: export needs --csv FILE or --hf DIR');
+  });
+});

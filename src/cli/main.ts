@@ -1,0 +1,210 @@
+// The `loupe` command: train the baseline or any config, list and inspect runs, export them, resume them,
+// read alerts, and serve the app in a browser. Same services as the app; data in LOUPE_HOME or the app folder.
+import fs from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { createServices, type Services } from '../main/services.ts';
+import { resolveDataDir } from '../main/paths.ts';
+import { appVersion } from '../main/repo-root.ts';
+import { readConfigFile } from '../main/services/config-input.ts';
+import { formatAlertLine } from '../main/monitor/index.ts';
+import type { Alert } from '../shared/alerts.ts';
+import { followRun } from './session.ts';
+import { CliError, reportAndExit } from './errors.ts';
+import { formatRunsTable, showJson, formatShow } from './views.ts';
+
+function intArg(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+/** LOUPE_DEBUG_COMMITS=1: after each committed metric batch, one line on stderr (crash-safety tests read it). */
+function commitLogger(): Parameters<typeof createServices>[0]['onCommit'] {
+  if (!process.env['LOUPE_DEBUG_COMMITS']) return undefined;
+  return ({ runId, attempt, seq, points }) => {
+    const line = JSON.stringify({ runId, attempt, seq, points: points.map((p) => [p.step, p.key]) });
+    fs.writeSync(2, `LOUPE_COMMIT ${line}\n`);
+  };
+}
+
+async function withServices<T>(fn: (s: Services) => Promise<T> | T): Promise<T> {
+  const s = await createServices({ dataDir: resolveDataDir(), onCommit: commitLogger() });
+  for (const id of s.recovered) {
+    const run = s.store.getSummary(id);
+    if (run) process.stderr.write(`loupe: note: run ${id} was left ${run.status === 'crashed' ? 'running' : 'queued'} by a process that exited; marked ${run.status}\n`);
+  }
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+function finish(code: number): never {
+  process.exit(code);
+}
+
+const program = new Command('loupe')
+  .description('Train small GPTs from scratch on your own machine, and keep every run.')
+  .version(appVersion)
+  .showHelpAfterError()
+  .addHelpText('after', '\nData lives in $LOUPE_HOME if set, else the Loupe app-data folder (shared with the desktop app).');
+
+program
+  .command('baseline')
+  .description('Train the default baseline (nanoGPT CPU recipe on byte-level Moby-Dick)')
+  .option('--steps <n>', 'optimizer steps (default: the recipe\u2019s 2000)', intArg('--steps', 1))
+  .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .option('--json', 'print one JSON summary on stdout at the end')
+  .action(async (o: { steps?: number; seed?: number; json?: boolean }) => {
+    const code = await withServices(async (s) => {
+      const run = s.runs.startBaseline({ steps: o.steps, seed: o.seed });
+      return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
+    });
+    finish(code);
+  });
+
+program
+  .command('train')
+  .description('Train any config (YAML or JSON, the shape `loupe show RUN --json` prints under "config")')
+  .argument('<config>', 'a .yaml, .yml or .json file')
+  .option('--name <name>', 'run name')
+  .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
+  .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .option('--json', 'print one JSON summary on stdout at the end')
+  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+    // Read and validate before opening anything: a bad config starts nothing.
+    const raw = readConfigFile(file);
+    const code = await withServices(async (s) => {
+      const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
+      return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
+    });
+    finish(code);
+  });
+
+program
+  .command('resume')
+  .description('Continue a stopped, paused, crashed or failed run from its last checkpoint')
+  .argument('<run>', 'run id (or a unique part of it)')
+  .option('--json', 'print one JSON summary on stdout at the end')
+  .action(async (id: string, o: { json?: boolean }) => {
+    const code = await withServices(async (s) => {
+      const ckpt = s.store.latestCheckpoint(s.runs.resolveId(id));
+      const run = s.runs.resume(id);
+      const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
+      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });
+    });
+    finish(code);
+  });
+
+program
+  .command('runs')
+  .description('List runs, newest first')
+  .option('--all', 'include archived runs')
+  .option('--json', 'print the runs as JSON')
+  .action(async (o: { all?: boolean; json?: boolean }) => {
+    await withServices((s) => {
+      const runs = s.runs.list({ includeArchived: Boolean(o.all) });
+      process.stdout.write(o.json ? `${JSON.stringify(runs)}\n` : formatRunsTable(runs));
+    });
+  });
+
+program
+  .command('show')
+  .description('A run: resolved config, final and best metrics, alerts, checkpoints')
+  .argument('<run>', 'run id (or a unique part of it)')
+  .option('--json', 'print as JSON (the config under "config")')
+  .action(async (id: string, o: { json?: boolean }) => {
+    await withServices((s) => {
+      const view = showJson(s, s.runs.resolveId(id));
+      process.stdout.write(o.json ? `${JSON.stringify(view)}\n` : formatShow(view, toYaml));
+    });
+  });
+
+program
+  .command('export')
+  .description('Export all metrics as CSV and/or the latest checkpoint as a Hugging Face model folder')
+  .argument('<run>', 'run id (or a unique part of it)')
+  .option('--csv <file>', 'write every metric, one row per step')
+  .option('--hf <dir>', 'write config.json + model.safetensors')
+  .action(async (id: string, o: { csv?: string; hf?: string }) => {
+    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', 2);
+    await withServices((s) => {
+      if (o.csv) {
+        const r = s.runs.exportCsv(id, o.csv);
+        process.stdout.write(`wrote ${o.csv}: ${r.rows} steps × ${r.columns.length - 1} metrics\n`);
+      }
+      if (o.hf) {
+        const r = s.runs.exportHf(id, o.hf);
+        process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
+      }
+    });
+  });
+
+program
+  .command('alerts')
+  .description('A run\u2019s alerts (spikes, plateaus, explosions, collapse, overfitting, ...)')
+  .argument('<run>', 'run id (or a unique part of it)')
+  .option('--json', 'print as JSON')
+  .option('--recompute', 'run the detectors again over the stored metrics and compare with the stored alerts')
+  .action(async (id: string, o: { json?: boolean; recompute?: boolean }) => {
+    await withServices((s) => {
+      const runId = s.runs.resolveId(id);
+      const stored = s.runs.alerts(runId);
+      const alerts = o.recompute ? s.runs.recomputeAlerts(runId) : stored;
+      const sig = (list: Alert[]): string => JSON.stringify(list.map((a) => [a.kind, a.severity, a.step, a.stepEnd]).sort());
+      const matches = o.recompute ? sig(alerts) === sig(stored) : undefined;
+      if (o.json) {
+        const out = alerts.map((a) => ({ kind: a.kind, severity: a.severity, step: a.step, step_end: a.stepEnd, message: a.message, advice: a.advice, evidence: a.evidence }));
+        process.stdout.write(`${JSON.stringify({ run_id: runId, source: o.recompute ? 'recomputed' : 'stored', ...(o.recompute ? { matches_stored: matches } : {}), alerts: out })}\n`);
+        return;
+      }
+      if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
+      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
+    });
+  });
+
+program
+  .command('backup')
+  .description('Write a consistent copy of the whole run database (safe while training)')
+  .argument('<file>', 'destination .db file')
+  .action(async (file: string) => {
+    await withServices(async (s) => {
+      await s.backup(file);
+      process.stdout.write(`wrote ${file}\n`);
+    });
+  });
+
+program
+  .command('serve')
+  .description('Serve the app in your browser on 127.0.0.1 (for machines without Electron)')
+  .addOption(new Option('--port <p>', 'port (0 picks a free one)').argParser(intArg('--port', 0)).default(0))
+  .action(async (o: { port: number }) => {
+    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+    const { serveBrowserMode } = await import('../main/serve.ts');
+    let host: Awaited<ReturnType<typeof serveBrowserMode>>;
+    try {
+      host = await serveBrowserMode({ dataDir: resolveDataDir(), port: o.port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${o.port} is already in use; pick another with --port`);
+      throw e;
+    }
+    const stop = (): void => void host.close().then(() => process.exit(0), () => process.exit(1));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  reportAndExit(e);
+}

@@ -1,0 +1,81 @@
+// What `loupe runs` and `loupe show` print: a compact table, and a run's full record (JSON or readable text).
+import type { Services } from '../main/services.ts';
+import type { RunSummary } from '../shared/runs.ts';
+import type { Alert } from '../shared/alerts.ts';
+import type { CheckpointRow } from '../main/store/run-store.ts';
+import { MetricKey } from '../shared/metrics.ts';
+import { formatAlertLine } from '../main/monitor/index.ts';
+
+const num = (v: number | null, d = 4): string => (v === null ? '–' : v.toFixed(d));
+
+export function formatRunsTable(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'no runs yet: try `loupe baseline`\n';
+  const rows = runs.map((r) => [
+    r.id,
+    r.name.length > 32 ? `${r.name.slice(0, 31)}…` : r.name,
+    r.status,
+    `${r.steps}/${r.plannedSteps}`,
+    num(r.lastTrainLoss),
+    num(r.lastValLoss),
+    num(r.bestValLoss),
+    r.backend ?? '–',
+    String(r.alertCount),
+    new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+  ]);
+  const head = ['ID', 'NAME', 'STATUS', 'STEPS', 'TRAIN', 'VAL', 'BEST VAL', 'BACKEND', 'ALERTS', 'CREATED (UTC)'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+export interface ShowJson {
+  run: RunSummary;
+  config: Record<string, unknown>;
+  final: { step: number; train_loss: number | null; val_loss: number | null };
+  best: { val_loss: number | null; step: number | null };
+  alerts: Alert[];
+  checkpoints: CheckpointRow[];
+  metric_keys: string[];
+}
+
+export function showJson(s: Services, runId: string): ShowJson {
+  const d = s.runs.get(runId);
+  const [val] = s.store.series(runId, [MetricKey.valLoss]);
+  let bestStep: number | null = null;
+  let best = Infinity;
+  val.values.forEach((v, i) => {
+    if (Number.isFinite(v) && v < best) {
+      best = v;
+      bestStep = val.steps[i];
+    }
+  });
+  return {
+    run: d.run,
+    config: d.config,
+    final: { step: d.run.steps, train_loss: d.run.lastTrainLoss, val_loss: d.run.lastValLoss },
+    best: { val_loss: bestStep === null ? null : best, step: bestStep },
+    alerts: d.alerts,
+    checkpoints: d.checkpoints,
+    metric_keys: d.metricKeys,
+  };
+}
+
+export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string {
+  const r = v.run;
+  const out = [
+    `run ${r.id}  ${r.name}`,
+    `status      ${r.status}${r.error ? ` (${r.error})` : ''}`,
+    `steps       ${r.steps}/${r.plannedSteps}   tokens seen ${r.tokensSeen}`,
+    `backend     ${r.backend ?? '–'}${r.backendReason ? ` (${r.backendReason})` : ''}`,
+    `params      ${r.params ?? '–'}`,
+    `final       train ${num(v.final.train_loss)}  val ${num(v.final.val_loss)}`,
+    `best val    ${num(v.best.val_loss)}${v.best.step === null ? '' : ` at step ${v.best.step}`}`,
+    `created     ${new Date(r.createdAt).toISOString()}`,
+  ];
+  if (r.hypothesis) out.push(`hypothesis  ${r.hypothesis}`);
+  if (r.notes) out.push(`notes       ${r.notes}`);
+  out.push('', `alerts (${v.alerts.length})`, ...v.alerts.map((a) => `  ${formatAlertLine(a)}`));
+  out.push('', `checkpoints (${v.checkpoints.length})`, ...v.checkpoints.map((c) => `  step ${c.step}  val ${num(c.valLoss)}  ${c.path}`));
+  out.push('', 'config:', ...toYaml(v.config).trimEnd().split('\n').map((l) => `  ${l}`));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+// A run summary brought up to date with the live metric stream: the store's summary refreshes on status
+// changes and commits, while the charts' buffers hold every step as it arrives.
+import type { RunSummary } from '../../../shared/runs.ts';
+import { MetricKey } from '../../../shared/metrics.ts';
+import type { RunMetrics } from '../charts/run-metrics.ts';
+
+function last(m: RunMetrics, key: string): { step: number; value: number } | null {
+  if (!m.has(key)) return null;
+  const b = m.get(key);
+  return { step: b.steps[b.length - 1], value: b.values[b.length - 1] };
+}
+
+function finiteMin(m: RunMetrics, key: string): number | null {
+  if (!m.has(key)) return null;
+  const b = m.get(key);
+  let best: number | null = null;
+  for (let i = 0; i < b.length; i++) if (Number.isFinite(b.values[i]) && (best == null || b.values[i] < best)) best = b.values[i];
+  return best;
+}
+
+export function withLiveMetrics(run: RunSummary, m: RunMetrics): RunSummary {
+  const train = last(m, MetricKey.trainLoss);
+  if (!train || train.step < run.steps) return run;
+  const val = last(m, MetricKey.valLoss);
+  const tps = last(m, MetricKey.tokensPerS);
+  const seen = last(m, MetricKey.tokensSeen);
+  const best = finiteMin(m, MetricKey.valLoss);
+  return {
+    ...run,
+    steps: train.step,
+    lastTrainLoss: train.value,
+    lastValLoss: val?.value ?? run.lastValLoss,
+    bestValLoss: best ?? run.bestValLoss,
+    tokensPerS: tps?.value ?? run.tokensPerS,
+    tokensSeen: seen?.value ?? (run.tokensPerUpdate ? train.step * run.tokensPerUpdate : run.tokensSeen),
+  };
+}
