@@ -138,6 +138,13 @@ describe('run store', () => {
     expect(() => store.resolveRunId('nope')).toThrow('no run with id "nope"');
   });
 
+  it('keeps samples with their settings and diagnostics', () => {
+    const store = freshStore();
+    const run = store.createRun({ name: 'r', config: config() });
+    store.addSample(run.id, { checkpointStep: 10, prompt: 'Call me', settings: { temperature: 0.8 }, text: ' Ishmael', diagnostics: { seqRep4: 0.1 } });
+    expect(store.listSamples(run.id)).toMatchObject([{ checkpointStep: 10, prompt: 'Call me', settings: { temperature: 0.8 }, text: ' Ishmael', diagnostics: { seqRep4: 0.1 } }]);
+  });
+
   it('backs up a consistent copy while in use', async () => {
     const store = freshStore();
     const run = store.createRun({ name: 'r', config: config() });

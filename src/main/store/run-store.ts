@@ -27,6 +27,16 @@ export interface CheckpointRow {
   createdAt: number;
 }
 
+export interface SampleRow {
+  id: number;
+  checkpointStep: number | null;
+  prompt: string;
+  settings: Record<string, unknown>;
+  text: string;
+  diagnostics: Record<string, unknown> | null;
+  createdAt: number;
+}
+
 export interface StartedInfo {
   backend: string;
   backendReason: string;
@@ -425,6 +435,29 @@ export class RunStore {
     return this.db
       .prepare('SELECT attempt, seq, first_step AS firstStep, last_step AS lastStep, points FROM metric_batches WHERE run_id = ? ORDER BY attempt, seq')
       .all(runId) as { attempt: number; seq: number; firstStep: number; lastStep: number; points: number }[];
+  }
+
+  /** A sample generated from a checkpoint (playground, eval-time generation health). */
+  addSample(runId: string, s: Omit<SampleRow, 'id' | 'createdAt'>, now = Date.now()): number {
+    const info = this.db
+      .prepare('INSERT INTO samples(run_id, checkpoint_step, prompt, settings, text, diagnostics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(runId, s.checkpointStep, s.prompt, JSON.stringify(s.settings), s.text, s.diagnostics === null ? null : JSON.stringify(s.diagnostics), now);
+    return Number(info.lastInsertRowid);
+  }
+
+  listSamples(runId: string): SampleRow[] {
+    const rows = this.db
+      .prepare('SELECT id, checkpoint_step, prompt, settings, text, diagnostics, created_at FROM samples WHERE run_id = ? ORDER BY id')
+      .all(runId) as { id: number; checkpoint_step: number | null; prompt: string; settings: string; text: string; diagnostics: string | null; created_at: number }[];
+    return rows.map((r) => ({
+      id: r.id,
+      checkpointStep: r.checkpoint_step,
+      prompt: r.prompt,
+      settings: JSON.parse(r.settings) as Record<string, unknown>,
+      text: r.text,
+      diagnostics: r.diagnostics === null ? null : (JSON.parse(r.diagnostics) as Record<string, unknown>),
+      createdAt: r.created_at,
+    }));
   }
 
   integrityCheck(): string {

@@ -98,7 +98,7 @@ export function HomePage(): React.JSX.Element {
             Compare {compareIds.length} runs
           </button>
         )}
-        <span className="muted small">{shown.length === runs.length ? `${runs.length} runs` : `${shown.length} of ${runs.length} runs`}</span>
+        <span className="muted small">{shown.length === runs.length ? `${runs.length} run${runs.length === 1 ? "" : "s"}` : `${shown.length} of ${runs.length} runs`}</span>
       </div>
 
       {error && <div className="error banner" role="alert">Could not load runs: {error}</div>}
