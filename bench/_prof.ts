@@ -16,7 +16,7 @@ for (let i = 0; i < N; i++) tr.trainStep();
 console.log('step ms', ((performance.now() - t0) / N).toFixed(1), 'tensors', tf.memory().numTensors);
 const prof = await tf.profile(() => { tr.trainStep(); });
 const agg = new Map<string, [number, number]>();
-for (const k of prof.kernels) { const key0 = k.name === 'Transpose' || k.name === 'Add' ? `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')}` : k.name; const a = agg.get(key0) ?? [0, 0]; a[0] += k.kernelTimeMs as number; a[1]++; agg.set(key0, a); }
+for (const k of prof.kernels) { const key0 = k.name === 'Transpose' || k.name === 'Sum' || k.name === 'BatchMatMul' ? `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')}` : k.name; const a = agg.get(key0) ?? [0, 0]; a[0] += k.kernelTimeMs as number; a[1]++; agg.set(key0, a); }
 const rows = [...agg].sort((a, b) => b[1][0] - a[1][0]);
 let tot = 0, cnt = 0; for (const [n, [t, c]] of rows) { if (n !== 'forward') { tot += t; cnt += c; } }
 console.log('kernel total ms (excl forward)', tot.toFixed(1), 'calls', cnt);

@@ -1,6 +1,7 @@
 // npm run bench:ui — chart performance in Chromium: a run of 1,000,000 points per series (4 series),
 // time to first render and the redraw after appending a batch of 100 points. Prints figures and writes bench/results/ui.json.
 // Builds the renderer (with bench.html) into out/bench-ui, serves it on loopback and drives Debian's Chromium.
+/* global window -- read inside page.evaluate callbacks, which run in the page */
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ try {
   const marks = new Map();
   await page.exposeFunction('__mark', (name) => void marks.set(name, chromiumCpuMs(rootPid)));
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}`);
+  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}&w=${process.env.BENCH_UI_WIDTH ?? 1400}`);
   await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 300_000, polling: 200 });
   const err = await page.evaluate(() => window.__benchError);
   if (err) throw new Error(`bench page failed: ${err}`);
@@ -62,12 +63,12 @@ try {
   await page.screenshot({ path: join(shotDir, 'ui-bench.png') });
   const f = (x) => x.toFixed(2);
   const cpuPer = (phase, n) => (marks.has(`${phase}:end`) && rootPid ? (marks.get(`${phase}:end`) - marks.get(`${phase}:start`)) / n : NaN);
-  r.cpuPerRedrawMs = { full: cpuPer('full', r.redraw.full.n), zoomed: cpuPer('zoomed', r.redraw.zoomed.n), liveFrame: cpuPer('live', r.frames.n) };
+  r.cpuPerRedrawMs = { full: cpuPer('full', r.redraw.full.n), zoomed: cpuPer('zoomed', r.redraw.zoomed.n), liveFrame: cpuPer('live', r.frames.n), idleFrame: cpuPer('idle', batches) };
   console.log(`UI bench (Chromium ${browser.version()}, ${r.points.toLocaleString('en')} points × ${r.series} series)`);
   console.log(`  first render: ${f(r.firstRenderMs)} ms (target < 1500 ms)`);
   console.log(`  redraw after +${r.redraw.batch} points/series, full view: median ${f(r.redraw.full.median)} ms, p95 ${f(r.redraw.full.p95)} ms, max ${f(r.redraw.full.max)} ms (target < 16 ms, n=${r.redraw.full.n})`);
   console.log(`  redraw after +${r.redraw.batch} points/series, zoomed to last 5%: median ${f(r.redraw.zoomed.median)} ms, p95 ${f(r.redraw.zoomed.p95)} ms`);
-  console.log(`  Chromium CPU time per batch (all processes, incl. compositing; robust to machine load): full view ${f(r.cpuPerRedrawMs.full)} ms, zoomed ${f(r.cpuPerRedrawMs.zoomed)} ms, live frame ${f(r.cpuPerRedrawMs.liveFrame)} ms`);
+  console.log(`  Chromium CPU time per batch (all processes, incl. compositing; robust to machine load): full view ${f(r.cpuPerRedrawMs.full)} ms, zoomed ${f(r.cpuPerRedrawMs.zoomed)} ms, live frame ${f(r.cpuPerRedrawMs.liveFrame)} ms, idle frame ${f(r.cpuPerRedrawMs.idleFrame)} ms`);
   console.log(`  machine load average at start: ${loadAtStart}`);
   console.log(`  live path (batch per frame via React): median frame interval ${f(r.frames.median)} ms, p95 ${f(r.frames.p95)} ms`);
   console.log(`  full-view redraw split: LOD ${f(r.split.lodMs)} ms, ECharts update+paint ${f(r.split.echartsMs)} ms (mean)`);

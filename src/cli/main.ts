@@ -6,7 +6,7 @@ import { stringify as toYaml } from 'yaml';
 import { createServices, type Services } from '../main/services.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
-import { readConfigFile } from '../main/services/config-input.ts';
+import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import { followRun } from './session.ts';
@@ -76,10 +76,11 @@ program
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
-    // Read and validate before opening anything: a bad config starts nothing.
+    // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const raw = readConfigFile(file);
+    const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+    resolveWithOverrides(input, { name: o.name, steps: o.steps, seed: o.seed });
     const code = await withServices(async (s) => {
-      const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
       const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });

@@ -45,25 +45,30 @@ export function createProgress(opts: { tty: boolean; out: NodeJS.WritableStream;
     };
   }
   const every = Math.max(1, Math.round(opts.planned / 20));
-  let lastPrinted = -1;
+  const write = (line: string): void => void opts.out.write(`${line}\n`);
+  // A step's line waits until a later step arrives, so the val loss evaluated at that step is on the same line.
+  let pending: ProgressState | null = null;
   let lastVal: number | null = null;
   let lastLine = '';
-  const write = (line: string): void => void opts.out.write(`${line}\n`);
   let last: ProgressState | null = null;
   const print = (s: ProgressState): void => {
     lastLine = plainLine(s);
     write(lastLine);
-    lastPrinted = s.step;
     lastVal = s.valLoss;
   };
   return {
     update(s) {
       last = s;
-      if (s.step !== lastPrinted ? s.step % every === 0 || s.step === s.planned || s.valLoss !== lastVal : s.valLoss !== lastVal) print(s);
+      if (pending && s.step > pending.step) {
+        print(pending);
+        pending = null;
+      }
+      if (pending?.step === s.step || s.step % every === 0 || s.step === s.planned || s.valLoss !== lastVal) pending = s;
     },
     note: write,
     stop() {
-      if (last && plainLine(last) !== lastLine) print(last);
+      if (pending) print(pending);
+      else if (last && plainLine(last) !== lastLine) print(last);
     },
   };
 }

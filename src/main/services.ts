@@ -108,6 +108,17 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     return scheduler.enqueue(run.id, null);
   };
 
+  // Another process (a killed CLI) may leave runs 'running' while this one stays open: look again now and then.
+  let lastRecover = Date.now();
+  const recoverOrphans = (force = false): void => {
+    if (!force && Date.now() - lastRecover < 5000) return;
+    lastRecover = Date.now();
+    for (const rid of store.recoverOrphans()) {
+      const run = store.getSummary(rid);
+      if (run) events.emit('run.status', { run });
+    }
+  };
+
   /** Another Loupe process (the CLI, the app) owns this run's worker: only that process can stop it. */
   const notDrivenElsewhere = (rid: string): void => {
     const pid = store.ownerPid(rid);
@@ -118,7 +129,10 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   };
 
   const runs: RunServices = {
-    list: (o = {}) => store.listRuns(o),
+    list(o = {}) {
+      recoverOrphans();
+      return store.listRuns(o);
+    },
     resolveId: id,
     get(runId) {
       const rid = id(runId);
@@ -149,6 +163,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     },
     resume(runId) {
       const rid = id(runId);
+      recoverOrphans(true);
       const run = store.requireSummary(rid);
       if (!scheduler.isActive(rid)) notDrivenElsewhere(rid);
       if (scheduler.isActive(rid) || run.status === 'running' || run.status === 'queued') {

@@ -91,6 +91,11 @@ describe('hot-path ops', () => {
         const fast2 = valueAndGrads((x, w) => linear(x as tf.Tensor2D, w as tf.Tensor2D), ins.slice(0, 2), 5);
         const ref2 = valueAndGrads((x, w) => refLinear(x as tf.Tensor2D, w as tf.Tensor2D), ins.slice(0, 2), 5);
         expectClose(fast2, ref2, 1e-5);
+        // Wider input than output takes the other weight-gradient route on wasm.
+        const wide = lin(29, 48, 16);
+        const fast3 = valueAndGrads((x, w, bb) => linear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), wide, 6);
+        const ref3 = valueAndGrads((x, w, bb) => refLinear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), wide, 6);
+        expectClose(fast3, ref3, 1e-5);
       });
 
       it('matMul2d honours both transpose flags', async () => {

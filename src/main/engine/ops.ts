@@ -17,6 +17,11 @@ function onWasm(): boolean {
 /** a·b with optional transposes, as one fast 2-D product wherever the backend has one. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   if (!onWasm()) return tf.matMul(a, b, transposeA, transposeB);
+  if (transposeA && !transposeB && a.shape[1] > b.shape[1]) {
+    // Weight gradients xᵀ·dy [n, in]ᵀ·[n, out]: transposing the long [n, ·] operand dominates the cost, so when
+    // dy is the narrower one compute (dyᵀ·x)ᵀ, whose final transpose is only weight-sized.
+    return tf.transpose(tf.matMul(tf.transpose(b), a));
+  }
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }
 
@@ -153,17 +158,19 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 const logSumExpRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor2D;
   const save = args[1] as tf.GradSaveFunc;
-  const max = tf.max(x, -1, true);
-  save([x]);
+  // max_j softmax(x)_j = 1 / Σ exp(x − max), so lse = max − log(max softmax): the softmax kernel (fast on wasm,
+  // where exp and log over [n, V] are slow) does the work, and its output is the gradient we need anyway.
+  const p = tf.softmax(x);
+  save([p]);
   return {
-    value: tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, max)), -1, true)), max),
-    gradFunc: (dy, saved) => tf.mul(dy, tf.softmax(saved[0]!)),
+    value: tf.sub(tf.max(x, -1, true), tf.log(tf.max(p, -1, true))),
+    gradFunc: (dy, saved) => tf.mul(dy, saved[0]!),
   };
 });
 
 /**
- * log Σ exp(x) over the last axis, keeping it: x [n, V] → [n, 1]. Its gradient is softmax(x)·dy, computed directly:
- * tf.logSumExp also differentiates through its max (an exact zero), which on wasm costs a broadcast Equal ~5% of a step.
+ * log Σ exp(x) over the last axis, keeping it: x [n, V] → [n, 1], with gradient softmax(x)·dy. Use it instead of
+ * tf.logSumExp in losses: that one also differentiates through its max (an exact zero) with a slow broadcast Equal.
  */
 export function logSumExp(x: tf.Tensor2D): tf.Tensor2D {
   return logSumExpRows(x) as tf.Tensor2D;

@@ -1,7 +1,10 @@
 // Scheduler behaviour with the scripted engine: queueing and concurrency, stop/pause/resume from checkpoints,
 // and failures (crash, out of memory, NaN, a worker that ignores stop) that end only their own run.
 import { describe, it, expect, afterEach } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RunStatus } from '../../shared/runs.ts';
+import { resolveConfig } from '../../shared/config.ts';
 import type { Services } from '../services.ts';
 import { scriptedServices, tinyConfig } from './testing/harness.ts';
 import type { MonitorFactory } from './monitor-hook.ts';
@@ -50,6 +53,19 @@ describe('scheduler', () => {
     expect(s.store.listCheckpoints(run.id).map((c) => c.step)).toEqual([10, 20, 30]);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(30 * 5 + 3);
     expect(s.store.committedBatches(run.id).length).toBe(batches.length);
+  });
+
+  it('keeps checkpoint.keep periodic checkpoints on disk plus the best and the last; records stay', async () => {
+    const s = await services();
+    const run = s.runs.start({ config: tinyConfig('keep', 100, { checkpoint: { every: 10, keep: 3 } }) });
+    await s.runs.waitForEnd(run.id);
+    const live = s.store.listCheckpoints(run.id).map((c) => c.step);
+    expect(live).toEqual([70, 80, 90, 100]); // loss only falls here, so the best is also the last
+    for (const c of s.store.listCheckpoints(run.id)) expect(fs.existsSync(c.path)).toBe(true);
+    const all = s.store.db.prepare('SELECT step, pruned_at IS NOT NULL AS pruned FROM checkpoints WHERE run_id = ? ORDER BY step').all(run.id) as { step: number; pruned: number }[];
+    expect(all.map((c) => c.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(all.filter((c) => c.pruned).map((c) => c.step)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(fs.readdirSync(path.dirname(s.store.latestCheckpoint(run.id)!.path)).sort()).toEqual(live.map((n) => `step-${String(n).padStart(8, '0')}`));
   });
 
   it('runs one at a time by default and several when concurrency allows', async () => {
@@ -195,6 +211,17 @@ describe('scheduler', () => {
     expect(fired).toEqual(['plateau@12']);
     expect(end.alertCount).toBe(1);
     expect(s.runs.alerts(run.id)[0]).toMatchObject({ kind: 'plateau', step: 12, evidence: { loss: expect.any(Number) } });
+  });
+
+  it('recovers a run another process left running while this one is open, and refuses to stop a live one', async () => {
+    const s = await services();
+    const cfg = resolveConfig(tinyConfig('elsewhere', 20));
+    if (!cfg.ok) throw new Error('config');
+    const dead = s.store.createRun({ name: 'dead', config: cfg.config, status: 'running', ownerPid: 2 ** 22 + 4242 });
+    const live = s.store.createRun({ name: 'live', config: cfg.config, status: 'running', ownerPid: process.ppid });
+    expect(() => s.runs.stop(live.id)).toThrow(`run ${live.id} is being trained by another Loupe process (pid ${process.ppid}); stop it there`);
+    expect(s.runs.resume(dead.id).status).toBe('queued');
+    expect((await s.runs.waitForEnd(dead.id)).status).toBe('finished');
   });
 
   it('rejects a bad config before anything starts, naming every field', async () => {

@@ -1,6 +1,8 @@
 // The training queue: runs wait for one of `concurrency` slots, train in an EngineWorker, and everything the
 // worker reports is validated, stored (one transaction per message), fed to the monitor and emitted as events.
 // A worker that crashes, runs out of memory or reports a failure ends only its own run.
+import fs from 'node:fs';
+import path from 'node:path';
 import { FromWorker } from '../../shared/worker-protocol.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
@@ -184,6 +186,7 @@ export class Scheduler {
           break;
         case 'checkpoint':
           this.opts.store.addCheckpoint(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });
+          this.prune(a);
           break;
         case 'log':
           this.log(a.runId, msg.level, msg.message);
@@ -218,6 +221,21 @@ export class Scheduler {
     this.opts.onCommit?.({ runId: a.runId, attempt: a.attempt, seq, points });
     this.opts.events.emit('run.metrics', { runId: a.runId, points: points.map((p) => ({ step: p.step, key: p.key, value: toWire(p.value) })) });
     if (a.monitor) this.storeAlerts(a.runId, a.monitor.observe(points));
+  }
+
+  /** Applies checkpoint.keep; only folders inside this run's checkpoint folder are ever removed. */
+  private prune(a: Active): void {
+    const root = path.resolve(checkpointDir(this.opts.dataDir, a.runId)) + path.sep;
+    for (const c of this.opts.store.checkpointsToPrune(a.runId, a.config.checkpoint.keep)) {
+      const dir = path.resolve(c.path);
+      if (!dir.startsWith(root)) continue;
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+        this.opts.store.markPruned(a.runId, c.step);
+      } catch (e) {
+        this.log(a.runId, 'warn', `could not remove old checkpoint ${dir}: ${oneLine(e)}`);
+      }
+    }
   }
 
   /** A resumed run's monitor sees the stored history first, so windows and medians continue seamlessly. */

@@ -39,7 +39,7 @@ describe('run store', () => {
 
   it('rolls back every pending migration when one fails', () => {
     const file = path.join(tempDir(), 'loupe.db');
-    const broken = [...migrations, { version: 2, sql: 'CREATE TABLE extra(x); THIS IS NOT SQL;' }];
+    const broken = [...migrations, { version: 99, sql: 'CREATE TABLE extra(x); THIS IS NOT SQL;' }];
     expect(() => openDatabase(file, { migrations: broken })).toThrow(StoreError);
     const db = openDatabase(file, { migrations: [] });
     expect(db.pragma('user_version', { simple: true })).toBe(0);
@@ -47,12 +47,21 @@ describe('run store', () => {
     db.close();
   });
 
+  it('upgrades a database from an older schema version', () => {
+    const file = path.join(tempDir(), 'loupe.db');
+    openDatabase(file, { migrations: migrations.slice(0, 1) }).close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.prepare('SELECT pruned_at FROM checkpoints').all()).toEqual([]);
+    db.close();
+  });
+
   it('refuses a database written by a newer Loupe', () => {
     const file = path.join(tempDir(), 'loupe.db');
     const db = openDatabase(file);
-    db.pragma('user_version = 99');
+    db.pragma('user_version = 999');
     db.close();
-    expect(() => openDatabase(file)).toThrow(/schema version 99, newer than this Loupe/);
+    expect(() => openDatabase(file)).toThrow(/schema version 999, newer than this Loupe/);
   });
 
   it('names the file in one line when it is not a database', () => {

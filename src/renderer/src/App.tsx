@@ -1,5 +1,5 @@
 // App shell: navigation, theme, global shortcuts, native-menu commands, toasts, and the page the route names.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import type { UiCommand } from '../../shared/api/index.ts';
 import { getClient } from './api/client.ts';
 import { useRoute, navigate, type Route } from './router.ts';
@@ -22,7 +22,8 @@ export function App(): React.JSX.Element {
   const [help, setHelp] = useState(false);
   const toggleTheme = (): void => setTheme((t) => (t === 'dark' ? 'light' : 'dark'));
 
-  useEffect(() => {
+  // Layout effect: the tokens must be switched before the charts' effects read them.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('loupe.theme', theme);
   }, [theme]);

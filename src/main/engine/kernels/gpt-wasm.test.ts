@@ -26,17 +26,18 @@ function batch(seed: number): { x: Int32Array; y: Int32Array } {
 
 /** Loss and gradients (by parameter name) of one batch, as plain arrays. */
 function lossAndGrads(m: Gpt, x: Int32Array, y: Int32Array, training: boolean, seedRng?: Rng): { loss: number; grads: Map<string, Float32Array> } {
-  return tf.tidy(() => {
+  const result = { loss: NaN, grads: new Map<string, Float32Array>() };
+  tf.tidy(() => {
     const vars = [...m.params.values()];
     const names = new Map([...m.params].map(([n, v]) => [v.name, n]));
     const { value, grads } = tf.variableGrads(() => {
       const { logits } = m.forward(tf.tensor2d(x, [B, T], 'int32'), { training, dropoutSeed: seedRng ? () => seedRng.nextU32() : undefined });
       return crossEntropy(tf.reshape(logits, [B * T, -1]) as tf.Tensor2D, tf.tensor1d(y, 'int32'));
     }, vars);
-    const out = new Map<string, Float32Array>();
-    for (const [vn, g] of Object.entries(grads)) out.set(names.get(vn)!, g.dataSync() as Float32Array);
-    return { loss: value.dataSync()[0]!, grads: out };
+    for (const [vn, g] of Object.entries(grads)) result.grads.set(names.get(vn)!, g.dataSync() as Float32Array);
+    result.loss = value.dataSync()[0]!;
   });
+  return result;
 }
 
 describe('GPT training step on wasm', () => {

@@ -159,6 +159,36 @@ describe('wasm kernels', () => {
     expectNear(r.wasm, r.cpu, 1e-5);
   });
 
+  it('comparisons and maximum/minimum match cpu for every broadcast pattern, float32 (with NaN) and int32', async () => {
+    const pairs: [number[], number[]][] = [
+      [[6, 5], [6, 5]],
+      [[6, 5], [6, 1]],
+      [[6, 5], [5]],
+      [[6, 1], [1, 5]],
+      [[1], [2, 3, 4]],
+      [[], [3]],
+      [[2, 1, 4], [3, 1]],
+    ];
+    const ops = [tf.equal, tf.notEqual, tf.greater, tf.greaterEqual, tf.less, tf.lessEqual, tf.maximum, tf.minimum];
+    const r = await onBoth(() =>
+      tf.tidy(() => {
+        const out: number[][] = [];
+        pairs.forEach(([sa, sb], i) => {
+          // Rounded so that equal values actually occur; one NaN in a.
+          const a = tf.round(tf.mul(randn(sa, 70 + i), 2));
+          const b = tf.round(tf.mul(randn(sb, 80 + i), 2));
+          const an = a.size > 1 ? tf.where(tf.equal(tf.range(0, a.size).reshape(a.shape), 1), tf.fill(a.shape, NaN), a) : a;
+          for (const op of ops) {
+            out.push(Array.from((op as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor)(an, b).dataSync()));
+            out.push(Array.from((op as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor)(tf.cast(b, 'int32'), tf.cast(a, 'int32')).dataSync()));
+          }
+        });
+        return out;
+      }),
+    );
+    expect(r.wasm).toEqual(r.cpu);
+  });
+
   it('the batched 2-D matmul kernel equals tf.matMul on cpu, one product per matrix', async () => {
     const shapes: [number, number, number, number][] = [
       [5, 7, 3, 4],

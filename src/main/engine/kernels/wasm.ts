@@ -1,8 +1,10 @@
 // Registers our wasm kernels over the stock ones: what tfjs-backend-wasm lacks for GPT training (UnsortedSegmentSum)
-// and the ones it does slowly (Unpack, Slice, SplitV, Transpose, Sum over leading axes), plus a batched 2-D matmul.
+// and the ones it does slowly (Unpack, Slice, SplitV, Transpose, Sum over leading axes, comparisons, max/min),
+// plus a batched 2-D matmul.
 import { tf } from '../tf.ts';
 import type { KernelFn } from './heap.ts';
 import { BATCH_MATMUL_2D, batchMatMul2D, setupBatchMatMul2D } from './wasm-batch-matmul.ts';
+import { compareOps, makeCompare } from './wasm-compare.ts';
 import { makeSlice, makeSplitV, unpack } from './wasm-copy.ts';
 import { unsortedSegmentSum } from './wasm-segment-sum.ts';
 import { makeSum } from './wasm-sum.ts';
@@ -33,5 +35,6 @@ export function registerWasmKernels(): void {
   replace('SplitV', makeSplitV(stockOf('SplitV')));
   replace('Transpose', makeTranspose(stockOf('Transpose')));
   replace('Sum', makeSum(stockOf('Sum')));
+  for (const op of compareOps) replace(op, makeCompare(op, stockOf(op)));
   tf.registerKernel({ kernelName: BATCH_MATMUL_2D, backendName: 'wasm', kernelFunc: batchMatMul2D as tf.KernelFunc, setupFunc: setupBatchMatMul2D });
 }

@@ -1,9 +1,13 @@
 // The ordered list of schema migrations; the schema version is PRAGMA user_version = the last applied number.
 import { sql as m0001 } from './0001-initial.ts';
+import { sql as m0002 } from './0002-checkpoint-pruning.ts';
 
 export interface Migration {
   version: number;
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, sql: m0001 }];
+export const migrations: readonly Migration[] = [
+  { version: 1, sql: m0001 },
+  { version: 2, sql: m0002 },
+];

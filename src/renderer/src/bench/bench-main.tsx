@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const history = syntheticRun(n);
   document.documentElement.dataset.theme = 'dark';
   const host = document.getElementById('root')!;
-  host.style.width = '1400px';
+  host.style.width = `${Number(params.get('w') ?? 1400)}px`;
   host.style.padding = '12px';
   await frame();
 
@@ -93,6 +93,11 @@ async function main(): Promise<void> {
     await window.__mark?.(`${phase}:end`);
     return out;
   };
+  // Idle frames (nothing changes): the CPU baseline the per-batch CPU figures include.
+  await frame();
+  await window.__mark?.('idle:start');
+  for (let f = 0; f < batches; f++) await frame();
+  await window.__mark?.('idle:end');
   Object.assign(redrawStats, { lodMs: 0, echartsMs: 0, count: 0 });
   const full = await timeRedraws('full');
   const split = { lodMs: redrawStats.lodMs / batches, echartsMs: redrawStats.echartsMs / batches };

@@ -143,9 +143,9 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
         { id: `${p}train-s`, name: `${o.name} train`, legend: o.name, series: smooth(o, MetricKey.trainLoss), color: o.color, style: 'bold' },
         { id: `${p}val`, name: `${o.name} val`, legend: o.name, series: om.get(MetricKey.valLoss), color: o.color, style: 'dashed' },
       );
-      lines.grad.push({ id: `${p}grad-s`, name: o.name, series: smooth(o, MetricKey.gradNorm), color: o.color, style: 'bold' });
-      lines.lr.push({ id: `${p}lr`, name: o.name, series: om.get(MetricKey.lr), color: o.color, style: 'dashed' });
-      lines.tps.push({ id: `${p}tps-s`, name: o.name, series: smooth(o, MetricKey.tokensPerS), color: o.color, style: 'bold' });
+      lines.grad.push({ id: `${p}grad-s`, name: o.name, inLegend: false, series: smooth(o, MetricKey.gradNorm), color: o.color, style: 'bold' });
+      lines.lr.push({ id: `${p}lr`, name: o.name, inLegend: false, series: om.get(MetricKey.lr), color: o.color, style: 'dashed' });
+      lines.tps.push({ id: `${p}tps-s`, name: o.name, inLegend: false, series: smooth(o, MetricKey.tokensPerS), color: o.color, style: 'bold' });
     });
     const cfgs: Record<PanelId, PanelConfig> = {
       loss: { title: 'Loss (nats)', lines: lines.loss, logY, slider: true, theme: t, markers: alerts.filter((a) => !GRAD_ALERTS.has(a.kind)).map(marker) },

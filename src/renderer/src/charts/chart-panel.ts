@@ -12,7 +12,7 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 import { lod, emptyLod, type LodResult } from './lod.ts';
 import { nearestIndex, type ReadonlySeries } from './series-buffer.ts';
-import { formatValue } from '../lib/format.ts';
+import { formatAxis, formatValue, niceLog } from '../lib/format.ts';
 
 echarts.use([
   LineChart, ScatterChart, GridComponent, TooltipComponent, DataZoomInsideComponent, DataZoomSliderComponent,
@@ -33,6 +33,8 @@ export interface ChartLine {
   style: LineStyle;
   /** Lines sharing a legend group toggle together (raw + smoothed of one metric). */
   legend?: string;
+  /** False keeps the line out of the legend (overlays in the small panels, labelled by the overlay bar). */
+  inLegend?: boolean;
 }
 
 export interface ChartMarker {
@@ -115,16 +117,17 @@ export class ChartPanel {
         ...withMarks,
       } satisfies LineSeriesOption;
     });
-    const legendNames = [...new Set(cfg.lines.map((l) => l.legend ?? l.name))];
+    const legendNames = [...new Set(cfg.lines.filter((l) => l.inLegend !== false).map((l) => l.legend ?? l.name))];
     const zoom = { xAxisIndex: 0, filterMode: 'none' as const, start: this.zoomPct[0], end: this.zoomPct[1] };
     const option: Option = {
       animation: false,
       title: { text: cfg.title, left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
-      legend: { data: legendNames, top: 4, right: 8, itemWidth: 14, itemHeight: 8, textStyle: { color: t.muted, fontSize: 11 }, inactiveColor: t.border },
+      legend: { type: 'scroll', data: legendNames, top: 4, right: 8, width: '62%', pageIconSize: 8, pageTextStyle: { color: t.muted }, itemWidth: 14, itemHeight: 8, textStyle: { color: t.muted, fontSize: 11 }, inactiveColor: t.border },
       // outerBoundsMode none: fixed margins, so updates skip measuring axis labels for layout.
       grid: { left: GRID.left, right: GRID.right, top: GRID.top, bottom, outerBoundsMode: 'none' },
       tooltip: {
         trigger: 'axis',
+        confine: true,
         axisPointer: { type: 'line', animation: false, lineStyle: { color: t.muted } },
         backgroundColor: t.panel,
         borderColor: t.border,
@@ -142,7 +145,9 @@ export class ChartPanel {
       yAxis: {
         type: cfg.logY ? 'log' : 'value',
         scale: true,
-        axisLabel: { color: t.muted, fontSize: 11, formatter: (v: number) => formatValue(v, 3) },
+        // A log axis otherwise snaps to whole decades, flattening a loss curve that spans 2–6 nats.
+        ...(cfg.logY ? { min: (e: { min: number }) => niceLog(e.min, 'down'), max: (e: { max: number }) => niceLog(e.max, 'up') } : {}),
+        axisLabel: { color: t.muted, fontSize: 11, formatter: (v: number) => formatAxis(v), hideOverlap: !!cfg.logY },
         splitLine: { lineStyle: { color: t.border, opacity: 0.6 } },
       },
       dataZoom: cfg.slider
@@ -205,7 +210,8 @@ export class ChartPanel {
         data[2 * i] = r.steps[i];
         data[2 * i + 1] = Number.isFinite(v) && (!logY || v > 0) ? v : NaN;
       }
-      return { id: l.id, data };
+      // A lone point has no segment to draw: show its symbol.
+      return l.style === 'faint' || l.style === 'bold' || l.style === 'dashed' ? { id: l.id, data, showSymbol: r.length === 1 } : { id: l.id, data };
     });
     const t1 = performance.now();
     const update: Option = { series: series as Option['series'] };

@@ -22,6 +22,11 @@ const COLUMNS: { key: SortKey; label: string; num?: boolean; title?: string }[] 
   { key: 'alertCount', label: 'Alerts', num: true },
 ];
 
+/** Names and losses read best ascending on the first click; counts and times descending. */
+function firstDir(key: SortKey): 'asc' | 'desc' {
+  return ['name', 'status', 'backend', 'bestValLoss', 'lastValLoss'].includes(key) ? 'asc' : 'desc';
+}
+
 export const STOPPABLE = new Set(['queued', 'running']);
 export const RESUMABLE = new Set(['paused', 'stopped', 'crashed']);
 
@@ -47,7 +52,7 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect }:
               className={c.num ? 'num sortable' : 'sortable'}
               title={c.title}
               aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
-              onClick={() => onSort({ key: c.key, dir: sort.key === c.key && sort.dir === 'desc' ? 'asc' : 'desc' })}
+              onClick={() => onSort({ key: c.key, dir: sort.key === c.key ? (sort.dir === 'desc' ? 'asc' : 'desc') : firstDir(c.key) })}
             >
               {c.label}
               {sort.key === c.key && <span className="sort-arrow">{sort.dir === 'asc' ? '▲' : '▼'}</span>}

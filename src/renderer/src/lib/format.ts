@@ -67,3 +67,23 @@ export function estimateEtaMs(run: EtaInput, now = Date.now()): number | null {
   if (run.startedAt != null && run.steps > 0) return ((now - run.startedAt) / run.steps) * left;
   return null;
 }
+
+/** Axis tick labels: ticks are round numbers, so show them exactly but short (0.00025 → 2.5e-4). */
+export function formatAxis(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return formatValue(v);
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3) {
+    const [m, e] = v.toExponential(6).split('e');
+    return `${Number(m)}e${Number(e)}`;
+  }
+  return String(Number(v.toPrecision(6)));
+}
+
+/** The nearest 1-2-5 value below or above v (log axes end on round numbers, not on whole decades). */
+export function niceLog(v: number, dir: 'down' | 'up'): number {
+  if (!(v > 0)) return v;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  const steps = [1, 2, 5, 10];
+  if (dir === 'down') return p * [...steps].reverse().find((k) => k * p <= v * (1 + 1e-9))!;
+  return p * steps.find((k) => k * p >= v * (1 - 1e-9))!;
+}

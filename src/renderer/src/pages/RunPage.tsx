@@ -106,7 +106,8 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         const entry = live.current.get(id);
         if (!entry) return;
         if (!entry.loaded) {
-          entry.early.push(...points);
+          // Bounded: if the history never arrives, the error is shown and these are not needed.
+          if (entry.early.length < 1_000_000) entry.early.push(...points);
           return;
         }
         entry.metrics.append(points);
@@ -132,6 +133,13 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
     return () => offs.forEach((off) => off());
   }, [runId, primaryMetrics, loadMetrics, bump]);
 
+  useEffect(() => {
+    if (run) document.title = `${run.name} · ${run.status} — Loupe`;
+    return () => {
+      document.title = 'Loupe';
+    };
+  }, [run?.name, run?.status]);
+
   // Elapsed time and ETA tick while the run is active.
   const active = run ? STOPPABLE.has(run.status) : false;
   useEffect(() => {
@@ -154,7 +162,10 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
     if (!r || overlays.some((o) => o.id === id)) return;
     const used = new Set(overlays.map((o) => o.color));
     const color = OVERLAY_COLORS.find((c) => !used.has(c)) ?? OVERLAY_COLORS[overlays.length % OVERLAY_COLORS.length];
-    const o: ChartRun = { id, name: r.name, metrics: new RunMetrics(), color };
+    // Same-named runs (seeds of one baseline) are told apart by the end of their id.
+    const taken = new Set([primary.name, ...overlays.map((x) => x.name)]);
+    const name = taken.has(r.name) ? `${r.name} #${id.slice(-4)}` : r.name;
+    const o: ChartRun = { id, name, metrics: new RunMetrics(), color };
     setOverlayError(null);
     setOverlays((prev) => [...prev, o]);
     loadMetrics(id, o.metrics).catch((e: unknown) => {

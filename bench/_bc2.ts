@@ -1,0 +1,12 @@
+const { initBackend } = await import('../src/main/engine/backend.ts');
+const { tf } = await import('../src/main/engine/tf.ts');
+await initBackend('wasm');
+const x = tf.randomNormal([768, 256]);
+const col = tf.max(x, -1, true);
+for (let i = 0; i < 50; i++) tf.tidy(() => { tf.equal(x, col); });
+const p = await tf.profile(() => { tf.equal(x, col); });
+console.log(p.kernels.map((k) => `${k.name} ${(k.kernelTimeMs as number).toFixed(3)}`));
+const t0 = performance.now(); for (let i = 0; i < 50; i++) tf.tidy(() => { tf.equal(x, col).dispose(); });
+console.log('wall', ((performance.now() - t0) / 50).toFixed(3));
+const t1 = performance.now(); for (let i = 0; i < 50; i++) tf.tidy(() => { tf.add(x, col).dispose(); });
+console.log('add wall', ((performance.now() - t1) / 50).toFixed(3));
