@@ -1,2 +1,6 @@
-// UI benchmark entry for `npm run bench` (tsx): runs the Chromium chart bench of scripts/bench-ui.mjs.
-await import('../scripts/bench-ui.mjs');
+// UI benchmark entry (tsx bench/ui.bench.ts): runs the Chromium chart bench, scripts/bench-ui.mjs (= npm run bench:ui).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const r = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/bench-ui.mjs', import.meta.url))], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

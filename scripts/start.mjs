@@ -2,7 +2,8 @@
 // `npm start`: the desktop app where Electron can run; otherwise browser mode, printing its URL.
 // Electron needs its binary (fetched on first use) and, on Linux, a display.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,11 +37,36 @@ function whyNoDesktop() {
   return e.why;
 }
 
+/**
+ * better-sqlite3 is compiled for this Node's ABI (the CLI and browser mode use it); Electron has its own ABI,
+ * so the desktop app loads a second copy built against Electron's headers, made once per Electron version.
+ */
+function electronSqliteBinding() {
+  const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+  const out = join(root, 'out', 'native', `electron-${electronVersion}`, 'better_sqlite3.node');
+  if (existsSync(out)) return out;
+  const gyp = process.env.npm_config_node_gyp;
+  if (!gyp) throw new Error('run `npm start` (npm provides node-gyp to build the Electron copy of better-sqlite3)');
+  console.error(`Building better-sqlite3 for Electron ${electronVersion} (one time)…`);
+  const work = mkdtempSync(join(tmpdir(), 'loupe-sqlite-'));
+  try {
+    cpSync(dirname(require.resolve('better-sqlite3/package.json')), work, { recursive: true, filter: (src) => !src.includes(`${'/'}build${'/'}`) });
+    const r = spawnSync(process.execPath, [gyp, 'rebuild', '--release', '--runtime=electron', `--target=${electronVersion}`, '--dist-url=https://electronjs.org/headers'], { cwd: work, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('node-gyp could not build better-sqlite3 for Electron (see above)');
+    mkdirSync(dirname(out), { recursive: true });
+    cpSync(join(work, 'build', 'Release', 'better_sqlite3.node'), out);
+    return out;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 const why = whyNoDesktop();
 if (!why) {
   const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
-  const child = spawn(process.execPath, [join(root, 'node_modules/electron/cli.js'), root], { stdio: 'inherit', cwd: root });
+  const env = { ...process.env, LOUPE_SQLITE_BINDING: electronSqliteBinding() };
+  const child = spawn(process.execPath, [join(root, 'node_modules/electron/cli.js'), root], { stdio: 'inherit', cwd: root, env });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.error(`Desktop app unavailable (${why}): starting browser mode instead.`);

@@ -47,32 +47,31 @@ function sumRows(dy: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(dy, 0);
 }
 
+// Gradient functions live at module level rather than as per-call closures: under tsx (keepNames) every closure
+// creation also pays for a defineProperty, measurable at a few thousand ops per step.
+
+function linearGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] {
+  const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+  const g = dy as tf.Tensor2D;
+  return [matMul2d(g, sw, false, true), matMul2d(sx, g, true, false)];
+}
+
+function linearBiasGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] {
+  return [...linearGrad(dy, saved), sumRows(dy as tf.Tensor2D)];
+}
+
 const linearNoBias = tf.customGrad((x, w, save) => {
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
   (save as tf.GradSaveFunc)([x2, w2]);
-  return {
-    value: tf.matMul(x2, w2),
-    gradFunc: (dy, saved) => {
-      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const g = dy as tf.Tensor2D;
-      return [matMul2d(g, sw, false, true), matMul2d(sx, g, true, false)];
-    },
-  };
+  return { value: tf.matMul(x2, w2), gradFunc: linearGrad };
 });
 
 const linearBias = tf.customGrad((x, w, b, save) => {
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
   (save as tf.GradSaveFunc)([x2, w2]);
-  return {
-    value: tf.add(tf.matMul(x2, w2), b as tf.Tensor1D),
-    gradFunc: (dy, saved) => {
-      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const g = dy as tf.Tensor2D;
-      return [matMul2d(g, sw, false, true), matMul2d(sx, g, true, false), sumRows(g)];
-    },
-  };
+  return { value: tf.add(tf.matMul(x2, w2), b as tf.Tensor1D), gradFunc: linearBiasGrad };
 });
 
 /** x [n, in] · w [in, out] (+ b [out]) → [n, out]. Weight layout matches HF GPT-2 Conv1D. */
@@ -104,22 +103,22 @@ const attention = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const scores = tf.add(tf.mul(batchMatMul(q3, k3, false, true), scale), causalMask(T));
   const p = tf.softmax(scores) as tf.Tensor3D;
   save([q3, k3, v3, p]);
-  return {
-    value: tf.reshape(batchMatMul(p, v3), [B, H, T, hd]) as tf.Tensor4D,
-    gradFunc: (dy, saved) => {
-      const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-      const dO = tf.reshape(dy, [B * H, T, hd]) as tf.Tensor3D;
-      const dV = batchMatMulTransA(sp, dO);
-      const dP = batchMatMul(dO, sv, false, true);
-      // softmax backward; masked entries have p = 0, so their score gradient is 0 too.
-      const dS = tf.mul(tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))), scale) as tf.Tensor3D;
-      const dQ = batchMatMul(dS, sk);
-      const dK = batchMatMulTransA(dS, sq);
-      const shape4 = [B, H, T, hd];
-      return [tf.reshape(dQ, shape4), tf.reshape(dK, shape4), tf.reshape(dV, shape4)];
-    },
-  };
+  return { value: tf.reshape(batchMatMul(p, v3), [B, H, T, hd]) as tf.Tensor4D, gradFunc: attentionGrad };
 });
+
+function attentionGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] {
+  const [sq, sk, sv, sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+  const shape4 = (dy as tf.Tensor).shape;
+  const scale = 1 / Math.sqrt(sq.shape[2]);
+  const dO = tf.reshape(dy as tf.Tensor, sq.shape) as tf.Tensor3D;
+  const dV = batchMatMulTransA(sp, dO);
+  const dP = batchMatMul(dO, sv, false, true);
+  // softmax backward; masked entries have p = 0, so their score gradient is 0 too.
+  const dS = tf.mul(tf.mul(sp, tf.sub(dP, tf.sum(tf.mul(dP, sp), -1, true))), scale) as tf.Tensor3D;
+  const dQ = batchMatMul(dS, sk);
+  const dK = batchMatMulTransA(dS, sq);
+  return [tf.reshape(dQ, shape4), tf.reshape(dK, shape4), tf.reshape(dV, shape4)];
+}
 
 /** Causal scaled dot-product attention. q, k, v: [batch, heads, T, headDim] → same shape. */
 export function causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
@@ -138,17 +137,16 @@ const geluNew = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const u2 = tf.mul(x, tf.add(tf.mul(x2, 2 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI));
   const s = tf.sigmoid(u2);
   save([x, s]);
-  return {
-    value: tf.mul(x, s),
-    gradFunc: (dy, saved) => {
-      const [sx, ss] = saved as [tf.Tensor, tf.Tensor];
-      // d/dx x·σ(2u) = σ + x·σ(1−σ)·2u', with 2u' = 2√(2/π)(1 + 3·0.044715x²).
-      const du2 = tf.add(tf.mul(tf.mul(sx, sx), 6 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI);
-      const ds = tf.mul(ss, tf.sub(1, ss));
-      return tf.mul(dy, tf.add(ss, tf.mul(tf.mul(sx, ds), du2)));
-    },
-  };
+  return { value: tf.mul(x, s), gradFunc: geluGrad };
 });
+
+function geluGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor {
+  const [sx, ss] = saved as [tf.Tensor, tf.Tensor];
+  // d/dx x·σ(2u) = σ + x·σ(1−σ)·2u', with 2u' = 2√(2/π)(1 + 3·0.044715x²).
+  const du2 = tf.add(tf.mul(tf.mul(sx, sx), 6 * SQRT_2_OVER_PI * GELU_A), 2 * SQRT_2_OVER_PI);
+  const ds = tf.mul(ss, tf.sub(1, ss));
+  return tf.mul(dy as tf.Tensor, tf.add(ss, tf.mul(tf.mul(sx, ds), du2)));
+}
 
 /** GELU, tanh approximation (GPT-2's gelu_new). */
 export function gelu(x: tf.Tensor): tf.Tensor {
@@ -162,11 +160,12 @@ const logSumExpRows = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) =
   // where exp and log over [n, V] are slow) does the work, and its output is the gradient we need anyway.
   const p = tf.softmax(x);
   save([p]);
-  return {
-    value: tf.sub(tf.max(x, -1, true), tf.log(tf.max(p, -1, true))),
-    gradFunc: (dy, saved) => tf.mul(dy, saved[0]!),
-  };
+  return { value: tf.sub(tf.max(x, -1, true), tf.log(tf.max(p, -1, true))), gradFunc: logSumExpGrad };
 });
+
+function logSumExpGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor {
+  return tf.mul(dy as tf.Tensor, saved[0]!);
+}
 
 /**
  * log Σ exp(x) over the last axis, keeping it: x [n, V] → [n, 1], with gradient softmax(x)·dy. Use it instead of
@@ -177,6 +176,19 @@ export function logSumExp(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 type LayerNormFn = (...xs: tf.Tensor[]) => tf.Tensor;
+
+function layerNormGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] {
+  const [sxhat, srstd, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const d = dy as tf.Tensor2D;
+  const dxhat = tf.mul(d, sg);
+  // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), the usual closed form.
+  const dx = tf.mul(srstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), -1, true))));
+  return [dx, sumRows(tf.mul(d, sxhat) as tf.Tensor2D)];
+}
+
+function layerNormBiasGrad(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] {
+  return [...layerNormGrad(dy, saved), sumRows(dy as tf.Tensor2D)];
+}
 const layerNorms = new Map<string, LayerNormFn>();
 
 /** The customGrad LayerNorm for one eps and bias choice (customGrad functions take tensors only, so these are cached). */
@@ -194,18 +206,7 @@ function layerNormOp(eps: number, withBias: boolean): LayerNormFn {
     const xhat = tf.mul(xc, rstd);
     save([xhat, rstd, g]);
     const y = tf.mul(xhat, g);
-    return {
-      value: b ? tf.add(y, b) : y,
-      gradFunc: (dy, saved) => {
-        const [sxhat, srstd, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-        const d = dy as tf.Tensor2D;
-        const dxhat = tf.mul(d, sg);
-        // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), the usual closed form.
-        const dx = tf.mul(srstd, tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(sxhat, tf.mean(tf.mul(dxhat, sxhat), -1, true))));
-        const dg = sumRows(tf.mul(d, sxhat) as tf.Tensor2D);
-        return b ? [dx, dg, sumRows(d)] : [dx, dg];
-      },
-    };
+    return { value: b ? tf.add(y, b) : y, gradFunc: withBias ? layerNormBiasGrad : layerNormGrad };
   });
   layerNorms.set(key, fn);
   return fn;

@@ -22,9 +22,19 @@ export function makeSum(stock: KernelFn): KernelFn {
     const src = heap(backend, x);
     // Accumulate in float64: as accurate as the stock kernel or better, in one sequential pass.
     const acc = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) {
+    const src32 = src as Float32Array;
+    let r = 0;
+    // Four rows per pass over the accumulator: a third of the loads and stores of a row-at-a-time loop.
+    for (; r + 4 <= rows; r += 4) {
+      const o0 = r * cols;
+      const o1 = o0 + cols;
+      const o2 = o1 + cols;
+      const o3 = o2 + cols;
+      for (let j = 0; j < cols; j++) acc[j]! += src32[o0 + j]! + src32[o1 + j]! + src32[o2 + j]! + src32[o3 + j]!;
+    }
+    for (; r < rows; r++) {
       const off = r * cols;
-      for (let j = 0; j < cols; j++) acc[j]! += src[off + j]!;
+      for (let j = 0; j < cols; j++) acc[j]! += src32[off + j]!;
     }
     o.set(acc);
     return out;

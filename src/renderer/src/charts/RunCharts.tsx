@@ -47,6 +47,8 @@ const PANELS: { id: PanelId; title: string; testId?: string }[] = [
   { id: 'tps', title: 'Tokens / s' },
 ];
 const GRAD_ALERTS = new Set(['grad_spike', 'grad_explosion', 'grad_collapse', 'clip_saturation']);
+/** Main-thread time one animation frame may spend on live redraws before the rest waits a frame. */
+const FRAME_BUDGET_MS = 10;
 /** The id of the primary run's raw train-loss line; its plotted count is exposed as data-points. */
 export const TRAIN_LINE_ID = 'p:train';
 
@@ -170,23 +172,50 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
   }, [runsKey, alertsKey, smoothing, logY, gradClip, theme, group]);
 
   // New data: sync smoothed twins, grow the shared extent, redraw the visible LOD.
+  const redrawPanel = (id: PanelId): void => {
+    const panel = panels.current[id];
+    if (!panel) return;
+    applyExtent(panel, primary, overlays);
+    panel.redraw();
+  };
   const redrawAll = (): void => {
     for (const s of smoothed.current.values()) s.sync();
-    for (const p of PANELS) {
-      const panel = panels.current[p.id];
-      if (!panel) continue;
-      applyExtent(panel, primary, overlays);
-      panel.redraw();
+    for (const p of PANELS) redrawPanel(p.id);
+  };
+  // Live updates run on a frame budget: panels are redrawn (longest-waiting first) until FRAME_BUDGET_MS is
+  // spent, the rest on the next frames. With huge runs on a slow machine the page stays responsive to
+  // input instead of blocking for all four panels at once; small runs still redraw everything per frame.
+  const dirty = useRef(new Set<PanelId>());
+  const lastDrawn = useRef<Record<PanelId, number>>({ loss: 0, grad: 0, lr: 0, tps: 0 });
+  const tick = (): void => {
+    frame.current = 0;
+    const t0 = performance.now();
+    for (const s of smoothed.current.values()) s.sync();
+    // Longest-waiting first, so no panel starves while points arrive every frame.
+    const order = [...dirty.current].sort((a, b) => lastDrawn.current[a] - lastDrawn.current[b]);
+    for (const id of order) {
+      dirty.current.delete(id);
+      redrawPanel(id);
+      lastDrawn.current[id] = performance.now();
+      if (performance.now() - t0 > FRAME_BUDGET_MS) break;
     }
+    if (dirty.current.size) frame.current = requestAnimationFrame(() => tickRef.current());
   };
   const redrawRef = useRef(redrawAll);
   redrawRef.current = redrawAll;
-  // At most once per frame, however fast points arrive.
+  const tickRef = useRef(tick);
+  tickRef.current = tick;
   useEffect(() => {
-    cancelAnimationFrame(frame.current);
-    frame.current = requestAnimationFrame(() => redrawRef.current());
-    return () => cancelAnimationFrame(frame.current);
+    for (const p of PANELS) dirty.current.add(p.id);
+    if (!frame.current) frame.current = requestAnimationFrame(() => tickRef.current());
   }, [version, primary, overlays]);
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    },
+    [],
+  );
 
   useImperativeHandle(ref, () => ({
     redrawNow: () => redrawRef.current(),

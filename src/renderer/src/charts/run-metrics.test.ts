@@ -26,6 +26,14 @@ describe('RunMetrics', () => {
     expect(m.extent()).toEqual([1, 4]);
   });
 
+  it('keeps buffer identity across a history load, so charts holding them see the data', () => {
+    const m = new RunMetrics();
+    const held = m.get(MetricKey.trainLoss); // a chart configured before the history arrived
+    m.loadHistory([{ key: MetricKey.trainLoss, steps: [0, 1], values: [5, 4] }]);
+    expect(m.get(MetricKey.trainLoss)).toBe(held);
+    expect(held.length).toBe(2);
+  });
+
   it('exports the raw series as CSV with one row per step', () => {
     const m = new RunMetrics();
     m.loadHistory([

@@ -36,13 +36,16 @@ export class RunMetrics {
     return b;
   }
 
-  /** Replaces everything with a stored history. */
+  /**
+   * Replaces everything with a stored history. Buffers keep their identity (charts hold them);
+   * their contents are replaced.
+   */
   loadHistory(list: readonly Series[]): void {
-    this.byKey.clear();
+    for (const b of this.byKey.values()) b.clear();
     this.clippedGrad.clear();
     this.pendingClipped = [];
     for (const s of list) {
-      const b = new SeriesBuffer(Math.max(16, s.steps.length));
+      const b = this.byKey.get(s.key) ?? new SeriesBuffer(Math.max(16, s.steps.length));
       for (let i = 0; i < s.steps.length; i++) b.push(s.steps[i], fromWire(s.values[i]));
       this.byKey.set(s.key, b);
     }

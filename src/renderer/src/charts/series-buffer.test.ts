@@ -63,7 +63,12 @@ describe('SmoothedSeries', () => {
     raw.push(4, 4);
     s.sync();
     expect(s.smooth.length).toBe(5);
+    // a resumed run replays steps 3.. with other values: the smoothed twin starts over
+    raw.push(3, 10);
+    s.sync();
+    expect(s.smooth.length).toBe(4);
+    expect(s.smooth.values[3]).toBeGreaterThan(4);
     s.setWeight(0);
-    expect(Array.from(s.smooth.values.subarray(0, 5))).toEqual([4, 0, 4, 0, 4]);
+    expect(Array.from(s.smooth.values.subarray(0, 4))).toEqual([4, 0, 4, 10]);
   });
 });

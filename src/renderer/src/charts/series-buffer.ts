@@ -10,6 +10,7 @@ const LEVELS = 5; // blocks of 16, 256, 4096, 65536, 1048576 points
 
 export interface ReadonlySeries {
   readonly length: number;
+  readonly revision?: number;
   readonly steps: Float64Array;
   readonly values: Float64Array;
   /** Indices of the smallest and largest finite value in [i0, i1), or -1 when there is none. */
@@ -18,6 +19,8 @@ export interface ReadonlySeries {
 
 export class SeriesBuffer implements ReadonlySeries {
   length = 0;
+  /** Bumped whenever points are removed, so derived series know to start over. */
+  revision = 0;
   steps: Float64Array;
   values: Float64Array;
   private mins: Int32Array[] = [];
@@ -68,6 +71,7 @@ export class SeriesBuffer implements ReadonlySeries {
     const n = lowerBound(this.steps, this.length, step);
     if (n >= this.length) return;
     this.length = n;
+    this.revision++;
     // Rebuild the (now partial) last block of every level from the raw values.
     for (let l = 0; l < LEVELS; l++) {
       const size = 1 << (FANOUT_BITS * (l + 1));

@@ -22,6 +22,7 @@ export class SmoothedSeries {
   readonly smooth = new SeriesBuffer();
   private smoother: EmaSmoother;
   private done = 0;
+  private seen: number | undefined = 0;
 
   constructor(readonly raw: SeriesBuffer, weight: number) {
     this.smoother = new EmaSmoother(weight);
@@ -40,13 +41,14 @@ export class SmoothedSeries {
     this.sync();
   }
 
-  /** Brings the smoothed buffer up to the raw one (recomputing from scratch if the raw tail was replaced). */
+  /** Brings the smoothed buffer up to the raw one (recomputing from scratch if raw points were removed). */
   sync(): void {
     const raw: ReadonlySeries = this.raw;
-    if (raw.length < this.done || (this.done > 0 && raw.steps[this.done - 1] !== this.smooth.steps[this.done - 1])) {
+    if (raw.revision !== this.seen) {
       this.smoother = new EmaSmoother(this.smoother.weight);
       this.smooth.clear();
       this.done = 0;
+      this.seen = raw.revision;
     }
     for (let i = this.done; i < raw.length; i++) this.smooth.push(raw.steps[i], this.smoother.next(raw.values[i]));
     this.done = raw.length;

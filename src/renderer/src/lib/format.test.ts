@@ -5,7 +5,8 @@ import { formatValue, formatCount, formatDuration, estimateEtaMs, formatAxis, ni
 describe('format', () => {
   it('formats metric values compactly', () => {
     expect(formatValue(2.345678)).toBe('2.346');
-    expect(formatValue(3e-4, 3)).toBe('3.0e-4');
+    expect(formatValue(3e-4, 3)).toBe('3e-4');
+    expect(formatValue(8.12345e-4, 6)).toBe('8.12345e-4');
     expect(formatValue(NaN)).toBe('NaN');
     expect(formatValue(Infinity)).toBe('∞');
     expect(formatValue(null)).toBe('—');

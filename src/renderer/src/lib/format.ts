@@ -7,7 +7,10 @@ export function formatValue(v: number | null | undefined, sig = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toExponential(Math.max(0, sig - 2)).replace('e+', 'e');
+  if (a >= 1e6 || a < 1e-3) {
+    const [m, e] = v.toExponential(Math.max(0, sig - 1)).split('e');
+    return `${Number(m)}e${Number(e)}`;
+  }
   return String(Number(v.toPrecision(sig)));
 }
 
