@@ -41,6 +41,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.{ts,tsx}'],
+    // Ambient `declare module` files describe other tools' default exports (Vite's ?worker), not ours.
+    ignores: ['**/*.d.ts'],
     rules: {
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
     },

@@ -46,16 +46,20 @@ describe('crash safety', () => {
       const checkpointBefore = runId ? (withStore((s) => s.latestCheckpoint(runId!)?.step) ?? 0) : 0;
       const proc = spawnLoupe(runId ? ['resume', runId] : ['train', configFile], env);
       const commits: Commit[] = [];
-      // A quarter of the kills land during start-up, the rest a random moment after the first commit.
+      // A quarter of the kills land during start-up; the rest once training has gone a random number of steps
+      // past where this attempt started (progress, not time, so a loaded machine kills at the same points),
+      // plus a random few milliseconds so kills also fall inside steps, commits and checkpoint writes.
       const early = !stopCleanly && random() < 0.25;
-      const delay = early ? 150 + random() * 1500 : random() * 1500;
+      const targetSteps = 1 + Math.floor(random() * 30);
+      const delay = early ? 150 + random() * 1500 : random() * 300;
       let timer: NodeJS.Timeout | null = early ? setTimeout(() => proc.kill('SIGKILL'), delay) : null;
       const done = collect(proc, (line) => {
         if (!line.startsWith('LOUPE_COMMIT ')) return;
         const c = JSON.parse(line.slice('LOUPE_COMMIT '.length)) as Commit;
         commits.push(c);
         runId ??= c.runId;
-        if (commits.length === 1 && !timer) timer = setTimeout(() => proc.kill(stopCleanly ? 'SIGINT' : 'SIGKILL'), stopCleanly ? 300 : delay);
+        const reached = Math.max(...c.points.map(([step]) => step)) - checkpointBefore;
+        if (!timer && reached >= targetSteps) timer = setTimeout(() => proc.kill(stopCleanly ? 'SIGINT' : 'SIGKILL'), stopCleanly ? 300 : delay);
       });
       const r = await done;
       if (timer) clearTimeout(timer);

@@ -2,6 +2,8 @@
 import type { Handlers } from './dispatcher.ts';
 import { appHandlers } from './app-handlers.ts';
 import { runHandlers } from './runs-handlers.ts';
+import { sampleHandlers } from './sample-handlers.ts';
+import { ablationHandlers } from './ablation-handlers.ts';
 import { createServices, type Services } from '../services.ts';
 
 export interface ApiBackend {
@@ -27,6 +29,8 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
     handlers: {
       ...appHandlers(opts),
       ...runs,
+      ...sampleHandlers(services),
+      ...ablationHandlers(services),
       'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
     },
     services,

@@ -20,7 +20,7 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, tra
   if (transposeA && !transposeB && a.shape[1] > b.shape[1]) {
     // Weight gradients xᵀ·dy [n, in]ᵀ·[n, out]: transposing the long [n, ·] operand dominates the cost, so when
     // dy is the narrower one compute (dyᵀ·x)ᵀ, whose final transpose is only weight-sized.
-    return tf.transpose(tf.matMul(tf.transpose(b), a));
+    return tf.transpose(tf.matMul(tf.transpose(b), a)) as tf.Tensor2D;
   }
   return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
 }

@@ -1,16 +1,22 @@
 // The one API contract: every request (name → params → result) and every event (name → payload).
 // Main validates params with these schemas; both transports (IPC, WebSocket) carry exactly this.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { appRequests, appEvents } from './app.ts';
 import { runRequests, runEvents } from './runs.ts';
+import { sampleRequests, sampleEvents } from './samples.ts';
+import { ablationRequests, ablationEvents } from './ablation.ts';
 
 export const requests = {
   ...appRequests,
   ...runRequests,
+  ...sampleRequests,
+  ...ablationRequests,
 };
 export const events = {
   ...appEvents,
   ...runEvents,
+  ...sampleEvents,
+  ...ablationEvents,
 };
 
 export type Requests = typeof requests;
@@ -35,3 +41,5 @@ export function isRequestName(name: string): name is RequestName {
 export * from './app.ts';
 export * from './errors.ts';
 export * from './runs.ts';
+export * from './samples.ts';
+export * from './ablation.ts';

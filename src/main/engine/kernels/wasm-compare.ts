@@ -55,8 +55,7 @@ export function makeCompare(op: CompareOp, stock: KernelFn): KernelFn {
   return (args) => {
     const backend = wasmOf(args);
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const numeric = (t: tf.TensorInfo) => t.dtype === 'float32' || t.dtype === 'int32';
-    if (!numeric(a) || a.dtype !== b.dtype) return stock(args);
+    if ((a.dtype !== 'float32' && a.dtype !== 'int32') || a.dtype !== b.dtype) return stock(args);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const out = backend.makeOutput(outShape, toBool ? 'bool' : a.dtype);
     const total = sizeOf(outShape);

@@ -64,15 +64,19 @@ export function makeTranspose(stock: KernelFn): KernelFn {
     const c = collapse(x.shape, perm);
     const p = c.perm.join(',');
     const s = c.shape;
-    let run: ((src: Float32Array, dst: Float32Array) => void) | null = null;
-    if (p === '0') run = (src, dst) => dst.set(src);
-    else if (p === '1,0' && s[0]! * s[1]! > STOCK_MAX_MATRIX) run = (src, dst) => transposeBatched(src, dst, 1, s[0]!, s[1]!);
-    else if (p === '0,2,1' && s[1]! * s[2]! > STOCK_MAX_MATRIX) {
-      run = (src, dst) => transposeBatched(src, dst, s[0]!, s[1]!, s[2]!);
-    }
-    if (run == null || sizeOf(x.shape) === 0) return stock(args);
+    // batch matrices of R×C to transpose; batch 0: the permutation only moves unit axes, a plain copy.
+    let batch = -1;
+    let R = 0;
+    let C = 0;
+    if (p === '0') batch = 0;
+    else if (p === '1,0' && s[0]! * s[1]! > STOCK_MAX_MATRIX) [batch, R, C] = [1, s[0]!, s[1]!];
+    else if (p === '0,2,1' && s[1]! * s[2]! > STOCK_MAX_MATRIX) [batch, R, C] = [s[0]!, s[1]!, s[2]!];
+    if (batch < 0 || sizeOf(x.shape) === 0) return stock(args);
     const out = backend.makeOutput(outShape, x.dtype);
-    run(heap32(backend, x), heap32(backend, out));
+    const src = heap32(backend, x);
+    const dst = heap32(backend, out);
+    if (batch === 0) dst.set(src);
+    else transposeBatched(src, dst, batch, R, C);
     return out;
   };
 }
