@@ -16,6 +16,7 @@ import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
 import { loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
+import { runEvalProbes } from './eval-probes.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
 export class TrainingError extends Error {
@@ -333,11 +334,13 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     lastSaved = trainer.step;
     hooks.checkpoint({ ...c, step: trainer.step, valLoss: trainer.lastValLoss });
   };
-  const evaluate = (): boolean => {
+  const evaluate = async (): Promise<boolean> => {
     const v = trainer.evaluate();
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
+      // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG.
+      ...(await runEvalProbes(trainer)),
     ]);
     if (v < best) {
       best = v;
@@ -345,7 +348,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     } else evalsWithoutGain += 1;
     return t.early_stopping_patience > 0 && evalsWithoutGain >= t.early_stopping_patience;
   };
-  if (trainer.step === 0) evaluate();
+  if (trainer.step === 0) await evaluate();
   while (trainer.step < t.steps) {
     await yieldToEventLoop();
     const request = hooks.control();
@@ -356,7 +359,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     const r = trainer.trainStep();
     hooks.metrics(stepMetrics(r));
     const last = trainer.step === t.steps;
-    const stopEarly = trainer.step % ev.every === 0 || last ? evaluate() : false;
+    const stopEarly = trainer.step % ev.every === 0 || last ? await evaluate() : false;
     if (trainer.step % ck.every === 0 || last || stopEarly) save();
     if (stopEarly && !last) {
       return { status: 'finished', step: trainer.step, reason: `early stopping: no val improvement in ${t.early_stopping_patience} evals` };

@@ -49,13 +49,27 @@ export interface OpenOptions {
   migrations?: readonly Migration[];
 }
 
+/**
+ * Inside Electron, `npm start` passes a better-sqlite3 binary built for Electron's ABI (the installed one is built
+ * for Node's, which the CLI and browser mode use); a plain Node process ignores the variable.
+ */
+function nativeBinding(): { nativeBinding?: string } {
+  const binding = process.env['LOUPE_SQLITE_BINDING'];
+  return binding && process.versions['electron'] ? { nativeBinding: binding } : {};
+}
+
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   const list = opts.migrations ?? migrations;
   if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
   let db: Db | undefined;
   try {
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, timeout: opts.busyTimeoutMs ?? 10_000 });
+    db = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      timeout: opts.busyTimeoutMs ?? 10_000,
+      ...nativeBinding(),
+    });
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
     if (!opts.readonly) {
       // WAL: readers never block the writer. NORMAL: a process crash loses nothing committed; a power loss may

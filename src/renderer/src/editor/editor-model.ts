@@ -1,0 +1,125 @@
+// View model of the "new run from a baseline" editor: editor text → resolved candidate + live review, and the
+// sweep launcher's form → a checked one-variable sweep plan. Pure, so the page only renders what this returns.
+import { reviewCandidate, expandSweep, parseVary, sweepGroupName, formatCompactNumber, formatParamCount } from '../../../shared/ablation/index.ts';
+import type { CandidateReview, ConfigChange, Vary, VaryValue } from '../../../shared/ablation/index.ts';
+import { RunConfig, resolveConfig } from '../../../shared/config.ts';
+import { parseConfigText } from '../../../shared/config-yaml.ts';
+import type { TextConfigIssue } from '../../../shared/config-yaml.ts';
+import { schemaLeaves } from '../../../shared/config-schema.ts';
+
+export type CandidateEvaluation =
+  | { ok: true; config: RunConfig; review: CandidateReview }
+  | { ok: false; issues: TextConfigIssue[] };
+
+/** Parses the editor text and, when it is a valid config, reviews it against the baseline. Never throws. */
+export function evaluateCandidate(base: RunConfig, text: string): CandidateEvaluation {
+  const parsed = parseConfigText(text, 'yaml');
+  if (!parsed.ok) return { ok: false, issues: parsed.issues };
+  return { ok: true, config: parsed.config, review: reviewCandidate(base, parsed.config) };
+}
+
+/** A stored run config (untrusted: older runs may predate a field) as a resolved RunConfig, or an error line. */
+export function baselineConfig(stored: unknown): { ok: true; config: RunConfig } | { ok: false; error: string } {
+  const resolved = resolveConfig(stored);
+  if (resolved.ok) return resolved;
+  return { ok: false, error: `the baseline's stored config does not validate: ${resolved.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}` };
+}
+
+/** The defaults: the baseline when no run is picked. */
+export function defaultConfig(): RunConfig {
+  return RunConfig.parse({});
+}
+
+/** One issue as the editor's marker text: the field path first, so the message says where. */
+export function issueMessage(issue: TextConfigIssue): string {
+  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+}
+
+/** A changed value as short text for the changes list ("unset" where the field is absent on that side). */
+export function formatChangeValue(value: unknown): string {
+  if (value === undefined) return 'unset';
+  if (typeof value === 'number') return formatCompactNumber(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+export interface ReadoutLine {
+  label: string;
+  value: string;
+  /** The baseline's value when it differs. */
+  base: string | null;
+  hint?: string;
+}
+
+/** The live readout: parameters, tokens per update and (when the batch or block changed) the √-rule LR. */
+export function readout(review: CandidateReview, candidateLr: number): ReadoutLine[] {
+  const params = review.params.ok ? formatParamCount(review.params.total) : '—';
+  const baseParams = review.baseParams.ok ? formatParamCount(review.baseParams.total) : '—';
+  const lines: ReadoutLine[] = [
+    {
+      label: 'Parameters',
+      value: params,
+      base: params !== baseParams ? baseParams : null,
+      hint: review.params.ok ? undefined : review.params.reason,
+    },
+    {
+      label: 'Tokens / update',
+      value: review.tokensPerUpdate.toLocaleString('en-US'),
+      base: review.tokensPerUpdate !== review.baseTokensPerUpdate ? review.baseTokensPerUpdate.toLocaleString('en-US') : null,
+      hint: 'micro-batch × accumulation × block',
+    },
+  ];
+  if (review.lrSuggestion) {
+    const s = review.lrSuggestion;
+    lines.push({
+      label: '√-rule LR',
+      value: formatCompactNumber(Number(s.lr.toPrecision(3))),
+      base: null,
+      hint:
+        `tokens per update ×${Number(s.ratio.toPrecision(3))} → lr × √${Number(s.ratio.toPrecision(3))}` +
+        (review.lrFollowsSqrtRule ? ' (your lr follows it)' : ` (your lr is ${formatCompactNumber(candidateLr)})`),
+    });
+  }
+  return lines;
+}
+
+/** Fields a sweep may vary: every leaf but name and seed (seeds are the sweep's other axis). */
+export function sweepableFields(): { path: string; description: string }[] {
+  return schemaLeaves()
+    .filter((leaf) => leaf.path !== 'name' && leaf.path !== 'seed')
+    .map((leaf) => ({ path: leaf.path, description: leaf.node.description ?? '' }));
+}
+
+/** The sweep a single-field edit suggests: that field over the baseline's value and the new one. */
+export function sweepFromChanges(changes: readonly ConfigChange[]): { field: string; values: string } | null {
+  const experimental = changes.filter((c) => c.path !== 'seed' && c.path !== 'name');
+  if (experimental.length !== 1) return null;
+  const [c] = experimental;
+  if (!isVaryValue(c.from) || !isVaryValue(c.to)) return null;
+  return { field: c.path, values: [c.from, c.to].map((v) => (typeof v === 'number' ? formatCompactNumber(v) : String(v))).join(', ') };
+}
+
+function isVaryValue(v: unknown): v is VaryValue {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+export interface SweepPlan {
+  vary: Vary;
+  seeds: number;
+  groupName: string;
+  /** The run names the sweep will queue, values outer and seeds inner. */
+  runNames: string[];
+}
+
+/** Checks the launcher's form the way the sweep request will: field, values, seeds, and every expanded config. */
+export function planSweep(base: RunConfig, field: string, valuesText: string, seeds: number, groupName: string): { ok: true; plan: SweepPlan } | { ok: false; error: string } {
+  if (!field) return { ok: false, error: 'pick the one field to vary' };
+  if (!valuesText.trim()) return { ok: false, error: `list the values of ${field}, separated by commas` };
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) return { ok: false, error: 'seeds must be a whole number from 1 to 20' };
+  const parsed = parseVary(`${field}=${valuesText}`);
+  if (!parsed.ok) return { ok: false, error: parsed.error.replace(/^--vary /, '') };
+  const expanded = expandSweep(base, parsed.vary, seeds);
+  if (!expanded.ok) return { ok: false, error: expanded.error.replace(/^--vary /, '') };
+  const name = groupName.trim() || sweepGroupName(parsed.vary);
+  return { ok: true, plan: { vary: parsed.vary, seeds, groupName: name, runNames: expanded.runs.map((r) => r.name) } };
+}
