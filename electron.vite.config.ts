@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(here, 'src/main/index.ts'),
           'engine-worker': resolve(here, 'src/main/engine/worker.ts'),
           'engine-probe-worker': resolve(here, 'src/main/engine/probe-worker.ts'),
+          'engine-sample-worker': resolve(here, 'src/main/engine/sample-worker.ts'),
         },
       },
     },

@@ -12,6 +12,9 @@ import type { Alert } from '../shared/alerts.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
+import { registerSampleCommand } from './commands/sample.ts';
+import { registerSweepCommand } from './commands/sweep.ts';
+import { registerCompareCommand } from './commands/compare.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -199,6 +202,10 @@ program
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+registerSampleCommand(program);
+registerSweepCommand(program, withServices);
+registerCompareCommand(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -15,7 +15,9 @@ import type { MonitorFactory } from './scheduler/monitor-hook.ts';
 import { ServiceError } from './services/errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './services/config-input.ts';
 import { exportCsv, exportHf } from './services/exports.ts';
-import { createRunMonitor } from './monitor/index.ts';
+import { createRunMonitor, monitorOptions } from './monitor/index.ts';
+import { createAblationServices, type AblationServices } from './services/ablation.ts';
+import { createSampleServices, type SampleServices } from './services/samples.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -64,6 +66,8 @@ export interface Services {
   store: RunStore;
   events: ServiceEvents;
   runs: RunServices;
+  ablation: AblationServices;
+  samples: SampleServices;
   /** Ids of runs marked crashed/stopped at open because the process driving them was gone. */
   recovered: string[];
   /** A consistent copy of the database while in use (SQLite backup API). */
@@ -183,7 +187,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
       const rid = id(runId);
       if (!monitorFactory) throw new ServiceError('unavailable', 'alert detection is not available in this build');
       const config = store.getConfig(rid);
-      const monitor = monitorFactory(config.alerts, { plannedSteps: config.train.steps });
+      const monitor = monitorFactory(config.alerts, monitorOptions(config));
       return monitor.recompute([...store.iteratePoints(rid)]).map((a) => ({ ...a, runId: rid }));
     },
     waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
@@ -191,6 +195,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     exportHf: (runId, dir) => exportHf(store, id(runId), dir),
   };
 
+  const samples = createSampleServices({ store, events, dataDir });
   let closing: Promise<void> | null = null;
   return {
     dataDir,
@@ -198,10 +203,12 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     store,
     events,
     runs,
+    ablation: createAblationServices({ store, runs, events }),
+    samples,
     recovered,
     backup: (file) => store.backup(file),
     close() {
-      closing ??= scheduler.shutdown().finally(() => store.close());
+      closing ??= Promise.all([scheduler.shutdown(), samples.close()]).then(() => undefined).finally(() => store.close());
       return closing;
     },
   };

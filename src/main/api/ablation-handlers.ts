@@ -1,7 +1,44 @@
-// Handlers for the ablation requests of the API contract (src/shared/api/ablation.ts).
+// Handlers for the ablation requests of the API contract (src/shared/api/ablation.ts): params arrive validated by
+// the dispatcher; service and store failures leave as ApiFailure with field paths (e.g. "vary", "config.train.lr").
 import type { Handlers } from './dispatcher.ts';
+import { ApiFailure } from './dispatcher.ts';
 import type { Services } from '../services.ts';
+import { ServiceError } from '../services/errors.ts';
+import { StoreError } from '../store/db.ts';
+import { compareTableToCsv } from '../../shared/ablation/compare.ts';
 
-export function ablationHandlers(_services: Services): Handlers {
-  return {};
+type AblationRequestName = 'ablation.baseConfig' | 'ablation.review' | 'ablation.sweep' | 'ablation.groups' | 'ablation.compare' | 'ablation.compareCsv';
+export type AblationHandlers = Required<Pick<Handlers, AblationRequestName>>;
+
+function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
+      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message);
+      throw e;
+    }
+  };
+}
+
+/** A file name for the CSV export from what was compared, e.g. "compare-sweep-lr.csv". */
+function csvFileName(groups: readonly string[] | undefined, runCount: number): string {
+  const stem = groups && groups.length > 0 ? groups.join('+') : `${runCount}-runs`;
+  return `compare-${stem.replace(/[^\w.+-]+/g, '_').slice(0, 80)}.csv`;
+}
+
+export function ablationHandlers(services: Services): AblationHandlers {
+  const ablation = services.ablation;
+  return {
+    'ablation.baseConfig': guard((p) => ablation.baseConfig(p.runId)),
+    'ablation.review': guard((p) => ablation.review(p)),
+    'ablation.sweep': guard((p) => ablation.sweep(p)),
+    'ablation.groups': guard((p) => ablation.groups(p)),
+    'ablation.compare': guard((p) => ablation.compare(p)),
+    'ablation.compareCsv': guard((p) => {
+      const { table, runs } = ablation.compare({ ...p, curveKeys: [] });
+      return { csv: compareTableToCsv(table), fileName: csvFileName(p.groups, runs.length) };
+    }),
+  };
 }

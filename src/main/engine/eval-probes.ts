@@ -75,12 +75,8 @@ export async function probeGeneration(
 
 /** The gen/* values of a probe, under the names the monitor's detectors read. */
 export function generationMetricValues(summary: PromptSetSummary): Record<string, number> {
-  const out = genMetrics(summary);
-  if (GenMetricKey.sameness in out) {
-    out[GEN_SAMENESS_KEY] = out[GenMetricKey.sameness]!;
-    delete out[GenMetricKey.sameness];
-  }
-  return out;
+  const { [GenMetricKey.sameness]: sameness, ...out } = genMetrics(summary);
+  return sameness === undefined ? out : { ...out, [GEN_SAMENESS_KEY]: sameness };
 }
 
 /** Hidden states as [tokens × d] arrays: index 0 the embedding output, i the output of block i (the shared numbering). */

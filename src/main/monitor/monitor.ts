@@ -1,7 +1,7 @@
 // One run's alert monitor: routes each metric point to the streaming detectors of DESIGN.md §5 and returns
 // the alerts that are new or updated. Alerts have stable ids (`kind:step`), so the store upserts them.
 import type { Alert } from '../../shared/alerts.ts';
-import type { AlertsConfig } from '../../shared/config.ts';
+import { AlertsConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
 import { AlertSink } from './sink.ts';
 import { GenKey } from './keys.ts';
@@ -17,6 +17,31 @@ import { ResponseCollapseDetector } from './detectors/response.ts';
 export interface MonitorOptions {
   /** Planned optimizer steps (train.steps): plateau windows and "early in the run" are fractions of it. */
   plannedSteps: number;
+  /** train.grad_clip: clip saturation compares the pre-clip norm with it. Omitted: judged on the clipped fraction only. */
+  gradClip?: number;
+}
+
+/** The options a run's config implies (the scheduler's live pass and `--recompute` must agree on them). */
+export function monitorOptions(config: { train: { steps: number; grad_clip: number } }): MonitorOptions {
+  return { plannedSteps: config.train.steps, gradClip: config.train.grad_clip };
+}
+
+/**
+ * The order a step's points are judged in, whatever order they arrived or were stored in (the store reads them
+ * back sorted by key): lr before the clip flag (warmup end), grad norm before the clip flag, train before val.
+ */
+const keyOrder: readonly string[] = [
+  MetricKey.trainLoss, MetricKey.lr, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
+  GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
+];
+function keyRank(key: string): number {
+  const i = keyOrder.indexOf(key);
+  return i < 0 ? keyOrder.length : i;
+}
+function canonicalOrder(points: readonly MetricPoint[]): MetricPoint[] {
+  return points
+    .filter((p) => keyRank(p.key) < keyOrder.length)
+    .sort((a, b) => a.step - b.step || keyRank(a.key) - keyRank(b.key));
 }
 
 export interface RunMonitor {
@@ -32,11 +57,14 @@ export interface RunMonitor {
   recompute(points: readonly MetricPoint[]): Alert[];
 }
 
+const alertDefaults = AlertsConfig.parse({});
 const nonFiniteKeys: readonly string[] = [MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.valLoss];
 
 export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): RunMonitor {
   const sink = new AlertSink();
-  const ctx: DetectorContext = { cfg: config, plannedSteps: Math.max(0, opts.plannedSteps), sink };
+  // Runs stored before a threshold existed lack it: they get its default, as a fresh run would.
+  const cfg: AlertsConfig = { ...alertDefaults, ...config };
+  const ctx: DetectorContext = { cfg, plannedSteps: Math.max(0, opts.plannedSteps), gradClip: opts.gradClip ?? null, sink, instability: null };
   const lossSpike = new SpikeDetector(ctx, 'loss_spike', MetricKey.trainLoss);
   const gradSpike = new SpikeDetector(ctx, 'grad_spike', MetricKey.gradNorm);
   const plateau = new PlateauDetector(ctx);
@@ -59,7 +87,11 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
         plateau.observe(step, value);
         overfitting.observeTrain(step, value);
         break;
+      case MetricKey.lr:
+        clip.observeLr(step, value);
+        break;
       case MetricKey.gradNorm:
+        clip.observeNorm(step, value);
         gradSpike.observe(step, value);
         explosion.observe(step, value);
         collapse.observe(step, value);
@@ -80,7 +112,7 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
 
   return {
     observe(points) {
-      for (const p of points) observePoint(p);
+      for (const p of canonicalOrder(points)) observePoint(p);
       return sink.drain();
     },
     alerts: () => sink.all(),
@@ -88,14 +120,9 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
   };
 }
 
-/**
- * Reruns the detectors over a stored run. Points are put in step order first (stable, so same-step points keep
- * their stored order): the live pass sees them that way, and detectors that read two keys do not depend on which
- * of a step's keys comes first.
- */
+/** Reruns the detectors over a stored run: one batch, put in the same canonical order the live batches are. */
 export function recomputeAlerts(config: AlertsConfig, opts: MonitorOptions, allPoints: readonly MetricPoint[]): Alert[] {
   const monitor = createRunMonitor(config, opts);
-  const ordered = [...allPoints].sort((a, b) => a.step - b.step);
-  monitor.observe(ordered);
+  monitor.observe(allPoints);
   return monitor.alerts();
 }

@@ -11,4 +11,4 @@ export interface RunMonitor {
   recompute(points: MetricPoint[]): Alert[];
 }
 
-export type MonitorFactory = (alerts: RunConfig['alerts'], opts: { plannedSteps: number }) => RunMonitor;
+export type MonitorFactory = (alerts: RunConfig['alerts'], opts: { plannedSteps: number; gradClip?: number }) => RunMonitor;

@@ -128,12 +128,12 @@ describe('scheduler', () => {
     expect((await s.runs.waitForEnd(next.id)).status).toBe('finished');
   });
 
-  it('a non-finite loss fails the run with the step, and NaN is stored as NaN', async () => {
+  it('a non-finite loss pauses the run at its last good checkpoint, and NaN is stored as NaN', async () => {
     const s = await services();
     const run = s.runs.start({ config: tinyConfig('nan@13', 40) });
     const end = await s.runs.waitForEnd(run.id);
-    expect(end.status).toBe('failed');
-    expect(end.error).toBe('non-finite loss at step 13 (step 13)');
+    expect(end.status).toBe('paused');
+    expect(end.error).toBe('non-finite loss at step 13 (step 13); paused at its last good checkpoint (step 10)');
     const series = s.runs.metrics(run.id, ['train/loss'])[0];
     expect(series.steps[series.steps.length - 1]).toBe(13);
     expect(series.values[series.values.length - 1]).toBe('NaN');

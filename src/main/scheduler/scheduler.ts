@@ -13,6 +13,7 @@ import { checkpointDir } from '../paths.ts';
 import type { EngineWorker, EngineWorkerFactory, WorkerExit } from './engine-worker.ts';
 import type { ServiceEvents } from './events.ts';
 import type { MonitorFactory, RunMonitor } from './monitor-hook.ts';
+import { monitorOptions, nonFiniteFailurePoints } from '../monitor/index.ts';
 
 export interface CommitInfo {
   runId: string;
@@ -45,6 +46,8 @@ interface Active {
   stopRequested: 'stop' | 'pause' | null;
   stopTimer: NodeJS.Timeout | null;
   lastStep: number;
+  /** The latest committed batch (does it already hold the non-finite step a failure names?). */
+  lastPoints: readonly MetricPoint[];
 }
 
 interface Queued {
@@ -152,11 +155,12 @@ export class Scheduler {
       attempt: q.attempt,
       config,
       worker,
-      monitor: this.opts.monitorFactory ? this.opts.monitorFactory(config.alerts, { plannedSteps: config.train.steps }) : null,
+      monitor: this.opts.monitorFactory ? this.opts.monitorFactory(config.alerts, monitorOptions(config)) : null,
       settled: false,
       stopRequested: null,
       stopTimer: null,
       lastStep: 0,
+      lastPoints: [],
     };
     this.active.set(q.runId, a);
     worker.onMessage((raw) => this.onMessage(a, raw));
@@ -195,7 +199,8 @@ export class Scheduler {
           this.finish(a, msg.status, msg.status === 'finished' ? null : msg.reason);
           break;
         case 'error':
-          this.finish(a, 'failed', msg.step !== null ? `${msg.message} (step ${msg.step})` : msg.message);
+          if (msg.nonFinite && msg.step !== null) this.pauseNonFinite(a, msg.step, msg.message);
+          else this.finish(a, 'failed', msg.step !== null ? `${msg.message} (step ${msg.step})` : msg.message);
           break;
       }
     } catch (e) {
@@ -217,10 +222,23 @@ export class Scheduler {
 
   private onMetrics(a: Active, seq: number, points: MetricPoint[]): void {
     this.opts.store.insertMetrics(a.runId, a.attempt, seq, points);
+    a.lastPoints = points;
     for (const p of points) if (p.step > a.lastStep) a.lastStep = p.step;
     this.opts.onCommit?.({ runId: a.runId, attempt: a.attempt, seq, points });
     this.opts.events.emit('run.metrics', { runId: a.runId, points: points.map((p) => ({ step: p.step, key: p.key, value: toWire(p.value) })) });
     if (a.monitor) this.storeAlerts(a.runId, a.monitor.observe(points));
+  }
+
+  /**
+   * A non-finite loss or gradient (DESIGN.md §5) pauses the run at its last good checkpoint, resumable once the
+   * recipe is fixed; the failing value is stored so the monitor raises the error alert from stored evidence.
+   */
+  private pauseNonFinite(a: Active, step: number, message: string): void {
+    const points = nonFiniteFailurePoints(step, message, a.lastPoints);
+    if (points.length) this.onMetrics(a, -1, points);
+    const ckpt = this.opts.store.latestCheckpoint(a.runId);
+    const where = ckpt ? `paused at its last good checkpoint (step ${ckpt.step})` : 'paused before its first checkpoint (resume restarts from step 0)';
+    this.finish(a, 'paused', `${message} (step ${step}); ${where}`);
   }
 
   /** Applies checkpoint.keep; only folders inside this run's checkpoint folder are ever removed. */

@@ -5,6 +5,9 @@ import { getClient } from './api/client.ts';
 import { useRoute, navigate, type Route } from './router.ts';
 import { HomePage } from './pages/HomePage.tsx';
 import { RunPage } from './pages/RunPage.tsx';
+import { PlaygroundPage } from './pages/PlaygroundPage.tsx';
+import { EditorPage } from './pages/EditorPage.tsx';
+import { ComparePage } from './pages/ComparePage.tsx';
 import { runBaseline } from './lib/actions.ts';
 import { useShortcuts, useShortcutList } from './lib/shortcuts.ts';
 import { ThemeContext, type ThemeName } from './lib/theme.ts';
@@ -108,6 +111,12 @@ function Page({ route }: { route: Route }): React.JSX.Element {
       return <HomePage />;
     case 'run':
       return <RunPage key={route.runId} runId={route.runId} />;
+    case 'playground':
+      return <PlaygroundPage key={route.runId ?? ''} runId={route.runId} />;
+    case 'editor':
+      return <EditorPage baselineId={route.baselineId} />;
+    case 'compare':
+      return <ComparePage ids={route.ids} />;
     default:
       return (
         <div className="empty-state">

@@ -1,5 +1,6 @@
 // Ablation requests: review a candidate config against its baseline, launch sweeps, compare runs and groups (issue 8).
-// The Config editor and Compare pages and `loupe sweep` / `loupe compare` all go through these shapes.
+// The Config editor and Compare pages and `loupe sweep` / `loupe compare` all go through these shapes. Bad input
+// fails as 'bad_request' with issues whose paths name the param ("vary", "seeds", "config.train.lr", "baseline").
 import { z } from 'zod';
 import { request } from './define.ts';
 import { RunStatus, RunSummary } from '../runs.ts';
@@ -15,7 +16,7 @@ export const GroupName = z
   .trim()
   .min(1)
   .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be one line of printable text');
+  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must be one line of printable text');
 
 /** A config as an object (parsed YAML/JSON, e.g. from `runs.get`) or as YAML/JSON text straight from the editor. */
 export const ConfigSource = z.union([z.string().max(MAX_CONFIG_CHARS), z.record(z.string(), z.unknown())]);
@@ -59,7 +60,8 @@ export const SweepParams = z
   .object({
     /** The base config; omitted: the baseline run's resolved config (then baselineId is required). */
     config: ConfigSource.optional(),
-    vary: VaryInput,
+    /** The one field to vary; omitted: seed replicates of the base config (e.g. to measure a baseline's noise). */
+    vary: VaryInput.optional(),
     seeds: SeedsInput.default(3),
     /** The run every sweep run is linked to (and compared with by default); id or unique part of one. */
     baselineId: RunIdString.optional(),
@@ -77,13 +79,16 @@ export type SweepParams = z.input<typeof SweepParams>;
 export const SweepResult = z.object({
   group: z.string(),
   baselineId: z.string().nullable(),
-  field: z.string(),
+  /** The varied field; null for a seeds-only sweep. */
+  field: z.string().nullable(),
   values: z.array(VaryValue),
   seeds: z.array(z.number()),
   /** Every (value × seed) run, values outer, seeds inner. */
   planned: z.array(SweepPlanEntry),
   /** The queued runs in the same order; empty on a dry run. They train one after another (concurrency 1). */
   runs: z.array(RunSummary),
+  /** E.g. the base config differs from the baseline in more than the varied field. */
+  warnings: z.array(z.string()),
 });
 export type SweepResult = z.infer<typeof SweepResult>;
 

@@ -39,6 +39,9 @@ export const SampleSettings = z
   .strict();
 export type SampleSettings = z.infer<typeof SampleSettings>;
 
+export const SamplePhase = z.enum(['queued', 'loading', 'generating', 'indexing', 'diagnosing']);
+export type SamplePhase = z.infer<typeof SamplePhase>;
+
 export const SampleFinish = z.enum(['length', 'stop', 'cancelled']);
 export type SampleFinish = z.infer<typeof SampleFinish>;
 
@@ -71,6 +74,8 @@ export const Sample = z.object({
   /** Where the longest memorised span sits in the training data; null when none was found or memorisation was off. */
   memorizedSource: MemorizedSource.nullable(),
   finish: SampleFinish,
+  /** Problems that did not stop the sample, one line each (e.g. the training corpus is gone, so no memorisation). */
+  warnings: z.array(z.string()),
   /** Set when the sample belongs to a grid. */
   gridId: z.string().nullable(),
   createdAt: z.number(),
@@ -145,7 +150,8 @@ export const sampleRequests = {
   'samples.checkpoints': request(z.object({ includeArchived: z.boolean().default(false) }).strict(), z.array(SampleableRun)),
   /**
    * Starts one sample in a worker and returns at once; tokens arrive as `sample.token`, the stored sample as
-   * `sample.done` (also after a cancel, with finish "cancelled"), a failure as `sample.error`.
+   * `sample.done` (also after a cancel, with finish "cancelled"), a failure as `sample.error` (a sample cancelled
+   * while still queued ends there too, with "cancelled before it started"). Progress arrives as `sample.phase`.
    */
   'samples.generate': request(
     z
@@ -204,8 +210,8 @@ export const sampleRequests = {
 };
 
 export const sampleEvents = {
-  /** Where a sample is: loading the checkpoint, building/loading the memorisation index, generating. */
-  'sample.phase': z.object({ sampleId: z.string(), phase: z.enum(['loading', 'generating', 'diagnosing']) }),
+  /** Where a sample is: waiting for the worker, loading the checkpoint, generating, indexing the training data (first time per dataset), diagnosing. */
+  'sample.phase': z.object({ sampleId: z.string(), phase: SamplePhase }),
   'sample.token': z.object({ sampleId: z.string(), index: z.number().int(), piece: z.string(), entropy: z.number() }),
   'sample.done': z.object({ sampleId: z.string(), sample: Sample }),
   'sample.error': z.object({ sampleId: z.string(), message: z.string() }),

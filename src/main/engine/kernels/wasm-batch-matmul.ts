@@ -36,6 +36,44 @@ export function setupBatchMatMul2D(backend: unknown): void {
   cBatchMatMul = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
 }
 
+/** Byte offset of a tensor's data on the wasm heap. */
+export function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
+  return (backend as unknown as WasmInternals).dataIdMap.get(t.dataId).memoryOffset;
+}
+
+const shapeBytes = new Map<string, Uint8Array>();
+function shape3(a: number, b: number): Uint8Array {
+  const key = `${a},${b}`;
+  let s = shapeBytes.get(key);
+  if (s == null) {
+    s = new Uint8Array(new Int32Array([1, a, b]).buffer);
+    shapeBytes.set(key, s);
+  }
+  return s;
+}
+
+/**
+ * out[m, p] = a[m, k]·b[k, p] with XNNPACK for float32 matrices at byte offsets of the wasm heap (inside live tensors).
+ * Each call registers temporary tensor ids over the memory, runs the product and unregisters them.
+ */
+export function xnnMatMul(backend: BackendWasm, aOff: number, bOff: number, oOff: number, m: number, k: number, p: number): void {
+  const be = backend as unknown as WasmInternals;
+  if (cBatchMatMul == null) setupBatchMatMul2D(backend);
+  const { tfjs } = be.wasm;
+  // Fresh ids every time: the C side caches XNNPACK operators (with packed weights) by the id of b.
+  const ia = be.dataIdNextNumber++;
+  const ib = be.dataIdNextNumber++;
+  const io = be.dataIdNextNumber++;
+  tfjs.registerTensor(ia, m * k, aOff);
+  tfjs.registerTensor(ib, k * p, bOff);
+  tfjs.registerTensor(io, m * p, oOff);
+  cBatchMatMul!(ia, shape3(m, k), 3, ib, shape3(k, p), 3, 0, 0, io);
+  // Only unregisters (and drops the cached operator); the memory belongs to the tensors the offsets point into.
+  tfjs.disposeData(ia);
+  tfjs.disposeData(ib);
+  tfjs.disposeData(io);
+}
+
 /** a [n, m, k] · b [n, k, p] → [n, m, p], all float32, no transposes (materialise them first). */
 export function batchMatMul2D(args: KernelArgs): tf.TensorInfo {
   const backend: BackendWasm = wasmOf(args);
@@ -57,22 +95,6 @@ export function batchMatMul2D(args: KernelArgs): tf.TensorInfo {
   const aOff = be.dataIdMap.get(a.dataId).memoryOffset;
   const bOff = be.dataIdMap.get(b.dataId).memoryOffset;
   const oOff = be.dataIdMap.get(out.dataId).memoryOffset;
-  const aShape = new Uint8Array(new Int32Array([1, m, k]).buffer);
-  const bShape = new Uint8Array(new Int32Array([1, k, p]).buffer);
-  const { tfjs } = be.wasm;
-  for (let i = 0; i < n; i++) {
-    // Fresh ids every time: the C side caches XNNPACK operators (with packed weights) by the id of b.
-    const ia = be.dataIdNextNumber++;
-    const ib = be.dataIdNextNumber++;
-    const io = be.dataIdNextNumber++;
-    tfjs.registerTensor(ia, m * k, aOff + 4 * i * m * k);
-    tfjs.registerTensor(ib, k * p, bOff + 4 * i * k * p);
-    tfjs.registerTensor(io, m * p, oOff + 4 * i * m * p);
-    cBatchMatMul!(ia, aShape, 3, ib, bShape, 3, 0, 0, io);
-    // Only unregisters (and drops the cached operator); the memory belongs to a, b and out.
-    tfjs.disposeData(ia);
-    tfjs.disposeData(ib);
-    tfjs.disposeData(io);
-  }
+  for (let i = 0; i < n; i++) xnnMatMul(backend, aOff + 4 * i * m * k, bOff + 4 * i * k * p, oOff + 4 * i * m * p, m, k, p);
   return out;
 }

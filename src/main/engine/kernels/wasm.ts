@@ -2,10 +2,16 @@
 // and the ones it does slowly (Unpack, Slice, SplitV, Transpose, Sum over leading axes, comparisons, max/min),
 // plus a batched 2-D matmul.
 import { tf } from '../tf.ts';
-import type { KernelFn } from './heap.ts';
+import type { KernelArgs, KernelFn } from './heap.ts';
+import { ATTENTION, ATTENTION_GRAD, attentionGradKernel, attentionKernel } from './wasm-attention.ts';
 import { BATCH_MATMUL_2D, batchMatMul2D, setupBatchMatMul2D } from './wasm-batch-matmul.ts';
 import { compareOps, makeCompare } from './wasm-compare.ts';
 import { makeSlice, makeSplitV, unpack } from './wasm-copy.ts';
+import { GELU_GRAD, geluGradKernel } from './wasm-gelu.ts';
+import { makeCast, makeIdentity } from './wasm-identity.ts';
+import { LAYER_NORM, LAYER_NORM_GRAD, layerNormGradKernel, layerNormKernel } from './wasm-layernorm.ts';
+import { SOFTMAX_XENT, SOFTMAX_XENT_GRAD, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './wasm-loss.ts';
+import { ADAMW, SUM_SQUARES, adamWKernel, sumSquaresKernel } from './wasm-optim.ts';
 import { unsortedSegmentSum } from './wasm-segment-sum.ts';
 import { makeSum } from './wasm-sum.ts';
 import { makeTranspose } from './wasm-transpose.ts';
@@ -25,6 +31,11 @@ function replace(kernelName: string, kernelFunc: KernelFn): void {
   tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc, setupFunc: stock?.setupFunc });
 }
 
+/** Registers a kernel of our own (no stock one to replace). */
+function own(kernelName: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+}
+
 /** Registers (once) our wasm kernels; call after importing @tensorflow/tfjs-backend-wasm and before it initialises. */
 export function registerWasmKernels(): void {
   if (registered) return;
@@ -35,6 +46,17 @@ export function registerWasmKernels(): void {
   replace('SplitV', makeSplitV(stockOf('SplitV')));
   replace('Transpose', makeTranspose(stockOf('Transpose')));
   replace('Sum', makeSum(stockOf('Sum')));
+  replace('Identity', makeIdentity(stockOf('Identity')));
+  replace('Cast', makeCast(stockOf('Cast')));
   for (const op of compareOps) replace(op, makeCompare(op, stockOf(op)));
+  own(ATTENTION, attentionKernel);
+  own(ATTENTION_GRAD, attentionGradKernel);
+  own(LAYER_NORM, layerNormKernel);
+  own(SOFTMAX_XENT, softmaxCrossEntropyKernel);
+  own(SOFTMAX_XENT_GRAD, softmaxCrossEntropyGradKernel);
+  own(GELU_GRAD, geluGradKernel);
+  own(ADAMW, adamWKernel);
+  own(SUM_SQUARES, sumSquaresKernel);
+  own(LAYER_NORM_GRAD, layerNormGradKernel);
   tf.registerKernel({ kernelName: BATCH_MATMUL_2D, backendName: 'wasm', kernelFunc: batchMatMul2D as tf.KernelFunc, setupFunc: setupBatchMatMul2D });
 }

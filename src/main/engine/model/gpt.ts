@@ -2,10 +2,17 @@
 // tied embeddings, N(0, 0.02) init with residual projections scaled by 1/√(2·n_layer). Parameter names and
 // layouts are those of Hugging Face GPT2LMHeadModel (Conv1D weights are [in, out]) so checkpoints load there.
 import { tf } from '../tf.ts';
-import { causalAttention, gelu, linear } from '../ops.ts';
+import { causalSelfAttention, gelu, linear } from '../ops.ts';
 import type { Rng } from '../rng.ts';
 import { dropout, layerNorm } from './layers.ts';
 import type { ForwardOptions, ForwardResult, KvCache, LanguageModel, ModelSpec } from './types.ts';
+
+/** GPT-2's attn_dropout on the attention probabilities: a fresh seeded mask per layer and step. */
+function attnDropout(rate: number, seed: (() => number) | undefined): { rate: number; seed: number } | undefined {
+  if (rate <= 0) return undefined;
+  if (!seed) throw new Error('dropout needs a seed source when training');
+  return { rate, seed: seed() };
+}
 
 interface GptCache extends KvCache {
   k: tf.Tensor4D[];
@@ -125,8 +132,8 @@ export class Gpt implements LanguageModel {
     for (let i = 0; i < this.spec.n_layer; i++) {
       const p = `transformer.h.${i}.`;
       const h = layerNorm(x, this.p(`${p}ln_1.weight`), this.opt(`${p}ln_1.bias`));
-      const [q, k, v] = this.heads(linear(h, this.p(`${p}attn.c_attn.weight`), this.opt(`${p}attn.c_attn.bias`)), B, T);
-      const att = this.mergeHeads(causalAttention(q, k, v), B, T);
+      const qkv = linear(h, this.p(`${p}attn.c_attn.weight`), this.opt(`${p}attn.c_attn.bias`));
+      const att = causalSelfAttention(qkv, B, this.spec.n_head, attnDropout(rate, seed));
       const proj = linear(att, this.p(`${p}attn.c_proj.weight`), this.opt(`${p}attn.c_proj.bias`));
       x = tf.add(x, dropout(proj, rate, seed));
       const m = this.mlp(layerNorm(x, this.p(`${p}ln_2.weight`), this.opt(`${p}ln_2.bias`)), p);

@@ -2,6 +2,7 @@
 // only where the model says so (2-D weights). State is plain named float arrays so checkpoints can carry it.
 import { tf } from '../tf.ts';
 import type { Grads } from './clip.ts';
+import { ADAMW, type AdamWAttrs } from '../kernels/wasm-optim.ts';
 
 export interface AdamWOptions {
   beta1: number;
@@ -45,15 +46,26 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
+    // On wasm one fused kernel per parameter (same arithmetic); elsewhere the elementwise ops.
+    const fused = tf.getBackend() === 'wasm' && tf.getKernel(ADAMW, 'wasm') != null;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
         if (!g) continue;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
+        const decays = weightDecay > 0 && this.opts.decays(name);
+        if (fused) {
+          const attrs: AdamWAttrs = { lr, beta1, beta2, eps, keep: decays ? 1 - lr * weightDecay : 1, bc1, bc2Sqrt };
+          const [p2, m2, v2] = tf.engine().runKernel(ADAMW, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(m2!);
+          v.assign(v2!);
+          p.assign(p2!);
+          continue;
+        }
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        const decayed = weightDecay > 0 && this.opts.decays(name) ? tf.mul(p, 1 - lr * weightDecay) : p;
+        const decayed = decays ? tf.mul(p, 1 - lr * weightDecay) : p;
         const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
         p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
       }

@@ -1,8 +1,8 @@
 // Clip saturation (DESIGN.md §5): gradient clipping fired on more than clip_saturation of the last clip_window
 // steps, so the optimizer is taking clipped steps most of the time.
 import type { Alert } from '../../../shared/alerts.ts';
-import { WindowCount } from '../window.ts';
-import { ev, pct } from '../sink.ts';
+import { WindowCount, WindowMedian } from '../window.ts';
+import { ev, fmt, pct } from '../sink.ts';
 import type { DetectorContext } from './context.ts';
 
 interface SaturationEpisode {
@@ -11,55 +11,101 @@ interface SaturationEpisode {
   end: number;
   fraction: number;
   peakFraction: number;
+  medianNorm: number;
 }
 
+/**
+ * Two things a healthy run does that look like saturation and are not judged:
+ * - warmup and the settling after it, when the gradient norm comes down from its initial value — nothing is
+ *   counted before the learning rate has stopped rising (read from train/lr) nor before clip_skip of the run;
+ * - a gradient norm hovering at the clip (small models at a usual LR sit at ≈ 1.0 with clip 1.0), where the
+ *   clip trims a few % off each step — the window's median pre-clip norm must exceed clip_min_ratio × the clip.
+ */
 export class ClipSaturationDetector {
   private readonly window: WindowCount;
+  private readonly norms: WindowMedian;
   private readonly steps: Float64Array;
   private n = 0;
   private episode: SaturationEpisode | null = null;
+  private lastLr = NaN;
+  /** The step the learning rate stopped rising (end of warmup); -1 until then. */
+  private warmupEnd = -1;
+  private normStep = -1;
+  private norm = NaN;
 
   constructor(private readonly ctx: DetectorContext) {
     this.window = new WindowCount(ctx.cfg.clip_window);
+    this.norms = new WindowMedian(ctx.cfg.clip_window);
     this.steps = new Float64Array(ctx.cfg.clip_window);
   }
 
+  observeLr(step: number, lr: number): void {
+    if (this.warmupEnd < 0 && !Number.isNaN(this.lastLr) && lr <= this.lastLr) this.warmupEnd = step;
+    this.lastLr = lr;
+  }
+
+  /** The monitor feeds a step's grad norm before its clipped flag (see monitor.ts keyRank). */
+  observeNorm(step: number, norm: number): void {
+    this.normStep = step;
+    this.norm = norm;
+  }
+
   observe(step: number, v: number): void {
+    this.count(step, v > 0.5, this.normStep === step ? this.norm : NaN);
+  }
+
+  private settled(step: number): boolean {
+    // No train/lr at all (an engine that does not log it): only clip_skip applies.
+    const warmedUp = Number.isNaN(this.lastLr) || (this.warmupEnd >= 0 && step >= this.warmupEnd);
+    return warmedUp && step >= this.ctx.cfg.clip_skip * this.ctx.plannedSteps;
+  }
+
+  private count(step: number, clipped: boolean, norm: number): void {
+    if (!this.settled(step)) return;
     const cap = this.ctx.cfg.clip_window;
-    // Gradient norms start high and clipping while they settle is normal, not a sign of trouble.
-    if (step < this.ctx.cfg.clip_skip * this.ctx.plannedSteps) return;
-    this.window.push(v > 0.5);
+    this.window.push(clipped);
+    if (!Number.isNaN(norm)) this.norms.push(norm);
     this.steps[this.n % cap] = step;
     this.n++;
     if (this.window.size < cap) return;
+    const cfg = this.ctx.cfg;
     const fraction = this.window.count / cap;
-    const limit = this.ctx.cfg.clip_saturation;
+    const medianNorm = this.norms.median();
+    const clip = this.ctx.gradClip;
+    // Without a clip value or grad norms (NaN median) only the clipped fraction is judged, as DESIGN.md §5 words it.
+    const hard = clip === null || clip <= 0 || Number.isNaN(medianNorm) || medianNorm > cfg.clip_min_ratio * clip;
     const ep = this.episode;
-    if (fraction > limit) {
+    if (fraction > cfg.clip_saturation && hard) {
       if (ep) {
         ep.end = step;
         ep.fraction = fraction;
+        ep.medianNorm = medianNorm;
         ep.peakFraction = Math.max(ep.peakFraction, fraction);
         this.ctx.sink.upsert(this.alert(ep));
       } else {
         const windowStart = this.steps[this.n % cap];
-        const opened = { id: `clip_saturation:${windowStart}`, start: windowStart, end: step, fraction, peakFraction: fraction };
+        const opened = { id: `clip_saturation:${windowStart}`, start: windowStart, end: step, fraction, peakFraction: fraction, medianNorm };
         this.episode = opened;
         this.ctx.sink.upsert(this.alert(opened));
       }
-    } else if (ep && fraction <= 0.8 * limit) {
-      // Hysteresis: one episode per stretch, not one per wobble around the limit.
+    } else if (ep && (fraction <= 0.8 * cfg.clip_saturation || (clip !== null && clip > 0 && medianNorm <= clip))) {
+      // Hysteresis: one episode per stretch, not one per wobble around the limits.
       this.episode = null;
     }
   }
 
   private alert(ep: SaturationEpisode): Alert & { id: string } {
     const cfg = this.ctx.cfg;
+    const clip = this.ctx.gradClip;
+    const ratio = clip !== null && clip > 0 ? ` — a median pre-clip norm of ${fmt(ep.medianNorm)}, ${fmt(ep.medianNorm / clip)}× the clip of ${fmt(clip)}` : '';
     return {
       id: ep.id, kind: 'clip_saturation', severity: 'warning', step: ep.start, stepEnd: ep.end,
-      message: `Gradient clipping fired on ${pct(ep.fraction)} of the last ${cfg.clip_window} steps (from step ${ep.start} to ${ep.end}; limit ${pct(cfg.clip_saturation)}).`,
+      message: `Gradient clipping fired on ${pct(ep.fraction)} of the last ${cfg.clip_window} steps (from step ${ep.start} to ${ep.end}; limit ${pct(cfg.clip_saturation)})${ratio}. The clip, not the gradient, sets the step size.`,
       advice: 'Learning rate too high or an unstable architecture: lower the learning rate or lengthen warmup; check normalisation and initialisation.',
-      evidence: { fraction: ev(ep.fraction), peak_fraction: ev(ep.peakFraction), window: cfg.clip_window, limit: cfg.clip_saturation },
+      evidence: {
+        fraction: ev(ep.fraction), peak_fraction: ev(ep.peakFraction), window: cfg.clip_window, limit: cfg.clip_saturation,
+        median_grad_norm: ev(ep.medianNorm), grad_clip: clip, min_ratio: cfg.clip_min_ratio,
+      },
     };
   }
 }

@@ -47,6 +47,7 @@ export class ExplosionDetector {
       } else {
         const opened = { id: `grad_explosion:${step}`, start: step, last: step, peak: v, peakStep: step, median: this.median.median(), count: 1 };
         this.episode = opened;
+        this.ctx.instability ??= { step, what: 'gradient explosion' };
         this.ctx.sink.upsert(this.alert(opened));
       }
       return;

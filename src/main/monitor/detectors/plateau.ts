@@ -85,7 +85,11 @@ export class PlateauDetector {
     const message =
       `Training loss has flattened since step ${ep.start}${pctOfRun}: the smoothed loss went from ${fmt(old)} to ` +
       `${fmt(recent)} over the last ${this.span} steps (${improvement >= 0 ? '' : '−'}${pct(Math.abs(improvement))} better, under ${pct(cfg.plateau_rel)}).`;
-    const advice = ep.early
+    const diverged = this.ctx.instability;
+    const advice = ep.early && diverged !== null && diverged.step <= ep.end
+      ? `Stalled after the ${diverged.what} at step ${diverged.step}: the learning rate is likely too high — the model ` +
+        'overshot and settled into predicting token frequencies only. Lower the learning rate or add warmup.'
+      : ep.early
       ? 'Stalled early: the learning rate is likely too low (or warmup too long), or the model is stuck predicting ' +
         'token frequencies only — try a higher learning rate and check the data pipeline.'
       : 'Expected near the end of a run. Mid-run it means progress has stalled at this learning rate: decay the ' +
@@ -93,6 +97,7 @@ export class PlateauDetector {
     return {
       id: ep.id, kind: 'plateau', severity: ep.early ? 'warning' : 'info', step: ep.start, stepEnd: ep.end, message, advice,
       evidence: {
+        after_instability_step: ep.early && diverged !== null && diverged.step <= ep.end ? diverged.step : null,
         smoothed_before: ev(old), smoothed_now: ev(recent), improvement: ev(improvement), threshold: cfg.plateau_rel,
         window_steps: this.span, smoothing_steps: this.smooth, early: ep.early,
       },

@@ -2,7 +2,7 @@
 // mean + kσ of the previous window, later classified as recovered, not recovering, or part of a recurring pattern.
 import type { Alert, AlertKind } from '../../../shared/alerts.ts';
 import { WindowStats } from '../window.ts';
-import { ev, fmt } from '../sink.ts';
+import { ev, fmt, pct } from '../sink.ts';
 import { metricLabel } from '../keys.ts';
 import type { DetectorContext } from './context.ts';
 
@@ -18,6 +18,8 @@ interface SpikeEpisode {
   /** The pre-spike mean + 2σ: back under it counts as recovered. */
   recoverBelow: number;
   history: number;
+  /** Raised in the first steps, against the running minimum (no σ to judge by yet). */
+  early: boolean;
 }
 
 interface RecurringPattern {
@@ -25,6 +27,9 @@ interface RecurringPattern {
   period: number;
   steps: number[];
 }
+
+/** Early overshoots this close together are one episode. */
+const earlyMergeGap = 10;
 
 /** Spike starts kept to look for a recurring pattern among. */
 const recentSpikesKept = 8;
@@ -34,6 +39,10 @@ export class SpikeDetector {
   private episode: SpikeEpisode | null = null;
   private readonly recent: number[] = [];
   private pattern: RecurringPattern | null = null;
+  private min = Infinity;
+  private seen = 0;
+  /** The open early episode: overshoots a few steps apart are one episode, its peak the highest. */
+  private earlyEp: (SpikeEpisode & { last: number }) | null = null;
 
   constructor(
     private readonly ctx: DetectorContext,
@@ -64,6 +73,8 @@ export class SpikeDetector {
       }
       return;
     }
+    this.seen++;
+    if (this.earlySpike(step, v)) return;
     if (this.window.size >= Math.min(cfg.spike_min_history, cfg.spike_window)) {
       const mean = this.window.mean();
       const std = this.window.std();
@@ -71,7 +82,7 @@ export class SpikeDetector {
       if (v > threshold) {
         const opened: SpikeEpisode = {
           id: `${this.kind}:${step}`, start: step, value: v, peak: v, peakStep: step, mean, std, threshold,
-          recoverBelow: mean + 2 * std, history: this.window.size,
+          recoverBelow: mean + 2 * std, history: this.window.size, early: false,
         };
         this.episode = opened;
         this.ctx.sink.upsert(this.alert(opened, 'pending', null));
@@ -82,8 +93,53 @@ export class SpikeDetector {
     this.window.push(v);
   }
 
-  private alert(ep: SpikeEpisode, classification: 'pending' | 'recovered' | 'not_recovering', at: number | null): Alert & { id: string } {
+  /**
+   * Early training loss only falls: before there is history for mean + kσ, a loss more than spike_early_rel above
+   * its lowest value so far means the optimizer overshot (an LR far too high with no warmup does this in its
+   * first steps, then the model often collapses to predicting token frequencies). A warning at once.
+   */
+  private earlySpike(step: number, v: number): boolean {
+    const cfg = this.ctx.cfg;
+    const judged = this.kind === 'loss_spike' && cfg.spike_early_rel > 0 && this.window.size < Math.min(cfg.spike_min_history, cfg.spike_window);
+    const min = this.min;
+    this.min = Math.min(this.min, v);
+    if (!judged || !Number.isFinite(min) || this.seen < 3 || v <= min * (1 + cfg.spike_early_rel)) return false;
+    const open = this.earlyEp;
+    if (open && step - open.last <= earlyMergeGap) {
+      open.last = step;
+      if (v > open.peak) {
+        open.peak = v;
+        open.peakStep = step;
+      }
+      this.ctx.sink.upsert(this.alert(open, 'early', step));
+      return true;
+    }
+    const ep = {
+      id: `${this.kind}:${step}`, start: step, value: v, peak: v, peakStep: step, mean: min, std: 0,
+      threshold: min * (1 + cfg.spike_early_rel), recoverBelow: min, history: this.seen - 1, early: true, last: step,
+    };
+    this.earlyEp = ep;
+    this.ctx.instability ??= { step, what: 'loss jump' };
+    this.ctx.sink.upsert(this.alert(ep, 'early', null));
+    this.noteSpike(step);
+    // The spike is not history to judge later values by.
+    return true;
+  }
+
+  private alert(ep: SpikeEpisode, classification: 'pending' | 'recovered' | 'not_recovering' | 'early', at: number | null): Alert & { id: string } {
     const what = metricLabel(this.key);
+    if (classification === 'early') {
+      return {
+        id: ep.id, kind: this.kind, severity: 'warning', step: ep.start, stepEnd: at !== null && at > ep.start ? at : null,
+        message: `${capitalize(what)} jumped to ${fmt(ep.value)} at step ${ep.start}, ${pct(ep.value / ep.mean - 1)} above its lowest value so far (${fmt(ep.mean)}), in the first steps of the run when it should only fall` +
+          `${at !== null && at > ep.start ? ` (peak ${fmt(ep.peak)} at step ${ep.peakStep}; above the limit until step ${at})` : ''}.`,
+        advice: 'Learning rate likely too high for the start of training: lower it or add warmup (1–5% of the steps). Watch whether the loss then stalls near the unigram level (≈ 3.1–3.3 nats on English bytes).',
+        evidence: {
+          metric: this.key, value: ev(ep.value), running_min: ev(ep.mean), rise: ev(ep.value / ep.mean - 1),
+          limit: this.ctx.cfg.spike_early_rel, steps_seen: ep.history, peak: ev(ep.peak), peak_step: ep.peakStep, classification: 'early',
+        },
+      };
+    }
     const sigmas = ep.std > 0 ? (ep.value - ep.mean) / ep.std : Infinity;
     let message =
       `${capitalize(what)} spiked to ${fmt(ep.value)} at step ${ep.start}, ` +

@@ -1,6 +1,7 @@
 // The ordered list of schema migrations; the schema version is PRAGMA user_version = the last applied number.
 import { sql as m0001 } from './0001-initial.ts';
 import { sql as m0002 } from './0002-checkpoint-pruning.ts';
+import { sql as m0003 } from './0003-samples.ts';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, sql: m0001 },
   { version: 2, sql: m0002 },
+  { version: 3, sql: m0003 },
 ];

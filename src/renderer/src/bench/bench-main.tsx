@@ -20,7 +20,7 @@ export interface BenchResult {
   /** Mean per redraw of all panels at full view: LOD + data arrays, and ECharts update + paint. */
   split: { lodMs: number; echartsMs: number };
 }
-interface Stats { median: number; p95: number; max: number; n: number }
+interface Stats { min: number; median: number; p95: number; max: number; n: number }
 
 declare global {
   interface Window {
@@ -35,7 +35,7 @@ const frame = (): Promise<number> => new Promise((r) => requestAnimationFrame(r)
 function stats(xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5), p95: q(0.95), max: s[s.length - 1], n: s.length };
+  return { min: s[0], median: q(0.5), p95: q(0.95), max: s[s.length - 1], n: s.length };
 }
 
 async function main(): Promise<void> {

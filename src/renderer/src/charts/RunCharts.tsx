@@ -223,8 +223,16 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
     zoomTo: (x0, x1) => panels.current.loss?.zoomTo(x0, x1),
     resetZoom: () => panels.current.loss?.resetZoom(),
     extent: () => runsExtent(primary, overlays),
-    pngDataUrl: () =>
-      panels.current.loss?.chart.getConnectedDataURL({ type: 'png', pixelRatio: 2, backgroundColor: readChartTheme().panel }) ?? null,
+    pngDataUrl: () => {
+      const all = Object.values(panels.current);
+      // Titles and legends live in HTML on screen; the export draws them into the canvases for the moment.
+      all.forEach((p) => p.setExportChrome(true));
+      try {
+        return panels.current.loss?.chart.getConnectedDataURL({ type: 'png', pixelRatio: 2, backgroundColor: readChartTheme().panel }) ?? null;
+      } finally {
+        all.forEach((p) => p.setExportChrome(false));
+      }
+    },
   }), [primary, overlays]);
 
   const layout = useMemo(() => PANELS, []);

@@ -10,7 +10,7 @@ import {
   type TitleComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { lod, emptyLod, type LodResult } from './lod.ts';
+import { lod, emptyLod, lodCapacity, type LodResult } from './lod.ts';
 import { nearestIndex, type ReadonlySeries } from './series-buffer.ts';
 import { formatAxis, formatValue, niceLog } from '../lib/format.ts';
 
@@ -65,6 +65,8 @@ export interface PanelConfig {
 export const redrawStats = { lodMs: 0, echartsMs: 0, count: 0 };
 
 const GRID = { left: 56, right: 14, top: 30 };
+/** Eval points show a symbol each while at most this many are drawn. */
+const MAX_SYMBOLS = 150;
 
 export class ChartPanel {
   readonly chart: echarts.ECharts;
@@ -72,15 +74,29 @@ export class ChartPanel {
   private extent: [number, number] = [0, 1];
   private zoomPct: [number, number] = [0, 100];
   private readonly lods = new Map<string, LodResult>();
+  /** The data last handed to ECharts per line id, to skip lines whose drawn points did not change. */
+  private readonly sent = new Map<string, Float64Array>();
   /** Points drawn per line id at the last redraw. */
   readonly plotted = new Map<string, number>();
   onRedraw: (() => void) | null = null;
   private axisDirty = false;
   private zoomDirty = false;
+  /** Legend groups switched off from the header; their lines are drawn with no data. */
+  private readonly hidden = new Set<string>();
+  /**
+   * Title and legend are HTML over the chart, not ECharts components: ECharts re-lays out and repaints every
+   * component on every data update, and these two cost as much as a line of a million-point run.
+   */
+  private readonly head: HTMLDivElement;
 
   constructor(el: HTMLElement, group: string) {
     this.chart = echarts.init(el, null, { renderer: 'canvas' });
     this.chart.group = group;
+    if (getComputedStyle(el).position === 'static') el.style.position = 'relative';
+    this.head = document.createElement('div');
+    this.head.className = 'chart-head';
+    this.head.style.cssText = 'position:absolute;top:0;left:0;right:0;height:26px;display:flex;align-items:center;gap:10px;padding:0 8px;font-size:11px;pointer-events:none;z-index:1;overflow:hidden';
+    el.appendChild(this.head);
     echarts.connect(group);
     this.chart.on('datazoom', (raw: unknown) => {
       const ev = raw as ZoomEvent;
@@ -98,15 +114,17 @@ export class ChartPanel {
     const bottom = cfg.slider ? 44 : 22;
     const series: (LineSeriesOption | ScatterSeriesOption)[] = cfg.lines.map((l, i) => {
       const base = { id: l.id, name: l.legend ?? l.name, data: [] as number[][], dimensions: ['x', 'y'], animation: false, silent: false };
-      const withMarks = i === 0 ? this.marks(cfg) : {};
+      // Marker components only when there is something to mark: even empty, they re-render on every update.
+      const withMarks = i === 0 && (cfg.threshold || cfg.markers?.length) ? this.marks(cfg) : {};
       if (l.style === 'markers') {
-        return { ...base, type: 'scatter', symbolSize: 5, itemStyle: { color: l.color }, z: 5 } satisfies ScatterSeriesOption;
+        // large: one path for all markers once there are many (a run that clips on most steps).
+        return { ...base, type: 'scatter', symbolSize: 5, large: true, largeThreshold: 400, itemStyle: { color: l.color }, z: 5 } satisfies ScatterSeriesOption;
       }
       const faint = l.style === 'faint';
       return {
         ...base,
         type: 'line',
-        showSymbol: l.style === 'points',
+        showSymbol: false,
         symbolSize: 4,
         connectNulls: false,
         progressive: 0,
@@ -117,12 +135,12 @@ export class ChartPanel {
         ...withMarks,
       } satisfies LineSeriesOption;
     });
-    const legendNames = [...new Set(cfg.lines.filter((l) => l.inLegend !== false).map((l) => l.legend ?? l.name))];
+    const legendNames = this.legendNames(cfg);
     const zoom = { xAxisIndex: 0, filterMode: 'none' as const, start: this.zoomPct[0], end: this.zoomPct[1] };
     const option: Option = {
       animation: false,
-      title: { text: cfg.title, left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
-      legend: { type: 'scroll', data: legendNames, top: 4, right: 8, width: '62%', pageIconSize: 8, pageTextStyle: { color: t.muted }, itemWidth: 14, itemHeight: 8, textStyle: { color: t.muted, fontSize: 11 }, inactiveColor: t.border },
+      title: { show: false, text: cfg.title, left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
+      legend: { show: false, type: 'scroll', data: legendNames, top: 4, right: 8, width: '62%', pageIconSize: 8, pageTextStyle: { color: t.muted }, itemWidth: 14, itemHeight: 8, textStyle: { color: t.muted, fontSize: 11 }, inactiveColor: t.border },
       // outerBoundsMode none: fixed margins, so updates skip measuring axis labels for layout.
       grid: { left: GRID.left, right: GRID.right, top: GRID.top, bottom, outerBoundsMode: 'none' },
       tooltip: {
@@ -163,6 +181,9 @@ export class ChartPanel {
       series,
     };
     this.lods.clear();
+    this.sent.clear();
+    for (const h of [...this.hidden]) if (!legendNames.includes(h)) this.hidden.delete(h);
+    this.renderHead(cfg, legendNames);
     this.axisDirty = this.zoomDirty = false;
     this.chart.setOption(option, { notMerge: true });
     this.redraw();
@@ -192,16 +213,22 @@ export class ChartPanel {
     return [a + ((b - a) * this.zoomPct[0]) / 100, a + ((b - a) * this.zoomPct[1]) / 100];
   }
 
-  /** Recomputes every line's LOD for the visible window and hands ECharts only that. */
+  /**
+   * Recomputes every line's LOD for the visible window and hands ECharts only the lines whose drawn points
+   * changed (after a live batch at full view that is the lines of the metrics that got points; val loss,
+   * clipped markers and idle overlays stay as they are).
+   */
   redraw(): void {
     if (!this.cfg) return;
     const [x0, x1] = this.window();
     const px = Math.max(50, this.chart.getWidth() - GRID.left - GRID.right);
     const logY = !!this.cfg.logY;
     const t0 = performance.now();
-    const series = this.cfg.lines.map((l) => {
-      const r = lod(l.series, x0, x1, px, this.lods.get(l.id) ?? emptyLod(2 * px + 2));
-      this.lods.set(l.id, r);
+    const series: { id: string; data: Float64Array; showSymbol?: boolean }[] = [];
+    for (const l of this.cfg.lines) {
+      const off = this.hidden.has(l.legend ?? l.name);
+      const r = off ? emptyLod() : lod(l.series, x0, x1, px, this.lods.get(l.id) ?? emptyLod(lodCapacity(px)));
+      if (!off) this.lods.set(l.id, r);
       this.plotted.set(l.id, r.length);
       // Interleaved x,y in one typed array: ECharts reads it without a per-point object. NaN breaks the line.
       const data = new Float64Array(2 * r.length);
@@ -210,18 +237,24 @@ export class ChartPanel {
         data[2 * i] = r.steps[i];
         data[2 * i + 1] = Number.isFinite(v) && (!logY || v > 0) ? v : NaN;
       }
-      // A lone point has no segment to draw: show its symbol.
-      return l.style === 'faint' || l.style === 'bold' || l.style === 'dashed' ? { id: l.id, data, showSymbol: r.length === 1 } : { id: l.id, data };
-    });
+      const prev = this.sent.get(l.id);
+      if (prev && sameData(prev, data)) continue;
+      this.sent.set(l.id, data);
+      // A lone point has no segment to draw: show its symbol. Eval points get symbols while they are few
+      // enough to tell apart; hundreds of symbol elements would cost more than all the lines together.
+      const symbols = l.style === 'points' ? r.length <= MAX_SYMBOLS : l.style === 'markers' ? undefined : r.length === 1;
+      series.push(symbols === undefined ? { id: l.id, data } : { id: l.id, data, showSymbol: symbols });
+    }
     const t1 = performance.now();
-    const update: Option = { series: series as Option['series'] };
+    const update: Option = {};
+    if (series.length) update.series = series as Option['series'];
     if (this.axisDirty) update.xAxis = { min: this.extent[0], max: this.extent[1] };
     if (this.zoomDirty) {
       const z = { start: this.zoomPct[0], end: this.zoomPct[1] };
       update.dataZoom = this.cfg.slider ? [z, z] : [z];
     }
     this.axisDirty = this.zoomDirty = false;
-    this.chart.setOption(update, { lazyUpdate: false, silent: true });
+    if (update.series || update.xAxis || update.dataZoom) this.chart.setOption(update, { lazyUpdate: false, silent: true });
     redrawStats.lodMs += t1 - t0;
     redrawStats.echartsMs += performance.now() - t1;
     redrawStats.count++;
@@ -237,6 +270,20 @@ export class ChartPanel {
     this.chart.dispatchAction({ type: 'dataZoom', start: 0, end: 100 });
   }
 
+  /** Shows or hides a legend group (the raw and smoothed lines of one metric toggle together). */
+  toggle(legend: string): void {
+    if (this.hidden.has(legend)) this.hidden.delete(legend);
+    else this.hidden.add(legend);
+    if (this.cfg) this.renderHead(this.cfg, this.legendNames(this.cfg));
+    this.redraw();
+  }
+
+  /** Draws title and legend into the canvas (for a PNG export) or leaves them to the HTML header. */
+  setExportChrome(on: boolean): void {
+    if (!this.cfg) return;
+    this.chart.setOption({ title: { show: on }, legend: { show: on, selected: Object.fromEntries([...this.hidden].map((h) => [h, false])) } }, { silent: true });
+  }
+
   resize(): void {
     this.chart.resize();
     this.redraw();
@@ -244,6 +291,35 @@ export class ChartPanel {
 
   dispose(): void {
     this.chart.dispose();
+  }
+
+  private legendNames(cfg: PanelConfig): string[] {
+    return [...new Set(cfg.lines.filter((l) => l.inLegend !== false).map((l) => l.legend ?? l.name))];
+  }
+
+  private renderHead(cfg: PanelConfig, names: string[]): void {
+    const t = cfg.theme;
+    const title = document.createElement('span');
+    title.textContent = cfg.title;
+    title.style.cssText = `font-weight:600;font-size:12px;color:${t.text};white-space:nowrap`;
+    const legend = document.createElement('span');
+    legend.style.cssText = 'margin-left:auto;display:flex;gap:8px;overflow:hidden;white-space:nowrap';
+    for (const name of names) {
+      const line = cfg.lines.find((l) => (l.legend ?? l.name) === name)!;
+      const off = this.hidden.has(name);
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'chart-legend-item';
+      b.title = off ? `Show ${name}` : `Hide ${name}`;
+      b.setAttribute('aria-pressed', String(!off));
+      b.style.cssText = `pointer-events:auto;background:none;border:0;padding:0;cursor:pointer;font:inherit;color:${off ? t.border : t.muted};display:inline-flex;align-items:center;gap:4px`;
+      const swatch = document.createElement('span');
+      swatch.style.cssText = `display:inline-block;width:14px;height:3px;border-radius:2px;background:${off ? t.border : line.color}`;
+      b.append(swatch, document.createTextNode(name));
+      b.addEventListener('click', () => this.toggle(name));
+      legend.appendChild(b);
+    }
+    this.head.replaceChildren(title, legend);
   }
 
   private toPct(v: number): number {
@@ -280,7 +356,7 @@ export class ChartPanel {
     if (x == null || !this.cfg) return '';
     const rows: string[] = [`<div style="font-weight:600;margin-bottom:2px">step ${Math.round(x)}</div>`];
     for (const l of this.cfg.lines) {
-      if (l.style === 'markers') continue;
+      if (l.style === 'markers' || this.hidden.has(l.legend ?? l.name)) continue;
       const i = nearestIndex(l.series, x);
       if (i < 0) continue;
       const step = l.series.steps[i];
@@ -302,6 +378,12 @@ interface ZoomFields {
 }
 interface ZoomEvent extends ZoomFields {
   batch?: ZoomFields[];
+}
+
+function sameData(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(a[i] !== a[i] && b[i] !== b[i])) return false;
+  return true;
 }
 
 export function escapeHtml(s: string): string {

@@ -45,8 +45,8 @@ export class RunMetrics {
     this.clippedGrad.clear();
     this.pendingClipped = [];
     for (const s of list) {
-      const b = this.byKey.get(s.key) ?? new SeriesBuffer(Math.max(16, s.steps.length));
-      for (let i = 0; i < s.steps.length; i++) b.push(s.steps[i], fromWire(s.values[i]));
+      const b = this.byKey.get(s.key) ?? new SeriesBuffer(s.steps.length);
+      b.load(s.steps, s.values, fromWire);
       this.byKey.set(s.key, b);
     }
     const clipped = this.byKey.get(MetricKey.clipped);

@@ -1,4 +1,4 @@
-// The series buffer's pyramid must answer min/max queries exactly, across growth and tail replacement.
+// The series buffer stays sorted by step across bulk loads, growth and tail replacement; smoothing never alters it.
 import { describe, it, expect } from 'vitest';
 import { SeriesBuffer, nearestIndex } from './series-buffer.ts';
 import { SmoothedSeries } from './smoothing.ts';
@@ -15,23 +15,19 @@ function bruteMinMax(v: Float64Array, i0: number, i1: number): [number, number] 
 }
 
 describe('SeriesBuffer', () => {
-  it('answers argMinMax like a linear scan on random ranges, after growing and truncating', () => {
-    let seed = 42;
-    const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  it('loads a history in bulk, grows, and keeps steps sorted when a step repeats', () => {
     const b = new SeriesBuffer(16);
-    for (let i = 0; i < 70_000; i++) b.push(i, rand() < 0.001 ? NaN : rand());
-    b.truncateFrom(66_000); // a resume replays steps from 66000
-    for (let i = 66_000; i < 80_000; i++) b.push(i, rand() * 2);
-    expect(b.length).toBe(80_000);
-    const out = new Int32Array(2);
-    for (let t = 0; t < 300; t++) {
-      const a = Math.floor(rand() * b.length);
-      const c = a + Math.floor(rand() * (b.length - a)) + 1;
-      b.argMinMax(a, c, out);
-      const [mn, mx] = bruteMinMax(b.values, a, c);
-      expect(b.values[out[0]]).toBe(b.values[mn]);
-      expect(b.values[out[1]]).toBe(b.values[mx]);
-    }
+    b.load([1, 2, 3, 2, 5], ['1', '2', '3', '20', 'NaN'], Number);
+    // step 2 repeated: the tail from step 2 was replaced, as a resumed run does
+    expect(Array.from(b.steps.subarray(0, b.length))).toEqual([1, 2, 5]);
+    expect(Array.from(b.values.subarray(0, b.length))).toEqual([1, 20, NaN]);
+    const rev = b.revision;
+    for (let i = 6; i < 5000; i++) b.push(i, i);
+    expect(b.length).toBe(4997);
+    expect(b.values[4996]).toBe(4999);
+    b.clear();
+    expect(b.length).toBe(0);
+    expect(b.revision).toBeGreaterThan(rev);
   });
 
   it('replaces the tail when a step repeats', () => {
@@ -40,9 +36,6 @@ describe('SeriesBuffer', () => {
     b.push(5, 100);
     expect(b.length).toBe(6);
     expect(b.values[5]).toBe(100);
-    const out = new Int32Array(2);
-    b.argMinMax(0, 6, out);
-    expect(out[1]).toBe(5);
   });
 
   it('finds the nearest step', () => {

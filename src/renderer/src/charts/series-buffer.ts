@@ -1,44 +1,28 @@
-// A growable full-resolution series (steps, values in typed arrays) with a min/max pyramid,
-// so the chart can ask "which point is the lowest/highest in this index range" in O(log n).
-//
-// The pyramid stores, per block of 16^L points, the index of its min and max finite value.
-// Appends update it in O(levels); queries only ever read complete blocks.
-
-const FANOUT_BITS = 4;
-const FANOUT = 1 << FANOUT_BITS;
-const LEVELS = 5; // blocks of 16, 256, 4096, 65536, 1048576 points
+// A growable full-resolution series (steps, values in typed arrays), sorted by step. Appends are O(1);
+// the chart's min/max envelopes live beside it in lod.ts and follow appends incrementally.
 
 export interface ReadonlySeries {
   readonly length: number;
+  /** Changes whenever points are removed or replaced, so derived data knows to start over. */
   readonly revision?: number;
   readonly steps: Float64Array;
   readonly values: Float64Array;
-  /** Indices of the smallest and largest finite value in [i0, i1), or -1 when there is none. */
-  argMinMax?(i0: number, i1: number, out: Int32Array): void;
 }
 
 export class SeriesBuffer implements ReadonlySeries {
   length = 0;
-  /** Bumped whenever points are removed, so derived series know to start over. */
   revision = 0;
   steps: Float64Array;
   values: Float64Array;
-  private mins: Int32Array[] = [];
-  private maxs: Int32Array[] = [];
 
   constructor(capacity = 1024) {
-    this.steps = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
-    for (let l = 1; l <= LEVELS; l++) {
-      const n = blocksFor(capacity, l - 1);
-      this.mins.push(new Int32Array(n).fill(-1));
-      this.maxs.push(new Int32Array(n).fill(-1));
-    }
+    this.steps = new Float64Array(Math.max(16, capacity));
+    this.values = new Float64Array(Math.max(16, capacity));
   }
 
   static from(steps: ArrayLike<number>, values: ArrayLike<number>): SeriesBuffer {
-    const b = new SeriesBuffer(Math.max(16, steps.length));
-    for (let i = 0; i < steps.length; i++) b.push(steps[i], values[i]);
+    const b = new SeriesBuffer(steps.length);
+    b.load(steps, values, (v) => v);
     return b;
   }
 
@@ -52,18 +36,39 @@ export class SeriesBuffer implements ReadonlySeries {
    */
   push(step: number, value: number): void {
     if (this.length && step <= this.steps[this.length - 1]) this.truncateFrom(step);
-    if (this.length === this.steps.length) this.grow();
+    if (this.length === this.steps.length) this.grow(this.length + (this.length >> 1) + 1024);
     const i = this.length++;
     this.steps[i] = step;
     this.values[i] = value;
-    if (!Number.isFinite(value)) return;
-    for (let l = 0; l < LEVELS; l++) {
-      const b = i >> (FANOUT_BITS * (l + 1));
-      const mn = this.mins[l];
-      const mx = this.maxs[l];
-      if (mn[b] < 0 || value < this.values[mn[b]]) mn[b] = i;
-      if (mx[b] < 0 || value > this.values[mx[b]]) mx[b] = i;
+  }
+
+  /**
+   * Replaces the contents in one pass (a stored history). Steps must be ascending, as the store returns
+   * them; any that are not fall back to push(), which keeps the series sorted.
+   */
+  load<V>(steps: ArrayLike<number>, values: ArrayLike<V>, convert: (v: V) => number): void {
+    this.clear();
+    const n = steps.length;
+    // Headroom, so the first live points after a big history do not copy it.
+    if (n > this.steps.length) this.grow(n + (n >> 3) + 1024);
+    const st = this.steps;
+    const vs = this.values;
+    let last = -Infinity;
+    let i = 0;
+    for (; i < n; i++) {
+      const s = steps[i];
+      if (!(s > last)) break;
+      st[i] = s;
+      vs[i] = convert(values[i]);
+      last = s;
     }
+    this.length = i;
+    for (; i < n; i++) this.push(steps[i], convert(values[i]));
+  }
+
+  /** Makes room for `capacity` points at once (one copy instead of repeated doubling). */
+  reserve(capacity: number): void {
+    if (capacity > this.steps.length) this.grow(Math.max(capacity + (capacity >> 3) + 1024, this.steps.length + (this.steps.length >> 1)));
   }
 
   /** Drops every point with step >= `step`. */
@@ -72,92 +77,22 @@ export class SeriesBuffer implements ReadonlySeries {
     if (n >= this.length) return;
     this.length = n;
     this.revision++;
-    // Rebuild the (now partial) last block of every level from the raw values.
-    for (let l = 0; l < LEVELS; l++) {
-      const size = 1 << (FANOUT_BITS * (l + 1));
-      const b = n >> (FANOUT_BITS * (l + 1));
-      const mn = this.mins[l];
-      const mx = this.maxs[l];
-      mn.fill(-1, b);
-      mx.fill(-1, b);
-      for (let i = b * size; i < n; i++) {
-        const v = this.values[i];
-        if (!Number.isFinite(v)) continue;
-        if (mn[b] < 0 || v < this.values[mn[b]]) mn[b] = i;
-        if (mx[b] < 0 || v > this.values[mx[b]]) mx[b] = i;
-      }
-    }
   }
 
   clear(): void {
-    this.truncateFrom(-Infinity);
+    if (!this.length) return;
+    this.length = 0;
+    this.revision++;
   }
 
-  argMinMax(i0: number, i1: number, out: Int32Array): void {
-    out[0] = -1;
-    out[1] = -1;
-    this.query(-1, i0, i1, out);
-  }
-
-  /** Valid value index of an element of `level` (-1 = raw points). */
-  private query(level: number, lo: number, hi: number, out: Int32Array): void {
-    if (level + 1 >= LEVELS || hi - lo < 2 * FANOUT) {
-      this.scan(level, lo, hi, out);
-      return;
-    }
-    const loA = Math.min(hi, ((lo + FANOUT - 1) >> FANOUT_BITS) << FANOUT_BITS);
-    const hiA = Math.max(loA, (hi >> FANOUT_BITS) << FANOUT_BITS);
-    this.scan(level, lo, loA, out);
-    this.scan(level, hiA, hi, out);
-    if (hiA > loA) this.query(level + 1, loA >> FANOUT_BITS, hiA >> FANOUT_BITS, out);
-  }
-
-  private scan(level: number, lo: number, hi: number, out: Int32Array): void {
-    const v = this.values;
-    if (level < 0) {
-      for (let i = lo; i < hi; i++) {
-        const x = v[i];
-        if (x !== x || x === Infinity || x === -Infinity) continue;
-        if (out[0] < 0 || x < v[out[0]]) out[0] = i;
-        if (out[1] < 0 || x > v[out[1]]) out[1] = i;
-      }
-      return;
-    }
-    const mn = this.mins[level];
-    const mx = this.maxs[level];
-    for (let b = lo; b < hi; b++) {
-      const a = mn[b];
-      if (a < 0) continue;
-      if (out[0] < 0 || v[a] < v[out[0]]) out[0] = a;
-      const c = mx[b];
-      if (out[1] < 0 || v[c] > v[out[1]]) out[1] = c;
-    }
-  }
-
-  private grow(): void {
-    const cap = this.steps.length * 2;
+  private grow(cap: number): void {
     const steps = new Float64Array(cap);
-    steps.set(this.steps);
+    steps.set(this.steps.subarray(0, this.length));
     const values = new Float64Array(cap);
-    values.set(this.values);
+    values.set(this.values.subarray(0, this.length));
     this.steps = steps;
     this.values = values;
-    for (let l = 0; l < LEVELS; l++) {
-      const n = blocksFor(cap, l);
-      if (n <= this.mins[l].length) continue;
-      const mn = new Int32Array(n).fill(-1);
-      mn.set(this.mins[l]);
-      const mx = new Int32Array(n).fill(-1);
-      mx.set(this.maxs[l]);
-      this.mins[l] = mn;
-      this.maxs[l] = mx;
-    }
   }
-}
-
-function blocksFor(capacity: number, level: number): number {
-  const bits = FANOUT_BITS * (level + 1);
-  return Math.max(1, (capacity + (1 << bits) - 1) >> bits);
 }
 
 /** First index in sorted `a[0..n)` whose value is >= x. */
@@ -167,6 +102,18 @@ export function lowerBound(a: Float64Array, n: number, x: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index in sorted `a[0..n)` whose value is > x. */
+export function upperBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -4,7 +4,8 @@ import { SeriesBuffer, type ReadonlySeries } from './series-buffer.ts';
 
 export class EmaSmoother {
   private acc = 0;
-  private n = 0;
+  /** weight^n, kept as a running product: Math.pow per point dominated loading a million-point history. */
+  private wn = 1;
   constructor(readonly weight: number) {}
 
   /** Non-finite inputs pass through unchanged and do not poison the average. */
@@ -12,8 +13,8 @@ export class EmaSmoother {
     if (!Number.isFinite(v)) return v;
     if (this.weight <= 0) return v;
     this.acc = this.acc * this.weight + (1 - this.weight) * v;
-    this.n++;
-    return this.acc / (1 - Math.pow(this.weight, this.n));
+    this.wn *= this.weight;
+    return this.acc / (1 - this.wn);
   }
 }
 
@@ -50,7 +51,9 @@ export class SmoothedSeries {
       this.done = 0;
       this.seen = raw.revision;
     }
-    for (let i = this.done; i < raw.length; i++) this.smooth.push(raw.steps[i], this.smoother.next(raw.values[i]));
+    const sm = this.smooth;
+    sm.reserve(raw.length);
+    for (let i = this.done; i < raw.length; i++) sm.push(raw.steps[i], this.smoother.next(raw.values[i]));
     this.done = raw.length;
   }
 }

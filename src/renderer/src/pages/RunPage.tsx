@@ -9,6 +9,7 @@ import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCharts.tsx';
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
+import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { seriesToCsv } from '../charts/csv.ts';
 import { configNumber, configSummaryFields, configValue } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -254,6 +255,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         <div className="run-main">
           {metricsError && <div className="error banner" role="alert">Could not load metrics: {metricsError}</div>}
           <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} alerts={alerts} />
+          {hasGenerationMetrics(primaryMetrics) && (
+            <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={configNumber(config, 'alerts.collapse_seq_rep')} />
+          )}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && STOPPABLE.has(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}

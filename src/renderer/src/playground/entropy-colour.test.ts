@@ -1,6 +1,6 @@
 // The entropy strip's scale and colours: absolute per tokenizer, monotone from calm to hot, bucketed when long.
 import { describe, expect, it } from 'vitest';
-import { bucketEntropies, entropyColour, entropyFraction, entropyScaleMax } from './entropy-colour.ts';
+import { bucketEntropies, entropyColour, entropyFraction, entropyScaleMax, vocabSizeOf } from './entropy-colour.ts';
 
 const hue = (c: string): number => Number(/hsl\((\d+)/.exec(c)![1]);
 
@@ -36,5 +36,14 @@ describe('bucketEntropies', () => {
   });
   it('is empty for no tokens', () => {
     expect(bucketEntropies([], 10)).toEqual([]);
+  });
+});
+
+describe('vocabSizeOf', () => {
+  it('knows the fixed vocabularies and leaves corpus-dependent ones open', () => {
+    expect(vocabSizeOf('byte')).toBe(256);
+    expect(vocabSizeOf('gpt2')).toBe(50257);
+    expect(vocabSizeOf('char')).toBeNull();
+    expect(vocabSizeOf(undefined)).toBeNull();
   });
 });

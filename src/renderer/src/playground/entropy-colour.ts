@@ -49,3 +49,10 @@ export function bucketEntropies(entropies: ArrayLike<number>, width: number): { 
   }
   return out;
 }
+
+/** Vocabulary size implied by a run's tokenizer setting; null for `char` (it depends on the corpus) or unknown values. */
+export function vocabSizeOf(tokenizer: unknown): number | null {
+  if (tokenizer === 'byte') return 256;
+  if (tokenizer === 'gpt2') return 50257;
+  return null;
+}

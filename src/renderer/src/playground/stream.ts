@@ -1,12 +1,15 @@
 // The streamed state of one sample: token pieces and entropies in index order as `sample.token` events
 // arrive (possibly repeated or out of order after a reconnect), replaced by the stored sample when done.
+import type { EventPayload } from '../../../shared/api/index.ts';
 import type { Sample } from '../../../shared/api/samples.ts';
+
+export type SamplePhase = EventPayload<'sample.phase'>['phase'];
 
 export interface StreamState {
   sampleId: string;
   pieces: string[];
   entropies: number[];
-  phase: 'starting' | 'loading' | 'generating' | 'diagnosing' | 'done' | 'error';
+  phase: 'starting' | SamplePhase | 'done' | 'error';
   sample: Sample | null;
   error: string | null;
   startedAt: number;
@@ -28,7 +31,7 @@ export function applyToken(s: StreamState, ev: { sampleId: string; index: number
   }
   pieces[ev.index] = ev.piece;
   entropies[ev.index] = ev.entropy;
-  return { ...s, pieces, entropies, phase: s.phase === 'starting' || s.phase === 'loading' ? 'generating' : s.phase };
+  return { ...s, pieces, entropies, phase: s.phase === 'done' || s.phase === 'error' || s.phase === 'diagnosing' ? s.phase : 'generating' };
 }
 
 export function applyDone(s: StreamState, ev: { sampleId: string; sample: Sample }): StreamState {

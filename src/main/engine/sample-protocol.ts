@@ -1,0 +1,56 @@
+// Messages between the sampling service (main) and the sample worker (engine/sample-worker.ts). Both sides
+// validate what they receive: a worker is a process boundary like any other.
+import { z } from 'zod';
+import { SampleDiagnostics } from '../../shared/generation/diagnosis.ts';
+import { ExpectedKeywords, MemorizedSource, SampleFinish, SamplePhase } from '../../shared/api/samples.ts';
+
+export const EngineSampleSettings = z.object({
+  maxNewTokens: z.number().int().min(1),
+  temperature: z.number().min(0),
+  topK: z.number().int().min(0),
+  topP: z.number().gt(0).max(1),
+  repetitionPenalty: z.number().gt(0),
+  seed: z.number().int().min(0),
+  stop: z.array(z.string()),
+});
+export type EngineSampleSettings = z.infer<typeof EngineSampleSettings>;
+
+export const SampleJob = z.object({
+  id: z.string(),
+  checkpointPath: z.string(),
+  prompt: z.string().min(1),
+  settings: EngineSampleSettings,
+  expectedKeywords: ExpectedKeywords.nullable(),
+  /** Where memorisation indexes are cached; null skips memorisation. */
+  memorizationCacheDir: z.string().nullable(),
+});
+export type SampleJob = z.infer<typeof SampleJob>;
+
+export const ToSampleWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sample'), job: SampleJob }),
+  z.object({ type: z.literal('cancel'), id: z.string() }),
+]);
+export type ToSampleWorker = z.infer<typeof ToSampleWorker>;
+
+export const SampleJobResult = z.object({
+  step: z.number().int(),
+  text: z.string(),
+  tokenIds: z.array(z.number().int()),
+  pieces: z.array(z.string()),
+  entropies: z.array(z.number()),
+  diagnostics: SampleDiagnostics,
+  memorizedSource: MemorizedSource.nullable(),
+  finish: SampleFinish,
+  warnings: z.array(z.string()),
+  /** Generation time only (not loading or diagnostics). */
+  generateMs: z.number(),
+});
+export type SampleJobResult = z.infer<typeof SampleJobResult>;
+
+export const FromSampleWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('phase'), id: z.string(), phase: SamplePhase }),
+  z.object({ type: z.literal('token'), id: z.string(), index: z.number().int(), piece: z.string(), entropy: z.number() }),
+  z.object({ type: z.literal('done'), id: z.string(), result: SampleJobResult }),
+  z.object({ type: z.literal('error'), id: z.string(), message: z.string() }),
+]);
+export type FromSampleWorker = z.infer<typeof FromSampleWorker>;

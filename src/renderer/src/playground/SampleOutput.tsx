@@ -1,0 +1,104 @@
+// Streamed output: the prompt, then the continuation with its repetition loop and memorised span highlighted,
+// the entropy strip under it, and where in the training data the memorised span comes from.
+import { useMemo } from 'react';
+import type { MemorizedSource } from '../../../shared/api/samples.ts';
+import type { SampleDiagnostics } from '../../../shared/generation/diagnosis.ts';
+import { EntropyStrip } from './EntropyStrip.tsx';
+import { highlightSegments, tokenCharOffsets, type Mark } from './text-spans.ts';
+
+export function marksOf(d: SampleDiagnostics | null): Mark[] {
+  const marks: Mark[] = [];
+  if (d?.loop) marks.push({ kind: 'loop', start: d.loop.start, end: d.loop.end });
+  const m = d?.memorization;
+  if (m && m.length > 0) marks.push({ kind: 'memo', start: m.outputStart, end: m.outputStart + m.length });
+  return marks;
+}
+
+export function HighlightedText({
+  text,
+  pieces,
+  diagnostics,
+}: {
+  text: string;
+  pieces: readonly string[] | null;
+  diagnostics: SampleDiagnostics | null;
+}): React.JSX.Element {
+  const segments = useMemo(() => {
+    const offsets = pieces && pieces.length > 0 && pieces.join('').length === text.length ? tokenCharOffsets(pieces) : null;
+    return highlightSegments(text, marksOf(diagnostics), offsets);
+  }, [text, pieces, diagnostics]);
+  return (
+    <>
+      {segments.map((s) =>
+        s.kinds.length === 0 ? (
+          <span key={s.start}>{s.text}</span>
+        ) : (
+          <mark key={s.start} className={s.kinds.map((k) => `hl-${k}`).join(' ')} data-mark={s.kinds.join(' ')}>
+            {s.text}
+          </mark>
+        ),
+      )}
+    </>
+  );
+}
+
+export function SampleOutput({
+  prompt,
+  text,
+  pieces,
+  entropies,
+  diagnostics,
+  memorizedSource,
+  streaming,
+  vocabSize,
+}: {
+  prompt: string;
+  text: string;
+  pieces: readonly string[] | null;
+  entropies: readonly number[];
+  diagnostics: SampleDiagnostics | null;
+  memorizedSource: MemorizedSource | null;
+  streaming: boolean;
+  vocabSize?: number | null;
+}): React.JSX.Element {
+  const loop = diagnostics?.loop ?? null;
+  const memo = diagnostics?.memorization ?? null;
+  return (
+    <div className="pg-output" data-testid="sample-output" data-streaming={streaming ? 'true' : 'false'} data-tokens={entropies.length}>
+      <div className="pg-text mono">
+        <span className="pg-prompt">{prompt}</span>
+        <span data-testid="sample-text">
+          <HighlightedText text={text} pieces={pieces} diagnostics={diagnostics} />
+        </span>
+        {streaming && <span className="pg-caret" aria-hidden>▍</span>}
+      </div>
+      <EntropyStrip entropies={entropies} vocabSize={vocabSize} />
+      {(loop || (memo && memo.length > 0)) && (
+        <div className="pg-legend small">
+          {loop && (
+            <span data-testid="loop-note">
+              <mark className="hl-loop">loop</mark> period {loop.period} tokens × {loop.repeats}, tokens {loop.start}–{loop.end}
+            </span>
+          )}
+          {memo && memo.length > 0 && (
+            <span data-testid="memo-note">
+              <mark className="hl-memo">memorised</mark> {memo.length} tokens, found at training offset{' '}
+              <span className="mono">{memo.sourceOffset}</span>
+              {memo.occurrences > 1 ? ` (occurs ${memo.occurrences}×)` : ''}
+            </span>
+          )}
+        </div>
+      )}
+      {memorizedSource && memo && memo.length > 0 && (
+        <div className="pg-source small" data-testid="memo-source">
+          <div className="muted">Training data at token offset {memorizedSource.tokenOffset}:</div>
+          <div className="mono pg-source-text">
+            <span className="muted">…{memorizedSource.before}</span>
+            <mark className="hl-memo">{memorizedSource.match}</mark>
+            <span className="muted">{memorizedSource.after}…</span>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
