@@ -33,7 +33,7 @@ test('Playground samples a baseline checkpoint with streamed text and metrics, c
     const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
     await row.waitFor({ timeout: 60_000 });
     await until(() => row.getAttribute('data-status'), (st) => st === 'finished' || st === 'failed' || st === 'crashed', 400_000, 'the baseline to end');
-    assert.equal(await row.getAttribute('data-status'), 'finished', `baseline ended badly:\n${s.serverLog().slice(-2000)}`);
+    assert.equal(await row.getAttribute('data-status'), 'finished', `baseline ended badly: ${await row.textContent()}\n${s.serverLog().slice(-2000)}`);
 
     // The playground opens on that run; its checkpoint is offered.
     await page.goto(`${s.baseUrl}/#/playground/${encodeURIComponent(runId)}`);

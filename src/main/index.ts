@@ -1,8 +1,8 @@
 // Electron shell: one secure window over the typed API (IPC), with the run services living here in main,
 // so runs and alerts go on with no window open. Where Electron can't start, `npm start` uses browser mode.
-import { app, BrowserWindow, Menu, ipcMain, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, Menu, ipcMain, screen, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDispatcher } from './api/dispatcher.ts';
 import { buildHandlers } from './api/handlers.ts';
 import { ipcCallChannel, ipcEventChannel } from '../shared/api/ipc-channels.ts';
@@ -14,12 +14,47 @@ const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
 const csp =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'";
 
-if (process.env['LOUPE_HOME']) app.setPath('userData', process.env['LOUPE_HOME']);
+const rendererFile = pathToFileURL(join(here, '../renderer/index.html')).href;
 
-function isOurFrame(url: string | undefined): boolean {
+if (process.env['LOUPE_HOME']) app.setPath('userData', process.env['LOUPE_HOME']);
+// Every renderer sandboxed, whatever a later BrowserWindow forgets to say.
+app.enableSandbox();
+
+/** Our page and nothing else: the dev server's exact origin, or the built index.html (any #route). */
+function isOurPage(url: string | undefined): boolean {
   if (!url) return false;
-  if (rendererUrl && url.startsWith(rendererUrl)) return true;
-  return url.startsWith('file://') && url.includes('/out/renderer/');
+  try {
+    const u = new URL(url);
+    if (rendererUrl) return u.origin === new URL(rendererUrl).origin;
+    u.hash = '';
+    u.search = '';
+    return u.href === rendererFile;
+  } catch {
+    return false;
+  }
+}
+
+// Applies to every web contents, including any a bug or a library might create: no webviews, no popups,
+// no navigation away from our page (https links open in the system browser instead).
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  const guard = (e: { preventDefault(): void }, url: string): void => {
+    if (!isOurPage(url)) e.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
+});
+
+/** Drops a remembered position that no display shows any more (a monitor was unplugged). */
+function onScreen(bounds: { x?: number; y?: number; width: number; height: number }): typeof bounds {
+  const { x, y } = bounds;
+  if (x === undefined || y === undefined) return bounds;
+  const visible = screen.getAllDisplays().some(({ workArea: a }) => x + 40 < a.x + a.width && x + bounds.width - 40 > a.x && y >= a.y - 10 && y + 40 < a.y + a.height);
+  return visible ? bounds : { width: bounds.width, height: bounds.height };
 }
 
 async function main(): Promise<void> {
@@ -36,7 +71,10 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => false);
 
   ipcMain.handle(ipcCallChannel, (event: IpcMainInvokeEvent, name: unknown, params: unknown) => {
-    if (!isOurFrame(event.senderFrame?.url)) return { ok: false, error: { code: 'bad_request', message: 'Unknown sender' } };
+    // Only the top frame of our own window, showing our own page, may call the API.
+    const frame = event.senderFrame;
+    const ours = !!frame && frame.parent === null && !!win && !win.isDestroyed() && event.sender === win.webContents && isOurPage(frame.url);
+    if (!ours) return { ok: false, error: { code: 'bad_request', message: 'Unknown sender' } };
     return dispatcher.dispatch(String(name), params);
   });
   const send = (name: string, payload: unknown): void => {
@@ -48,7 +86,7 @@ async function main(): Promise<void> {
   const createWindow = (): void => {
     const state = loadWindowState(dataDir);
     win = new BrowserWindow({
-      ...state.bounds,
+      ...onScreen(state.bounds),
       minWidth: 900,
       minHeight: 600,
       title: 'Loupe',
@@ -59,19 +97,16 @@ async function main(): Promise<void> {
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
+        nodeIntegrationInWorker: false,
         webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        spellcheck: false,
       },
     });
     if (state.maximized) win.maximize();
     trackWindowState(win, dataDir);
     win.once('ready-to-show', () => win?.show());
-    win.webContents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-    win.webContents.on('will-navigate', (e, url) => {
-      if (!isOurFrame(url)) e.preventDefault();
-    });
     if (rendererUrl) void win.loadURL(rendererUrl);
     else void win.loadFile(join(here, '../renderer/index.html'));
   };

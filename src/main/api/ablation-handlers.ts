@@ -28,10 +28,16 @@ function csvFileName(groups: readonly string[] | undefined, runCount: number): s
   return `compare-${stem.replace(/[^\w.+-]+/g, '_').slice(0, 80)}.csv`;
 }
 
+/** LOUPE_BASELINE_STEPS (demos, e2e) shortens the bundled recipe here as it does the one-click baseline. */
+function recipeSteps(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const n = Number(env['LOUPE_BASELINE_STEPS'] ?? '');
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 export function ablationHandlers(services: Services): AblationHandlers {
   const ablation = services.ablation;
   return {
-    'ablation.baseConfig': guard((p) => ablation.baseConfig(p.runId)),
+    'ablation.baseConfig': guard((p) => ablation.baseConfig(p.runId, p.runId ? undefined : recipeSteps())),
     'ablation.review': guard((p) => ablation.review(p)),
     'ablation.sweep': guard((p) => ablation.sweep(p)),
     'ablation.groups': guard((p) => ablation.groups(p)),

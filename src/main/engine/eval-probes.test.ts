@@ -103,6 +103,18 @@ describe('runEvalProbes', () => {
     t.dispose();
   });
 
+  it('gives up the sampling (no gen/* points, no leaked tensors) once cancelled, e.g. by a stop request', async () => {
+    const t = make({ eval: { every: 5, batches: 1, generation: true, diagnostics: true } });
+    const before = tf.memory().numTensors;
+    let polls = 0;
+    const points = await runEvalProbes(t, () => ++polls > 20);
+    expect(polls).toBe(21); // stopped at the first poll after the request, not at the end of the set
+    expect(points.some((p) => p.key.startsWith('gen/'))).toBe(false);
+    expect(points.some((p) => p.key.startsWith('diag/'))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    t.dispose();
+  });
+
   it('measures a collapsed model as collapsed: one token forever', async () => {
     const t = make();
     // ln_f → a constant vector along component 0; token 65 ("A") alone has weight there, so its logit dwarfs the rest.

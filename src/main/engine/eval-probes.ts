@@ -49,12 +49,16 @@ function encodable(tokenizer: Tokenizer, text: string): boolean {
   }
 }
 
-/** Samples every prompt of the set the run's tokenizer can encode; null when it can encode none. */
+/**
+ * Samples every prompt of the set the run's tokenizer can encode; null when it can encode none, or when `cancelled`
+ * turned true meanwhile (a stop or pause should not wait for the whole set, and a partial set would skew the means).
+ */
 export async function probeGeneration(
   model: LanguageModel,
   tokenizer: Tokenizer,
   set: PromptSet = builtInDiagnosticSet,
   settings: Omit<SampleSettings, 'seed'> = GEN_PROBE_SETTINGS,
+  cancelled?: () => boolean,
 ): Promise<GenerationProbe | null> {
   const samples: GenerationProbe['samples'] = [];
   const measured: { tokens: number[]; diagnostics: SampleDiagnostics }[] = [];
@@ -64,7 +68,8 @@ export async function probeGeneration(
       skipped.push(p.id);
       continue;
     }
-    const r = await generate(model, tokenizer, p.prompt, { ...settings, seed: GEN_PROBE_SEED + i });
+    const r = await generate(model, tokenizer, p.prompt, { ...settings, seed: GEN_PROBE_SEED + i }, { cancelled });
+    if (r.finish === 'cancelled') return null;
     const diagnostics = diagnoseSample({ tokens: r.tokens, text: r.text, entropies: r.entropies, expectedKeywords: p.expectedKeywords });
     samples.push({ id: p.id, text: r.text, diagnostics });
     measured.push({ tokens: r.tokens, diagnostics });
@@ -120,11 +125,11 @@ export interface ProbeTarget {
 }
 
 /** The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step. */
-export async function runEvalProbes(t: ProbeTarget): Promise<MetricPoint[]> {
+export async function runEvalProbes(t: ProbeTarget, cancelled?: () => boolean): Promise<MetricPoint[]> {
   const values: Record<string, number> = {};
   if (t.config.eval.diagnostics) Object.assign(values, condensationMetrics(probeCondensation(t.model, t.data.val)));
   if (t.config.eval.generation) {
-    const probe = await probeGeneration(t.model, t.tokenizer);
+    const probe = await probeGeneration(t.model, t.tokenizer, builtInDiagnosticSet, GEN_PROBE_SETTINGS, cancelled);
     if (probe) Object.assign(values, generationMetricValues(probe.summary));
   }
   return Object.entries(values).map(([key, value]) => ({ step: t.step, key, value }));

@@ -339,8 +339,9 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
-      // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG.
-      ...(await runEvalProbes(trainer)),
+      // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
+      // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
+      ...(await runEvalProbes(trainer, () => hooks.control() !== null)),
     ]);
     if (v < best) {
       best = v;

@@ -394,3 +394,16 @@ export function matchesExpected(alert: Alert, exp: ExpectedAlert): boolean {
   const end = alert.stepEnd ?? alert.step;
   return alert.step <= exp.stepEnd && end >= exp.step;
 }
+
+/** The labelled set the scoring test uses: `perScenario` curves of every scenario, seeds derived from `seed`. */
+export function syntheticSet(seed: number, perScenario: number): SyntheticCurve[] {
+  const out: SyntheticCurve[] = [];
+  for (const scenario of scenarios) for (let i = 0; i < perScenario; i++) out.push(syntheticCurve(scenario, seed + i));
+  return out;
+}
+
+/** Steps of a curve before anything was injected (all of a healthy one): false warnings are counted over these. */
+export function healthySteps(curve: SyntheticCurve): number {
+  const end = curve.points.length ? curve.points[curve.points.length - 1].step + 1 : 0;
+  return curve.expected.length ? Math.min(end, ...curve.expected.map((e) => e.step)) : end;
+}

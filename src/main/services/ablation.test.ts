@@ -22,8 +22,11 @@ function resolved(input: RunConfigInput): RunConfig {
 }
 
 /** A finished run with the given val losses (the last is its final), stored without training. */
-function storedRun(s: Services, o: { name: string; lr?: number; seed: number; group?: string; baselineId?: string; val: number[]; status?: 'finished' | 'stopped' }): string {
-  const config = resolved({ ...tinyConfig(o.name, 30), seed: o.seed, train: { steps: 30, warmup_steps: 0, batch_size: 2, lr: o.lr ?? 6e-4 } });
+function storedRun(
+  s: Services,
+  o: { name: string; lr?: number; seed: number; group?: string; baselineId?: string; val: number[]; status?: 'finished' | 'stopped'; alerts?: RunConfigInput['alerts'] },
+): string {
+  const config = resolved({ ...tinyConfig(o.name, 30), seed: o.seed, train: { steps: 30, warmup_steps: 0, batch_size: 2, lr: o.lr ?? 6e-4 }, alerts: o.alerts });
   const run = s.store.createRun({ name: o.name, config, groupName: o.group ?? null, baselineId: o.baselineId ?? null, status: o.status ?? 'finished' });
   s.store.insertMetrics(run.id, 1, 0, o.val.map((value, i) => ({ step: (i + 1) * 10, key: 'val/loss', value })));
   return run.id;
@@ -81,6 +84,7 @@ describe('ablation.sweep', () => {
     expect(requests['ablation.compare'].result.safeParse(cmp).success).toBe(true);
 
     const groups = ablation.groups();
+    expect(requests['ablation.groups'].result.safeParse(groups).success).toBe(true);
     expect(groups.map((g) => g.name)).toEqual(['sweep-lr']);
     expect(groups[0]).toMatchObject({ runCount: 4, statusCounts: { finished: 4 }, done: true, baselineId: baseline.id, variedFields: ['train.lr'], seeds: [1337, 1338] });
   });
@@ -141,7 +145,8 @@ describe('ablation.compare', () => {
     try {
       const b1 = storedRun(s, { name: 'ref', seed: 1, val: [2.5, 2.0] });
       storedRun(s, { name: 'ref', seed: 2, val: [2.5, 2.03] });
-      storedRun(s, { name: 'ref', seed: 3, val: [2.5, 1.98] });
+      // Other alert thresholds (a newer default, say) do not make another experiment.
+      storedRun(s, { name: 'ref', seed: 3, val: [2.5, 1.98], alerts: { overfit_gap: 0.9 } });
       storedRun(s, { name: 'other-steps', seed: 4, lr: 6e-4, val: [9] , group: 'unrelated' });
       const low = [1.8, 1.82, 1.79];
       const same = [2.01, 1.99, 2.02];
@@ -192,10 +197,14 @@ describe('ablation.baseConfig and ablation.review', () => {
     const base = ablation.baseConfig();
     expect(base.runId).toBeNull();
     expect(base.yaml).toContain('train:');
+    expect(requests['ablation.baseConfig'].result.safeParse(base).success).toBe(true);
+    expect((ablation.baseConfig(undefined, 40).config as { train: { steps: number } }).train.steps).toBe(40);
     const ok = ablation.review({ candidate: base.yaml.replace(/lr: [^\n]+/, 'lr: 0.0003') });
     expect(ok.ok && ok.review.changes.map((c) => c.path)).toEqual(['train.lr']);
     expect(ok.ok && ok.review.suggestedName).toBe('lr3e-4');
+    expect(requests['ablation.review'].result.safeParse(ok).success).toBe(true);
     const badText = ablation.review({ candidate: 'train:\n  lr: fast\n' });
     expect(badText).toMatchObject({ ok: false, issues: [{ path: 'train.lr', line: 2 }] });
+    expect(requests['ablation.review'].result.safeParse(badText).success).toBe(true);
   });
 });

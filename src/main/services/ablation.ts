@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { resolveConfig, type RunConfig, type ConfigIssue } from '../../shared/config.ts';
 import { parseConfigText, stringifyConfig, type TextConfigIssue } from '../../shared/config-yaml.ts';
-import { diffConfigs, experimentalChanges } from '../../shared/ablation/diff.ts';
+import { diffConfigs, experimentalChanges, type ConfigChange } from '../../shared/ablation/diff.ts';
 import { expandSweep, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
 import { compareRuns, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
 import { reviewCandidate } from '../../shared/ablation/candidate.ts';
@@ -31,7 +31,8 @@ export type SweepRequest = z.output<typeof SweepParams>;
 export type CompareRequest = z.output<typeof CompareParams>;
 
 export interface AblationServices {
-  baseConfig(runId?: string): BaseConfigResult;
+  /** A run's config, or the bundled recipe (with `steps` applied, as the one-click baseline does). */
+  baseConfig(runId?: string, steps?: number): BaseConfigResult;
   review(p: { baselineId?: string; candidate: ConfigSource }): ReviewResult;
   sweep(p: SweepRequest): SweepResult;
   groups(opts?: { includeArchived?: boolean }): GroupInfo[];
@@ -112,6 +113,20 @@ export function readVary(input: VaryInput): Vary {
 }
 
 /** Creation order; a sweep creates its runs within one millisecond, so seed breaks the tie. */
+/**
+ * The part of a config that makes an experiment: alert thresholds and checkpoint cadence change what is watched and
+ * kept, not what is trained, so runs differing only there are replicates (e.g. across a change of alert defaults).
+ */
+function experimentOf(config: RunConfig): Omit<RunConfig, 'alerts' | 'checkpoint'> {
+  const { alerts: _alerts, checkpoint: _checkpoint, ...rest } = config;
+  return rest;
+}
+
+/** Experimental fields of b that differ from a: seed, name, alerts and checkpoint aside. */
+function changesBetween(a: RunConfig, b: RunConfig): ConfigChange[] {
+  return experimentalChanges(diffConfigs(experimentOf(a), experimentOf(b)));
+}
+
 function compareTimes(a: RunSummary, b: RunSummary): number {
   return a.createdAt - b.createdAt || a.seed - b.seed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -130,8 +145,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     }
   };
 
-  /** Changed experimental fields of b against a (seed and name aside). */
-  const sameExperiment = (a: RunConfig, b: RunConfig): boolean => experimentalChanges(diffConfigs(a, b)).length === 0;
+  const sameExperiment = (a: RunConfig, b: RunConfig): boolean => changesBetween(a, b).length === 0;
 
   const uniqueGroupName = (wanted: string): string => {
     const taken = groupNames();
@@ -139,13 +153,13 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     for (let i = 2; ; i++) if (!taken.has(`${wanted}-${i}`)) return `${wanted}-${i}`;
   };
 
-  const baseConfig = (runId?: string): BaseConfigResult => {
+  const baseConfig = (runId?: string, steps?: number): BaseConfigResult => {
     if (runId) {
       const id = runIdOrThrow(runId, 'runId');
       const config = store.getConfig(id);
       return { runId: id, name: store.requireSummary(id).name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
     }
-    const config = resolveWithOverrides(readBaselineConfig());
+    const config = resolveWithOverrides(readBaselineConfig(), { steps });
     return { runId: null, name: config.name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
   };
 
@@ -183,7 +197,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
 
     const warnings: string[] = [];
     if (baselineConfig) {
-      const extra = experimentalChanges(diffConfigs(baselineConfig, base)).filter((c) => c.path !== varied?.path);
+      const extra = changesBetween(baselineConfig, base).filter((c) => c.path !== varied?.path);
       if (extra.length > 0) {
         warnings.push(
           `the sweep's base config differs from the baseline in ${extra.length} field(s)${varied ? ` besides ${varied.path}` : ''} ` +
@@ -237,7 +251,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       const baselines = new Set(members.map((r) => r.baselineId));
       const first = store.getConfig(members[0].id);
       const varied = new Set<string>();
-      for (const r of members.slice(1)) for (const c of experimentalChanges(diffConfigs(first, store.getConfig(r.id)))) varied.add(c.path);
+      for (const r of members.slice(1)) for (const c of changesBetween(first, store.getConfig(r.id))) varied.add(c.path);
       out.push({
         name,
         runIds: members.map((r) => r.id),
@@ -302,7 +316,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       // Unfinished runs stopped early: their losses are not comparable with a full run's.
       finalValLoss: finished(r) ? r.lastValLoss : null,
       bestValLoss: finished(r) ? r.bestValLoss : null,
-      config: store.getConfig(r.id),
+      config: experimentOf(store.getConfig(r.id)),
     }));
     const built = compareRuns(input, baseline, { metric: p.metric, alpha: p.alpha });
     if (!built.ok) throw bad('baseline', built.error);

@@ -1,11 +1,11 @@
 // Causal self-attention for wasm straight from the fused qkv projection [B·T, 3d] to the merged heads [B·T, d], and
-// its gradient back to qkv: the head split/merge transposes, scaling, masking, softmax (and attention dropout) are
-// JavaScript passes, and the per-(batch, head) products go to XNNPACK's fast 2-D path.
+// its gradient back to qkv: the head split/merge and masking are JavaScript passes, softmax and dropout stock XNNPACK
+// kernels, and the per-(batch, head) products go to XNNPACK's fast 2-D path, arranged so no T×T matrix is transposed.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { tf } from '../tf.ts';
+import { tf } from '../tf.ts';
 import { heapOffset, xnnMatMul } from './wasm-batch-matmul.ts';
 import { wasmOf } from './heap.ts';
-import type { KernelArgs } from './heap.ts';
+import type { KernelArgs, KernelFn } from './heap.ts';
 
 export const ATTENTION = 'LoupeCausalAttention';
 export const ATTENTION_GRAD = 'LoupeCausalAttentionGrad';
@@ -44,6 +44,11 @@ class Scratch {
     this.infos.push(t);
     return t;
   }
+  /** Frees `t` (made by a stock kernel) with the rest. */
+  adopt(t: tf.TensorInfo): tf.TensorInfo {
+    this.infos.push(t);
+    return t;
+  }
   free(): void {
     for (const t of this.infos) this.backend.disposeData(t.dataId);
   }
@@ -53,41 +58,36 @@ function f32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 
-/** Copies head columns [col, col + hd) of src [B·T, width] into dst as [BH, T, hd], or transposed as [BH, hd, T]. */
-function gather(src: Float32Array, width: number, col: number, dst: Float32Array, D: Dims, transposed: boolean): void {
+/**
+ * Copies head columns [col, col + hd) of src [B·T, width], times `scale`, into dst as [BH, T, hd], or transposed as
+ * [BH, hd, T] (a T×hd block per head: small enough that the strided writes stay in cache).
+ */
+function gather(src: Float32Array, width: number, col: number, dst: Float32Array, D: Dims, transposed: boolean, scale = 1): void {
   const { B, T, H, hd } = D;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const base = (b * H + h) * T * hd;
       for (let t = 0; t < T; t++) {
         const s = (b * T + t) * width + col + h * hd;
-        if (transposed) for (let c = 0; c < hd; c++) dst[base + c * T + t] = src[s + c]!;
-        else for (let c = 0; c < hd; c++) dst[base + t * hd + c] = src[s + c]!;
+        if (transposed) for (let c = 0; c < hd; c++) dst[base + c * T + t] = src[s + c]! * scale;
+        else for (let c = 0; c < hd; c++) dst[base + t * hd + c] = src[s + c]! * scale;
       }
     }
   }
 }
 
-/** Writes src [BH, T, hd] into columns [col, col + hd) of dst [B·T, width]. */
-function scatter(src: Float32Array, dst: Float32Array, width: number, col: number, D: Dims): void {
+/** Writes src [BH, T, hd] (or [BH, hd, T] when `transposed`), times `scale`, into columns [col, col + hd) of dst [B·T, width]. */
+function scatter(src: Float32Array, dst: Float32Array, width: number, col: number, D: Dims, transposed: boolean, scale = 1): void {
   const { B, T, H, hd } = D;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const base = (b * H + h) * T * hd;
       for (let t = 0; t < T; t++) {
         const o = (b * T + t) * width + col + h * hd;
-        for (let c = 0; c < hd; c++) dst[o + c] = src[base + t * hd + c]!;
+        if (transposed) for (let c = 0; c < hd; c++) dst[o + c] = src[base + c * T + t]! * scale;
+        else for (let c = 0; c < hd; c++) dst[o + c] = src[base + t * hd + c]! * scale;
       }
     }
-  }
-}
-
-/** dst[n] = src[n]ᵀ for n square T×T matrices. */
-function transposeSquares(src: Float32Array, dst: Float32Array, n: number, T: number): void {
-  const tt = T * T;
-  for (let b = 0; b < n; b++) {
-    const base = b * tt;
-    for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) dst[base + j * T + i] = src[base + i * T + j]!;
   }
 }
 
@@ -99,24 +99,14 @@ function products(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, out:
   for (let i = 0; i < n; i++) xnnMatMul(backend, ao + 4 * i * m * k, bo + 4 * i * k * p, oo + 4 * i * m * p, m, k, p);
 }
 
-/** In place: each row i of every T×T score matrix becomes softmax(scale · s[i, 0..i]) with zeros above the diagonal. */
-function causalSoftmax(s: Float32Array, n: number, T: number, scale: number): void {
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < T; i++) {
-      const o = (b * T + i) * T;
-      let max = -Infinity;
-      for (let j = 0; j <= i; j++) if (s[o + j]! > max) max = s[o + j]!;
-      let sum = 0;
-      for (let j = 0; j <= i; j++) {
-        const e = Math.exp((s[o + j]! - max) * scale);
-        s[o + j] = e;
-        sum += e;
-      }
-      const inv = 1 / sum;
-      for (let j = 0; j <= i; j++) s[o + j]! *= inv;
-      for (let j = i + 1; j < T; j++) s[o + j] = 0;
-    }
-  }
+let stockSoftmax: KernelFn | null = null;
+let stockMultiply: KernelFn | null = null;
+
+/** Stock kernels called from ours: XNNPACK's softmax and multiply are vectorised, far faster than JavaScript loops. */
+function stock(name: 'Softmax' | 'Multiply'): KernelFn {
+  const k = tf.getKernel(name, 'wasm');
+  if (k == null) throw new Error(`wasm backend has no ${name} kernel`);
+  return k.kernelFunc as KernelFn;
 }
 
 /**
@@ -128,29 +118,38 @@ export function attentionKernel(args: KernelArgs): tf.TensorInfo[] {
   const { qkv, mask } = args.inputs as { qkv: tf.TensorInfo; mask?: tf.TensorInfo };
   const D = dims(qkv, args.attrs as unknown as AttentionAttrs);
   const { T, hd, d, BH } = D;
+  stockSoftmax ??= stock('Softmax');
+  stockMultiply ??= stock('Multiply');
   const y = backend.makeOutput([D.B * T, d], 'float32');
-  const p = backend.makeOutput([BH, T, T], 'float32');
   const scratch = new Scratch(backend);
+  let p: tf.TensorInfo;
   try {
     const q = scratch.alloc([BH, T, hd]);
     const kT = scratch.alloc([BH, hd, T]);
     const v = scratch.alloc([BH, T, hd]);
     const o = scratch.alloc([BH, T, hd]);
-    const pd = mask != null ? scratch.alloc([BH, T, T]) : p;
+    const s = scratch.alloc([BH, T, T]);
     const src = f32(backend, qkv);
-    gather(src, 3 * d, 0, f32(backend, q), D, false);
+    // The 1/√hd scale goes into q, so the products give scaled scores.
+    gather(src, 3 * d, 0, f32(backend, q), D, false, 1 / Math.sqrt(hd));
     gather(src, 3 * d, d, f32(backend, kT), D, true);
     gather(src, 3 * d, 2 * d, f32(backend, v), D, false);
-    products(backend, q, kT, p, BH, T, hd, T);
-    const pv = f32(backend, p);
-    causalSoftmax(pv, BH, T, 1 / Math.sqrt(hd));
+    products(backend, q, kT, s, BH, T, hd, T);
+    // Causal mask: −∞ above the diagonal (exp gives exactly 0), then the stock row softmax.
+    const sv = f32(backend, s);
+    for (let r = 0; r < BH * T; r++) {
+      const i = r % T;
+      sv.fill(-Infinity, r * T + i + 1, (r + 1) * T);
+    }
+    p = stockSoftmax({ inputs: { logits: { ...s, shape: [BH * T, T] } }, backend, attrs: { dim: 1 } }) as tf.TensorInfo;
+    p.shape = [BH, T, T];
+    let pd = p;
     if (mask != null) {
-      const mv = f32(backend, mask);
-      const dv = f32(backend, pd);
-      for (let i = 0; i < pv.length; i++) dv[i] = pv[i]! * mv[i]!;
+      pd = stockMultiply({ inputs: { a: p, b: mask }, backend, attrs: {} }) as tf.TensorInfo;
+      scratch.adopt(pd);
     }
     products(backend, pd, v, o, BH, T, T, hd);
-    scatter(f32(backend, o), f32(backend, y), d, 0, D);
+    scatter(f32(backend, o), f32(backend, y), d, 0, D, false);
   } finally {
     scratch.free();
   }
@@ -163,60 +162,53 @@ export function attentionGradKernel(args: KernelArgs): tf.TensorInfo {
   const { dy, qkv, p, mask } = args.inputs as { dy: tf.TensorInfo; qkv: tf.TensorInfo; p: tf.TensorInfo; mask?: tf.TensorInfo };
   const D = dims(qkv, args.attrs as unknown as AttentionAttrs);
   const { T, hd, d, BH } = D;
+  stockMultiply ??= stock('Multiply');
+  const scale = 1 / Math.sqrt(hd);
   const dqkv = backend.makeOutput([D.B * T, 3 * d], 'float32');
   const scratch = new Scratch(backend);
   try {
+    const pd = mask != null ? scratch.adopt(stockMultiply({ inputs: { a: p, b: mask }, backend, attrs: {} }) as tf.TensorInfo) : p;
     const dO = scratch.alloc([BH, T, hd]);
-    const q = scratch.alloc([BH, T, hd]);
+    const dOT = scratch.alloc([BH, hd, T]);
+    const qT = scratch.alloc([BH, hd, T]);
     const k = scratch.alloc([BH, T, hd]);
     const vT = scratch.alloc([BH, hd, T]);
-    const pT = scratch.alloc([BH, T, T]);
     const dS = scratch.alloc([BH, T, T]);
-    const dST = scratch.alloc([BH, T, T]);
     const dQ = scratch.alloc([BH, T, hd]);
-    const dK = scratch.alloc([BH, T, hd]);
-    const dV = scratch.alloc([BH, T, hd]);
+    const dKT = scratch.alloc([BH, hd, T]);
+    const dVT = scratch.alloc([BH, hd, T]);
     const src = f32(backend, qkv);
-    gather(f32(backend, dy), d, 0, f32(backend, dO), D, false);
-    gather(src, 3 * d, 0, f32(backend, q), D, false);
+    const dys = f32(backend, dy);
+    gather(dys, d, 0, f32(backend, dO), D, false);
+    gather(dys, d, 0, f32(backend, dOT), D, true);
+    // Scores were (q/√hd)·kᵀ: dK = dSᵀ·(q/√hd) and dQ = dS·k/√hd.
+    gather(src, 3 * d, 0, f32(backend, qT), D, true, scale);
     gather(src, 3 * d, d, f32(backend, k), D, false);
     gather(src, 3 * d, 2 * d, f32(backend, vT), D, true);
-    let pv = f32(backend, p);
-    let mv = mask != null ? f32(backend, mask) : null;
-    // dV = (p ⊙ mask)ᵀ · dO
-    const ptv = f32(backend, pT);
-    if (mv != null) {
-      const tt = T * T;
-      for (let b = 0; b < BH; b++) {
-        const base = b * tt;
-        for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) ptv[base + j * T + i] = pv[base + i * T + j]! * mv[base + i * T + j]!;
-      }
-    } else transposeSquares(pv, ptv, BH, T);
-    products(backend, pT, dO, dV, BH, T, T, hd);
-    // dP = (dO · vᵀ) ⊙ mask, then the softmax backward: dS = p ⊙ (dP − Σ_j dP·p) · scale, zero above the diagonal.
+    // Transposed products (dVᵀ = dOᵀ·pd, dKᵀ = qᵀ·dS) need no T×T transpose; only the narrow results are transposed,
+    // on the way out.
+    products(backend, dOT, pd, dVT, BH, hd, T, T);
     products(backend, dO, vT, dS, BH, T, hd, T);
-    // XNNPACK allocates (packed weights), which can grow the heap and detach every view: take them again.
-    pv = f32(backend, p);
-    mv = mask != null ? f32(backend, mask) : null;
+    // XNNPACK allocates (packed weights), which can grow the heap and detach views: take them after the products.
+    const pv = f32(backend, p);
+    const mv = mask != null ? f32(backend, mask) : null;
     const ds = f32(backend, dS);
-    const scale = 1 / Math.sqrt(hd);
-    for (let b = 0; b < BH; b++) {
-      for (let i = 0; i < T; i++) {
-        const o = (b * T + i) * T;
-        if (mv != null) for (let j = 0; j <= i; j++) ds[o + j]! *= mv[o + j]!;
-        let dot = 0;
-        for (let j = 0; j <= i; j++) dot += ds[o + j]! * pv[o + j]!;
-        for (let j = 0; j <= i; j++) ds[o + j] = pv[o + j]! * (ds[o + j]! - dot) * scale;
-        for (let j = i + 1; j < T; j++) ds[o + j] = 0;
-      }
+    // dP = (dO·vᵀ) ⊙ mask, then the softmax backward dS = p ⊙ (dP − Σ_j dP·p), zero above the diagonal.
+    for (let r = 0; r < BH * T; r++) {
+      const i = r % T;
+      const o = r * T;
+      if (mv != null) for (let j = 0; j <= i; j++) ds[o + j]! *= mv[o + j]!;
+      let dot = 0;
+      for (let j = 0; j <= i; j++) dot += ds[o + j]! * pv[o + j]!;
+      for (let j = 0; j <= i; j++) ds[o + j] = pv[o + j]! * (ds[o + j]! - dot);
+      ds.fill(0, o + i + 1, o + T);
     }
     products(backend, dS, k, dQ, BH, T, T, hd);
-    transposeSquares(f32(backend, dS), f32(backend, dST), BH, T);
-    products(backend, dST, q, dK, BH, T, T, hd);
+    products(backend, qT, dS, dKT, BH, hd, T, T);
     const out = f32(backend, dqkv);
-    scatter(f32(backend, dQ), out, 3 * d, 0, D);
-    scatter(f32(backend, dK), out, 3 * d, d, D);
-    scatter(f32(backend, dV), out, 3 * d, 2 * d, D);
+    scatter(f32(backend, dQ), out, 3 * d, 0, D, false, scale);
+    scatter(f32(backend, dKT), out, 3 * d, d, D, true);
+    scatter(f32(backend, dVT), out, 3 * d, 2 * d, D, true);
   } finally {
     scratch.free();
   }

@@ -19,16 +19,17 @@ function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
   const op = tf.customGrad((x, save) => {
     const x2 = x as tf.Tensor2D;
     const p = tf.softmax(x2);
-    (save as tf.GradSaveFunc)([p]);
+    // Kept for the backward pass: the caller's targets may be disposed once the forward's scope ends.
+    (save as tf.GradSaveFunc)([p, targets]);
     const value = onWasm
       ? (tf.engine().runKernel(SOFTMAX_XENT, { logits: x2, p, targets }, {}) as tf.Scalar)
       : tf.mean(tf.sub(tf.reshape(logSumExp(x2), [n]), tf.sum(tf.mul(x2, tf.oneHot(targets, x2.shape[1])), -1)));
     return {
       value,
       gradFunc: (dy, saved) => {
-        const [sp] = saved as [tf.Tensor2D];
-        if (onWasm) return tf.engine().runKernel(SOFTMAX_XENT_GRAD, { dy: dy as tf.Tensor, p: sp, targets }, {}) as tf.Tensor;
-        return tf.mul(tf.sub(sp, tf.oneHot(targets, sp.shape[1])), tf.div(dy as tf.Tensor, n));
+        const [sp, st] = saved as [tf.Tensor2D, tf.Tensor1D];
+        if (onWasm) return tf.engine().runKernel(SOFTMAX_XENT_GRAD, { dy: dy as tf.Tensor, p: sp, targets: st }, {}) as tf.Tensor;
+        return tf.mul(tf.sub(sp, tf.oneHot(st, sp.shape[1])), tf.div(dy as tf.Tensor, n));
       },
     };
   });

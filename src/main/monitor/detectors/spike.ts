@@ -100,7 +100,8 @@ export class SpikeDetector {
    */
   private earlySpike(step: number, v: number): boolean {
     const cfg = this.ctx.cfg;
-    const judged = this.kind === 'loss_spike' && cfg.spike_early_rel > 0 && this.window.size < Math.min(cfg.spike_min_history, cfg.spike_window);
+    // Only the run's first steps: a window cleared after a level shift is not the start of training.
+    const judged = this.kind === 'loss_spike' && cfg.spike_early_rel > 0 && this.seen <= Math.min(cfg.spike_min_history, cfg.spike_window);
     const min = this.min;
     this.min = Math.min(this.min, v);
     if (!judged || !Number.isFinite(min) || this.seen < 3 || v <= min * (1 + cfg.spike_early_rel)) return false;

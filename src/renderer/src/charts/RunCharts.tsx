@@ -42,9 +42,9 @@ export interface RunChartsProps {
 type PanelId = 'loss' | 'grad' | 'lr' | 'tps';
 const PANELS: { id: PanelId; title: string; testId?: string }[] = [
   { id: 'loss', title: 'Loss (nats)', testId: 'loss-chart' },
-  { id: 'grad', title: 'Gradient norm (pre-clip)' },
-  { id: 'lr', title: 'Learning rate' },
-  { id: 'tps', title: 'Tokens / s' },
+  { id: 'grad', title: 'Gradient norm (pre-clip)', testId: 'grad-chart' },
+  { id: 'lr', title: 'Learning rate', testId: 'lr-chart' },
+  { id: 'tps', title: 'Tokens / s', testId: 'tps-chart' },
 ];
 const GRAD_ALERTS = new Set(['grad_spike', 'grad_explosion', 'grad_collapse', 'clip_saturation']);
 /** Main-thread time one animation frame may spend on live redraws before the rest waits a frame. */

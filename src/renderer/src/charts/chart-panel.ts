@@ -281,7 +281,9 @@ export class ChartPanel {
   /** Draws title and legend into the canvas (for a PNG export) or leaves them to the HTML header. */
   setExportChrome(on: boolean): void {
     if (!this.cfg) return;
-    this.chart.setOption({ title: { show: on }, legend: { show: on, selected: Object.fromEntries([...this.hidden].map((h) => [h, false])) } }, { silent: true });
+    // The ECharts legend filters series it has unselected, so it only mirrors the hidden groups while shown.
+    const selected = Object.fromEntries(this.legendNames(this.cfg).map((n) => [n, !on || !this.hidden.has(n)]));
+    this.chart.setOption({ title: { show: on }, legend: { show: on, selected } }, { silent: true });
   }
 
   resize(): void {

@@ -3,17 +3,6 @@ import { describe, it, expect } from 'vitest';
 import { SeriesBuffer, nearestIndex } from './series-buffer.ts';
 import { SmoothedSeries } from './smoothing.ts';
 
-function bruteMinMax(v: Float64Array, i0: number, i1: number): [number, number] {
-  let mn = -1;
-  let mx = -1;
-  for (let i = i0; i < i1; i++) {
-    if (!Number.isFinite(v[i])) continue;
-    if (mn < 0 || v[i] < v[mn]) mn = i;
-    if (mx < 0 || v[i] > v[mx]) mx = i;
-  }
-  return [mn, mx];
-}
-
 describe('SeriesBuffer', () => {
   it('loads a history in bulk, grows, and keeps steps sorted when a step repeats', () => {
     const b = new SeriesBuffer(16);

@@ -247,7 +247,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           </label>
           <button className="small ghost" onClick={() => charts.current?.resetZoom()} title="Reset zoom (0)">Reset zoom</button>
           <button className="small ghost" onClick={exportPng} title="Export PNG (e)">PNG</button>
-          <button className="small ghost" onClick={exportCsv} title="Export the raw series as CSV">CSV</button>
+          <button className="small ghost" onClick={exportCsv} title="Export the raw series as CSV" data-testid="export-csv">CSV</button>
         </div>
       </div>
       {run?.error && <div className="error banner" role="alert">{run.error}</div>}
@@ -323,7 +323,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                   {facts.backendReason && <div className="muted small clamp" title={facts.backendReason}>{facts.backendReason}</div>}
                 </dd>
                 <dt>Parameters</dt>
-                <dd>{formatCount(facts.params)}</dd>
+                <dd data-testid="fact-params">{formatCount(facts.params)}</dd>
                 <dt>Tokens / update</dt>
                 <dd>{formatCount(facts.tokensPerUpdate)}</dd>
                 <dt>Tokens seen</dt>
