@@ -11,7 +11,8 @@ import { ComparePage } from './pages/ComparePage.tsx';
 import { runBaseline } from './lib/actions.ts';
 import { useShortcuts, useShortcutList } from './lib/shortcuts.ts';
 import { ThemeContext, type ThemeName } from './lib/theme.ts';
-import { dismissToast, pushToast, useToasts } from './lib/toasts.ts';
+import { dismissToast, useToasts } from './lib/toasts.ts';
+import { useAlertToasts } from './components/AlertsToasts.tsx';
 
 function initialTheme(): ThemeName {
   const saved = localStorage.getItem('loupe.theme');
@@ -57,15 +58,11 @@ export function App(): React.JSX.Element {
       }
     };
     const offCommand = c.on('app.command', ({ command }) => run(command));
-    const offAlert = c.on('run.alert', ({ runId, alert }) => {
-      if (alert.severity === 'info') return;
-      pushToast({ kind: alert.severity, title: `${alert.kind.replace(/_/g, ' ')} at step ${alert.step}`, body: alert.message, href: `#/run/${encodeURIComponent(runId)}` });
-    });
     return () => {
       offCommand();
-      offAlert();
     };
   }, []);
+  useAlertToasts();
 
   useShortcuts({
     '?': { label: 'Show keyboard shortcuts', run: () => setHelp((h) => !h) },

@@ -1,9 +1,10 @@
 // Causal self-attention for wasm straight from the fused qkv projection [B·T, 3d] to the merged heads [B·T, d], and
 // its gradient back to qkv: the head split/merge and masking are JavaScript passes, softmax and dropout stock XNNPACK
-// kernels, and the per-(batch, head) products go to XNNPACK's fast 2-D path, arranged so no T×T matrix is transposed.
+// kernels, and the per-(batch, head) products go to XNNPACK's fast 2-D path.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.ts';
 import { heapOffset, xnnMatMul } from './wasm-batch-matmul.ts';
+import { transposeBatched } from './wasm-transpose.ts';
 import { wasmOf } from './heap.ts';
 import type { KernelArgs, KernelFn } from './heap.ts';
 
@@ -169,25 +170,24 @@ export function attentionGradKernel(args: KernelArgs): tf.TensorInfo {
   try {
     const pd = mask != null ? scratch.adopt(stockMultiply({ inputs: { a: p, b: mask }, backend, attrs: {} }) as tf.TensorInfo) : p;
     const dO = scratch.alloc([BH, T, hd]);
-    const dOT = scratch.alloc([BH, hd, T]);
-    const qT = scratch.alloc([BH, hd, T]);
+    const q = scratch.alloc([BH, T, hd]);
     const k = scratch.alloc([BH, T, hd]);
     const vT = scratch.alloc([BH, hd, T]);
+    const sq = scratch.alloc([BH, T, T]);
     const dS = scratch.alloc([BH, T, T]);
     const dQ = scratch.alloc([BH, T, hd]);
-    const dKT = scratch.alloc([BH, hd, T]);
-    const dVT = scratch.alloc([BH, hd, T]);
+    const dK = scratch.alloc([BH, T, hd]);
+    const dV = scratch.alloc([BH, T, hd]);
     const src = f32(backend, qkv);
-    const dys = f32(backend, dy);
-    gather(dys, d, 0, f32(backend, dO), D, false);
-    gather(dys, d, 0, f32(backend, dOT), D, true);
+    gather(f32(backend, dy), d, 0, f32(backend, dO), D, false);
     // Scores were (q/√hd)·kᵀ: dK = dSᵀ·(q/√hd) and dQ = dS·k/√hd.
-    gather(src, 3 * d, 0, f32(backend, qT), D, true, scale);
+    gather(src, 3 * d, 0, f32(backend, q), D, false, scale);
     gather(src, 3 * d, d, f32(backend, k), D, false);
     gather(src, 3 * d, 2 * d, f32(backend, vT), D, true);
-    // Transposed products (dVᵀ = dOᵀ·pd, dKᵀ = qᵀ·dS) need no T×T transpose; only the narrow results are transposed,
-    // on the way out.
-    products(backend, dOT, pd, dVT, BH, hd, T, T);
+    // The T×T operands go on the left, so XNNPACK packs only the narrow [T, hd] right operands; their transposes
+    // (cache-blocked) cost less than packing a T×T matrix for a product with few rows.
+    transposeBatched(f32(backend, pd), f32(backend, sq), BH, T, T);
+    products(backend, sq, dO, dV, BH, T, T, hd);
     products(backend, dO, vT, dS, BH, T, hd, T);
     // XNNPACK allocates (packed weights), which can grow the heap and detach views: take them after the products.
     const pv = f32(backend, p);
@@ -204,11 +204,12 @@ export function attentionGradKernel(args: KernelArgs): tf.TensorInfo {
       ds.fill(0, o + i + 1, o + T);
     }
     products(backend, dS, k, dQ, BH, T, T, hd);
-    products(backend, qT, dS, dKT, BH, hd, T, T);
+    transposeBatched(f32(backend, dS), f32(backend, sq), BH, T, T);
+    products(backend, sq, q, dK, BH, T, T, hd);
     const out = f32(backend, dqkv);
     scatter(f32(backend, dQ), out, 3 * d, 0, D, false, scale);
-    scatter(f32(backend, dKT), out, 3 * d, d, D, true);
-    scatter(f32(backend, dVT), out, 3 * d, 2 * d, D, true);
+    scatter(f32(backend, dK), out, 3 * d, d, D, false);
+    scatter(f32(backend, dV), out, 3 * d, 2 * d, D, false);
   } finally {
     scratch.free();
   }

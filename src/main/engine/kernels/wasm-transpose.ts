@@ -32,7 +32,7 @@ export function collapse(shape: readonly number[], perm: readonly number[]): { s
  * dst[b, c, r] = src[b, r, c] for `batch` matrices of R×C, in TILE×TILE blocks written along dst rows (measured faster
  * than read-contiguous order, notably when R is a large power of two and strided writes alias in the cache).
  */
-function transposeBatched(src: Float32Array, dst: Float32Array, batch: number, R: number, C: number): void {
+export function transposeBatched(src: Float32Array, dst: Float32Array, batch: number, R: number, C: number): void {
   const n = R * C;
   for (let b = 0; b < batch; b++) {
     const base = b * n;

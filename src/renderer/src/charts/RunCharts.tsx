@@ -3,7 +3,8 @@
 import { useEffect, useId, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
 import type { Alert } from '../../../shared/alerts.ts';
 import { MetricKey } from '../../../shared/metrics.ts';
-import { ChartPanel, type ChartLine, type ChartMarker, type PanelConfig } from './chart-panel.ts';
+import { ChartPanel, type ChartLine, type PanelConfig } from './chart-panel.ts';
+import { alertMarkers, alertMarkersKey } from './alert-markers.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { SmoothedSeries } from './smoothing.ts';
 import type { SeriesBuffer } from './series-buffer.ts';
@@ -46,7 +47,6 @@ const PANELS: { id: PanelId; title: string; testId?: string }[] = [
   { id: 'lr', title: 'Learning rate', testId: 'lr-chart' },
   { id: 'tps', title: 'Tokens / s', testId: 'tps-chart' },
 ];
-const GRAD_ALERTS = new Set(['grad_spike', 'grad_explosion', 'grad_collapse', 'clip_saturation']);
 /** Main-thread time one animation frame may spend on live redraws before the rest waits a frame. */
 const FRAME_BUDGET_MS = 10;
 /** The id of the primary run's raw train-loss line; its plotted count is exposed as data-points. */
@@ -102,7 +102,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
   }, [group]);
 
   const runsKey = [primary, ...overlays].map((r) => `${r.id}:${r.color}:${r.name}`).join('|');
-  const alertsKey = alerts.map((a) => `${a.kind}@${a.step}-${a.stepEnd ?? ''}`).join(',');
+  const alertsKey = alertMarkersKey(alerts);
 
   // Rebuild options when what is drawn (not the data) changes.
   useEffect(() => {
@@ -118,8 +118,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       err: cssVar('--err', '#f06a6a'),
       info: cssVar('--muted', '#8b93a7'),
     };
-    const sevColor = (s: Alert['severity']): string => (s === 'error' ? pal.err : s === 'warning' ? pal.warn : pal.info);
-    const marker = (a: Alert): ChartMarker => ({ step: a.step, stepEnd: a.stepEnd, color: sevColor(a.severity), label: a.message });
+    const sevColors = { info: pal.info, warning: pal.warn, error: pal.err };
     const m = primary.metrics;
     const lines: Record<PanelId, ChartLine[]> = {
       loss: [
@@ -150,14 +149,14 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       lines.tps.push({ id: `${p}tps-s`, name: o.name, inLegend: false, series: smooth(o, MetricKey.tokensPerS), color: o.color, style: 'bold' });
     });
     const cfgs: Record<PanelId, PanelConfig> = {
-      loss: { title: 'Loss (nats)', lines: lines.loss, logY, slider: true, theme: t, markers: alerts.filter((a) => !GRAD_ALERTS.has(a.kind)).map(marker) },
+      loss: { title: 'Loss (nats)', lines: lines.loss, logY, slider: true, theme: t, markers: alertMarkers(alerts, 'loss', sevColors) },
       grad: {
         title: 'Gradient norm (pre-clip)',
         lines: lines.grad,
         logY,
         theme: t,
         threshold: gradClip && gradClip > 0 ? { value: gradClip, label: `clip ${gradClip}`, color: pal.warn } : null,
-        markers: alerts.filter((a) => GRAD_ALERTS.has(a.kind)).map(marker),
+        markers: alertMarkers(alerts, 'grad', sevColors),
       },
       lr: { title: 'Learning rate', lines: lines.lr, logY, theme: t },
       tps: { title: 'Tokens / s', lines: lines.tps, theme: t },
@@ -167,6 +166,9 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       if (!panel) continue;
       applyExtent(panel, primary, overlays);
       panel.configure(cfgs[p.id]);
+      // How many alert markers the panel draws, for tests and assistive reading of the canvas.
+      const box = els.current[p.id]?.parentElement;
+      if (box) box.dataset.alertMarkers = String(cfgs[p.id].markers?.length ?? 0);
     }
     // Keyed on runsKey/alertsKey rather than object identity, so re-renders with equal inputs cost nothing.
   }, [runsKey, alertsKey, smoothing, logY, gradClip, theme, group]);

@@ -1,7 +1,7 @@
 // Run page: live linked charts of one run (plus overlays), with its facts, controls and alerts beside them.
 // History comes from runs.metrics; live points from run.metrics events that arrived meanwhile are merged after it.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Alert } from '../../../shared/alerts.ts';
+import { upsertAlert, type Alert } from '../../../shared/alerts.ts';
 import type { RunDetail } from '../../../shared/api/index.ts';
 import { MetricKey } from '../../../shared/metrics.ts';
 import type { RunSummary } from '../../../shared/runs.ts';
@@ -18,6 +18,7 @@ import { runDurationMs } from '../lib/runs-table.ts';
 import { withLiveMetrics } from '../lib/live-run.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
+import { AlertsList } from '../components/AlertsList.tsx';
 import { RESUMABLE, STOPPABLE } from '../components/RunsTable.tsx';
 
 const OVERLAY_COLORS = ['#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#9467bd', '#8c564b', '#2ca02c', '#d62728'];
@@ -118,7 +119,8 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         if (r.id === runId) setRun(r);
       }),
       c.on('run.alert', ({ runId: id, alert }) => {
-        if (id === runId) setAlerts((prev) => [...prev, alert]);
+        // A merged episode comes back updated: replace it, do not list it again.
+        if (id === runId) setAlerts((prev) => upsertAlert(prev, alert));
       }),
     ];
     c.call('runs.get', { runId }).then(
@@ -339,23 +341,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
           <div className="panel">
             <h3>Alerts {alerts.length > 0 && <span className="count">{alerts.length}</span>}</h3>
-            {alerts.length === 0 ? (
-              <div className="muted small">No alerts. Spikes, plateaus, gradient trouble and overfitting show up here as they happen.</div>
-            ) : (
-              <ul className="alerts" data-testid="alerts-list">
-                {[...alerts].sort((a, b) => a.step - b.step).map((a, i) => (
-                  <li key={a.id ?? `${a.kind}-${a.step}-${i}`} className={`alert sev-${a.severity}`} onClick={() => zoomToAlert(a)} title="Zoom the charts to this step">
-                    <div className="alert-head">
-                      <span className="sev">{a.severity}</span>
-                      <span className="kind">{a.kind.replace(/_/g, ' ')}</span>
-                      <span className="muted mono">@{a.step}{a.stepEnd != null && a.stepEnd !== a.step ? `–${a.stepEnd}` : ''}</span>
-                    </div>
-                    <div>{a.message}</div>
-                    {a.advice && <div className="muted small">{a.advice}</div>}
-                  </li>
-                ))}
-              </ul>
-            )}
+            <AlertsList alerts={alerts} onSelect={zoomToAlert} />
           </div>
 
           <div className="panel">
