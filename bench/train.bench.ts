@@ -153,33 +153,39 @@ async function main(): Promise<void> {
   for (const p of probes) console.log(`  ${p.name.padEnd(10)} ${p.available ? 'yes' : 'no '}  ${p.detail}`);
   console.log(`Each measurement: a fresh process, 2 warm-up steps (cpu: 1), then full optimizer steps for ≥ ${seconds} s (cpu: ≥ 2 steps).\n`);
 
-  const results: Measurement[] = [];
-  for (const b of backends) {
-    for (const m of models) {
+  const threads = Number(values['torch-threads']);
+  const withTorch = !values['no-torch'] && torchAvailable();
+  if (!withTorch) {
+    console.log(values['no-torch'] ? 'PyTorch reference skipped (--no-torch).\n' : `PyTorch reference skipped: ${PYTHON} has no torch (apt-get install python3-torch).\n`);
+  } else {
+    console.log(`PyTorch reference: ${PYTHON}, ${threads} thread(s), same model and full step (AdamW, clip), run right after Loupe on each model.\n`);
+  }
+
+  // Model by model, Loupe then PyTorch back to back: on a shared machine the load drifts, and the ratio should
+  // compare runs made under the same conditions. CPU-time figures are the steadier ones there.
+  const summary: string[] = [];
+  for (const m of models) {
+    console.log(m.label);
+    const results: Measurement[] = [];
+    for (const b of backends) {
       const r = runChild(b, m, seconds);
       results.push(r);
       const what = r.error != null ? `failed: ${r.error}` : `${r.tokensPerS.toFixed(0).padStart(6)} tok/s (per CPU-s ${r.cpuTokensPerS.toFixed(0)})  step ${r.medianStepMs.toFixed(0)} ms (min ${r.minStepMs.toFixed(0)}, max ${r.maxStepMs.toFixed(0)}, ${r.steps} steps)  peak RSS ${r.peakRssMb.toFixed(0)} MB`;
-      console.log(`${b.padEnd(6)} ${m.label.padEnd(42)} ${what}`);
+      console.log(`  ${b.padEnd(6)} ${what}`);
     }
-  }
-
-  const threads = Number(values['torch-threads']);
-  if (values['no-torch'] || !torchAvailable()) {
-    console.log(values['no-torch'] ? '\nPyTorch reference skipped (--no-torch).' : `\nPyTorch reference skipped: ${PYTHON} has no torch (apt-get install python3-torch).`);
-    return;
-  }
-  const torch = runTorch(models, seconds, threads);
-  console.log(`\nPyTorch ${[...torch.values()][0]?.torch ?? ''}, ${threads} thread(s), same models and full step (AdamW, clip):`);
-  for (const m of models) {
-    const t = torch.get(m.key);
+    if (!withTorch) continue;
+    const t = runTorch([m], seconds, threads).get(m.key);
     if (t == null) continue;
-    console.log(`torch  ${m.label.padEnd(42)} ${t.tokens_per_s.toFixed(0).padStart(6)} tok/s (per CPU-s ${t.cpu_tokens_per_s.toFixed(0)})  step ${t.median_step_ms.toFixed(0)} ms  peak RSS ${t.peak_rss_mb.toFixed(0)} MB`);
-    for (const r of results.filter((x) => x.model === m.key && x.error == null)) {
+    console.log(`  torch  ${t.tokens_per_s.toFixed(0).padStart(6)} tok/s (per CPU-s ${t.cpu_tokens_per_s.toFixed(0)})  step ${t.median_step_ms.toFixed(0)} ms  peak RSS ${t.peak_rss_mb.toFixed(0)} MB  (torch ${t.torch})`);
+    for (const r of results.filter((x) => x.error == null)) {
       const wall = r.tokensPerS / t.tokens_per_s;
       const cpu = r.cpuTokensPerS / t.cpu_tokens_per_s;
-      console.log(`       ${r.backend.padEnd(6)} / torch = ${wall.toFixed(3)}× (wall clock), ${cpu.toFixed(3)}× (per CPU-second)`);
+      const line = `${r.backend} / torch = ${wall.toFixed(3)}× (wall clock), ${cpu.toFixed(3)}× (per CPU-second)`;
+      console.log(`  ${line}`);
+      summary.push(`${m.key.padEnd(9)} ${line}`);
     }
   }
+  if (summary.length > 0) console.log(`\nRatios (target ≥ 0.2× on a single wasm worker):\n${summary.map((l) => `  ${l}`).join('\n')}`);
 }
 
 await main();

@@ -59,8 +59,22 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
     await until(() => page.getByTestId('changed-count').getAttribute('data-count'), (c) => c === '0', 10_000, 'an unchanged config');
     await page.screenshot({ path: join(s.artifacts, '01-editor-baseline.png') });
 
+    // The schema is live: hovering a field shows its docs with the recipe guidance.
+    const lrKey = page.locator('[data-testid="config-editor"] .view-line').filter({ hasText: /^\s*lr:\s*0\.001\s*$/ }).locator('span span').filter({ hasText: /^lr$/ });
+    await lrKey.first().hover();
+    await page.locator('.monaco-hover').filter({ hasText: /Peak learning rate/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await page.locator('.monaco-hover').filter({ hasText: /Peak learning rate/ }).first().innerText(), /square root/);
+    await page.screenshot({ path: join(s.artifacts, '01b-editor-hover-docs.png') });
+    await page.mouse.move(5, 5);
+
+    // A bad value is an inline error naming its field.
+    await editLine(page, /^\s*lr:\s*0\.001\s*$/, 'lr: -1');
+    await until(() => page.getByTestId('config-issues').innerText().catch(() => ''), (t) => /train\.lr: /.test(t), 10_000, 'the issue on train.lr');
+    await page.locator('[data-testid="config-editor"] .squiggly-error').first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(s.artifacts, '01c-editor-invalid.png') });
+
     // Change one thing: the peak LR.
-    await editLine(page, /^\s*lr:\s*0\.001\s*$/, 'lr: 0.002');
+    await editLine(page, /^\s*lr:\s*-1\s*$/, 'lr: 0.002');
     await until(() => page.getByTestId('changed-count').getAttribute('data-count'), (c) => c === '1', 10_000, 'one changed field');
     const change = page.locator('[data-testid="change-row"][data-path="train.lr"]');
     await change.waitFor();
@@ -107,7 +121,11 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
     await page.locator(`[data-testid="pick-run"][data-run-id="${baselineId}"]`).check();
 
     const done = await until(
-      () => rows(page),
+      async () => {
+        const failed = await page.getByTestId('compare-status').getAttribute('data-failed').catch(() => null);
+        if (failed && failed !== '0') throw new Error(`${failed} compared run(s) failed: ${await page.getByTestId('compare-status').innerText()}`);
+        return rows(page);
+      },
       (rs) => rs.length === 3 && rs.every((r) => r.delta !== '') && rs.some((r) => r.verdict === 'significant' || r.verdict === 'within noise'),
       600_000,
       'every sweep run to finish and the verdicts to appear',

@@ -57,7 +57,7 @@ try {
     mainMarks.set(name, rendererMainThreadMs(rootPid));
   });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}&w=${process.env.BENCH_UI_WIDTH ?? 1400}`);
+  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}&w=${process.env.BENCH_UI_WIDTH ?? 1400}&diet=${process.env.DIET ?? ''}`);
   await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 300_000, polling: 200 });
   const err = await page.evaluate(() => window.__benchError);
   if (err) throw new Error(`bench page failed: ${err}`);

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { tf } from './tf.ts';
 import { Trainer, runTraining } from './train.ts';
 import { tinyConfig, tinyText } from './testing/tiny.ts';
-import { GEN_SAMENESS_KEY, probeCondensation, probeGeneration, runEvalProbes } from './eval-probes.ts';
+import { probeCondensation, probeGeneration, runEvalProbes } from './eval-probes.ts';
 import { GenMetricKey } from '../../shared/generation/diagnosis.ts';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
 import { PromptSet } from '../../shared/generation/prompts.ts';
@@ -18,7 +18,7 @@ const make = (o: RunConfigInput = {}): Trainer =>
   new Trainer({ config: tinyConfig({ data: { tokenizer: 'byte' }, ...o, model: { ...model, ...o.model } }), backend: 'cpu', text });
 
 /** The keys the response-collapse detector and the run page read (src/main/monitor/keys.ts). */
-const genKeys = [GenMetricKey.seqRep4, GenMetricKey.distinct2, GenMetricKey.entropy, GenMetricKey.loopFraction, GenMetricKey.keywordScore, GEN_SAMENESS_KEY];
+const genKeys = [GenMetricKey.seqRep4, GenMetricKey.distinct2, GenMetricKey.entropy, GenMetricKey.loopFraction, GenMetricKey.keywordScore, GenMetricKey.sameness];
 
 function collect(): { points: MetricPoint[]; hooks: Parameters<typeof runTraining>[2] } {
   const points: MetricPoint[] = [];

@@ -5,7 +5,7 @@ import type { RunConfig } from '../../shared/config.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
 import type { PromptSet } from '../../shared/generation/prompts.ts';
-import { diagnoseSample, genMetrics, GenMetricKey, summarizePromptSet, type PromptSetSummary, type SampleDiagnostics } from '../../shared/generation/diagnosis.ts';
+import { diagnoseSample, genMetrics, summarizePromptSet, type PromptSetSummary, type SampleDiagnostics } from '../../shared/generation/diagnosis.ts';
 import { condensationMetrics, type CondensationStats, type LayerCondensation } from '../../shared/generation/condensation.ts';
 import { layerCondensation, spearman } from './diagnostics/condensation.ts';
 import { generate, type SampleSettings } from './sample.ts';
@@ -28,11 +28,6 @@ export const GEN_PROBE_SETTINGS: Readonly<Omit<SampleSettings, 'seed'>> = {
 };
 export const GEN_PROBE_SEED = 1337;
 
-/**
- * The key the response-collapse detector reads for cross-prompt sameness (src/main/monitor/keys.ts, which the engine
- * may not import); GenMetricKey.sameness in shared/generation/diagnosis.ts names it differently.
- */
-export const GEN_SAMENESS_KEY = 'gen/cross_prompt_sameness';
 
 export interface GenerationProbe {
   summary: PromptSetSummary;
@@ -78,10 +73,9 @@ export async function probeGeneration(
   return { summary: summarizePromptSet(measured), samples, skipped };
 }
 
-/** The gen/* values of a probe, under the names the monitor's detectors read. */
+/** The gen/* values of a probe (GenMetricKey names, which the monitor's detectors read too). */
 export function generationMetricValues(summary: PromptSetSummary): Record<string, number> {
-  const { [GenMetricKey.sameness]: sameness, ...out } = genMetrics(summary);
-  return sameness === undefined ? out : { ...out, [GEN_SAMENESS_KEY]: sameness };
+  return genMetrics(summary);
 }
 
 /** Hidden states as [tokens × d] arrays: index 0 the embedding output, i the output of block i (the shared numbering). */

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { tf } from './tf.ts';
 import { initBackend } from './backend.ts';
-import { causalAttention, gelu, layerNorm, linear, logSumExp, matMul2d } from './ops.ts';
+import { attentionDropoutMask, causalAttention, causalSelfAttention, gelu, layerNorm, linear, logSumExp, matMul2d } from './ops.ts';
 
 type Backend = 'wasm' | 'cpu';
 const backends: Backend[] = ['wasm', 'cpu'];
@@ -19,6 +19,23 @@ function refAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor
   const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
   const masked = tf.add(scores, tf.mul(tf.sub(1, mask), -1e9));
   return tf.matMul(tf.softmax(masked), v);
+}
+
+/** Textbook attention with the dropout mask applied to the probabilities (softmax ⊙ mask)·v. */
+function refAttentionDropout(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor): tf.Tensor4D {
+  const [, , T, hd] = q.shape;
+  const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(hd));
+  const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0);
+  return tf.matMul(tf.mul(tf.softmax(tf.add(scores, tf.mul(tf.sub(1, causal), -1e9))), mask), v);
+}
+
+/** Splits fused qkv [B·T, 3d] into heads [B, H, T, hd], runs `att`, merges back to [B·T, d] (GPT-2's layout). */
+function viaHeads(qkv: tf.Tensor2D, B: number, H: number, att: (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D) => tf.Tensor4D): tf.Tensor2D {
+  const [rows, threeD] = qkv.shape;
+  const d = threeD / 3;
+  const T = rows / B;
+  const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [B, T, H, d / H]), [0, 2, 1, 3]) as tf.Tensor4D);
+  return tf.reshape(tf.transpose(att(q!, k!, v!), [0, 2, 1, 3]), [rows, d]);
 }
 
 function refLayerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | undefined, eps: number): tf.Tensor2D {
@@ -121,6 +138,54 @@ describe('hot-path ops', () => {
         expectClose(valueAndGrads(f as never, ins, 7), valueAndGrads(r as never, ins, 7), 2e-5);
       });
 
+      it('causalSelfAttention from fused qkv [B·T, 3d] matches split heads + the textbook formula, value and gradients', async () => {
+        await use(b);
+        const ins = [{ v: randn([3 * 7, 3 * 12], 61), shape: [3 * 7, 3 * 12] }];
+        const f = (x: tf.Tensor) => causalSelfAttention(x as tf.Tensor2D, 3, 4);
+        const r = (x: tf.Tensor) => viaHeads(x as tf.Tensor2D, 3, 4, refAttention);
+        expectClose(valueAndGrads(f, ins, 62), valueAndGrads(r, ins, 62), 2e-5);
+      });
+
+      it('attention dropout drops and rescales the probabilities with a seeded mask, value and gradients', async () => {
+        await use(b);
+        const rate = 0.3;
+        const seed = 1234;
+        const [B, H, T, hd] = [2, 3, 9, 4];
+        const ins = qkv(B, H, T, hd);
+        const mask = tf.tidy(() => attentionDropoutMask([B, H, T, T], rate, seed).dataSync() as Float32Array);
+        // The mask is inverted dropout: 0 or 1/(1 − rate), about `rate` of it zero.
+        const zeros = mask.filter((m) => m === 0).length / mask.length;
+        expect(zeros).toBeGreaterThan(rate - 0.08);
+        expect(zeros).toBeLessThan(rate + 0.08);
+        for (const m of mask) expect(m === 0 || Math.abs(m - 1 / (1 - rate)) < 1e-6).toBe(true);
+        const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { rate, seed });
+        const r = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => refAttentionDropout(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, tf.tensor(mask, [B, H, T, T]));
+        expectClose(valueAndGrads(f as never, ins, 63), valueAndGrads(r as never, ins, 63), 2e-5);
+        // The fused-qkv op draws the same mask (heads flattened) for the same seed.
+        const x = [{ v: randn([B * T, 3 * H * hd], 64), shape: [B * T, 3 * H * hd] }];
+        const fs = (t: tf.Tensor) => causalSelfAttention(t as tf.Tensor2D, B, H, { rate, seed });
+        const rs = (t: tf.Tensor) =>
+          viaHeads(t as tf.Tensor2D, B, H, (q, k, v) => refAttentionDropout(q, k, v, tf.tensor(mask, [B, H, T, T])));
+        expectClose(valueAndGrads(fs, x, 65), valueAndGrads(rs, x, 65), 2e-5);
+        // Same seed, same output; another seed, another mask.
+        const out = (sd: number) => tf.tidy(() => causalSelfAttention(tf.tensor2d(x[0]!.v, [B * T, 3 * H * hd]), B, H, { rate, seed: sd }).dataSync() as Float32Array);
+        expect(out(seed)).toEqual(out(seed));
+        expect(maxRelErr(out(seed), out(seed + 1))).toBeGreaterThan(1e-3);
+      });
+
+      it('attention dropout at rate 0 is the plain op: same values and not one extra kernel', async () => {
+        await use(b);
+        const x = tf.tensor2d(randn([2 * 8, 3 * 8], 66), [16, 24]);
+        const kernels = async (f: () => tf.Tensor) => (await tf.profile(() => void tf.tidy(() => void f().dataSync()))).kernels.map((k) => k.name);
+        const plain = await kernels(() => causalSelfAttention(x, 2, 2));
+        const zero = await kernels(() => causalSelfAttention(x, 2, 2, { rate: 0, seed: 9 }));
+        expect(zero).toEqual(plain);
+        const a = tf.tidy(() => causalSelfAttention(x, 2, 2).dataSync() as Float32Array);
+        const z = tf.tidy(() => causalSelfAttention(x, 2, 2, { rate: 0, seed: 9 }).dataSync() as Float32Array);
+        expect(z).toEqual(a);
+        x.dispose();
+      });
+
       it('causalAttention is causal: later keys and values do not change earlier outputs', async () => {
         await use(b);
         const [q, k, v] = qkv(1, 2, 8, 4);
@@ -189,7 +254,10 @@ describe('hot-path ops', () => {
         const once = () =>
           tf.tidy(() => {
             const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, xx: tf.Tensor, ww: tf.Tensor, bbb: tf.Tensor) => {
-              const att = tf.sum(causalAttention(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor4D));
+              const att = tf.add(
+                tf.sum(causalAttention(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor4D, { rate: 0.2, seed: 3 })),
+                tf.sum(causalSelfAttention(tf.reshape(tf.concat([a, c, d], 3), [16, 24]) as tf.Tensor2D, 2, 2, { rate: 0.2, seed: 4 })),
+              );
               const h = layerNorm(xx as tf.Tensor2D, bbb as tf.Tensor1D, bbb as tf.Tensor1D);
               const l = tf.sum(logSumExp(gelu(linear(h, ww as tf.Tensor2D, bbb as tf.Tensor1D)) as tf.Tensor2D));
               return tf.add(att, l);
@@ -212,6 +280,7 @@ describe('hot-path ops', () => {
       return [
         ...valueAndGrads((x, w, bb) => linear(x as tf.Tensor2D, w as tf.Tensor2D, bb as tf.Tensor1D), lin(64, 32, 48), 31),
         ...valueAndGrads(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => causalAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D)) as never, qkv(2, 4, 16, 8), 32),
+        ...valueAndGrads((t) => causalSelfAttention(t as tf.Tensor2D, 3, 4, { rate: 0.25, seed: 77 }), [{ v: randn([3 * 16, 3 * 32], 41), shape: [3 * 16, 3 * 32] }], 42),
         ...valueAndGrads((t) => gelu(t), [{ v: randn([8, 64], 33, 2), shape: [8, 64] }], 34),
         ...valueAndGrads((t) => logSumExp(t as tf.Tensor2D), [{ v: randn([8, 64], 35, 3), shape: [8, 64] }], 36),
         ...valueAndGrads(

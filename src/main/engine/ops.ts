@@ -75,7 +75,9 @@ const linearBias = tf.customGrad((x, w, b, save) => {
   const x2 = x as tf.Tensor2D;
   const w2 = w as tf.Tensor2D;
   (save as tf.GradSaveFunc)([x2, w2]);
-  return { value: tf.add(tf.matMul(x2, w2), b as tf.Tensor1D), gradFunc: linearBiasGrad };
+  // On wasm XNNPACK adds the bias inside the product (no separate pass over the output).
+  const value = onWasm() ? tf.fused.matMul({ a: x2, b: w2, bias: b as tf.Tensor1D }) : tf.add(tf.matMul(x2, w2), b as tf.Tensor1D);
+  return { value, gradFunc: linearBiasGrad };
 });
 
 /** x [n, in] · w [in, out] (+ b [out]) → [n, out]. Weight layout matches HF GPT-2 Conv1D. */
@@ -148,8 +150,8 @@ export interface AttentionDropout {
   seed: number;
 }
 
-/** Inverted-dropout mask of 0 and 1/(1−rate), drawn as tf.dropout draws it for this seed. */
-function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
+/** Inverted-dropout mask of 0 and 1/(1−rate), drawn as tf.dropout draws it for this seed (backend-independent). */
+export function attentionDropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
   return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), 1 - rate)), 1 - rate);
 }
 
@@ -160,7 +162,7 @@ function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
 export function causalAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, dropout?: AttentionDropout): tf.Tensor4D {
   if (dropout == null || dropout.rate <= 0) return attention(q, k, v) as tf.Tensor4D;
   const [B, H, T] = q.shape;
-  return attentionDropout(q, k, v, dropoutMask([B, H, T, T], dropout.rate, dropout.seed)) as tf.Tensor4D;
+  return attentionDropout(q, k, v, attentionDropoutMask([B, H, T, T], dropout.rate, dropout.seed)) as tf.Tensor4D;
 }
 
 type AttentionFn = (...xs: tf.Tensor[]) => tf.Tensor;
@@ -203,7 +205,7 @@ export function causalSelfAttention(qkv: tf.Tensor2D, batch: number, heads: numb
   if (onWasm()) {
     const fn = fusedAttention(batch, heads, rate > 0);
     if (rate <= 0) return fn(qkv) as tf.Tensor2D;
-    return fn(qkv, dropoutMask([batch * heads, T, T], rate, dropout!.seed)) as tf.Tensor2D;
+    return fn(qkv, attentionDropoutMask([batch * heads, T, T], rate, dropout!.seed)) as tf.Tensor2D;
   }
   const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [batch, T, heads, d / heads]), [0, 2, 1, 3]) as tf.Tensor4D);
   const y = causalAttention(q!, k!, v!, dropout);

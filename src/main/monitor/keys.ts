@@ -1,11 +1,12 @@
 // The metric keys the detectors read. gen/* come from sampling the diagnostic prompt set at each eval
-// (issue 7); they are named here until src/shared/metrics.ts lists them.
+// (issue 7), named once in src/shared/generation/diagnosis.ts for the engine, the monitor and the charts.
 import { MetricKey } from '../../shared/metrics.ts';
+import { GenMetricKey } from '../../shared/generation/diagnosis.ts';
 
 export const GenKey = {
-  seqRep4: 'gen/seq_rep_4',
-  loopFraction: 'gen/loop_fraction',
-  sameness: 'gen/cross_prompt_sameness',
+  seqRep4: GenMetricKey.seqRep4,
+  loopFraction: GenMetricKey.loopFraction,
+  sameness: GenMetricKey.sameness,
 } as const;
 
 export const monitoredKeys = [

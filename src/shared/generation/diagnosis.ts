@@ -98,7 +98,7 @@ export const GenMetricKey = {
   entropy: 'gen/entropy',
   loopFraction: 'gen/loop_fraction',
   keywordScore: 'gen/keyword_score',
-  sameness: 'gen/sameness',
+  sameness: 'gen/cross_prompt_sameness',
   memorizedLength: 'gen/memorized_length',
 } as const;
 

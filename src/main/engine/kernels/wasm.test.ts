@@ -210,6 +210,25 @@ describe('wasm kernels', () => {
     expect(bad).toThrow(/expected float32/);
   });
 
+  it('clone and same-dtype cast share memory (no copy) and stay valid when the original is disposed', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const c = tf.clone(x);
+    const f = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(f.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    // A real conversion still converts.
+    const i = tf.cast(c, 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(tf.cast(tf.tensor1d([1.7, -2.2]), 'int32').dataSync())).toEqual([1, -2]);
+    c.dispose();
+    expect(Array.from(f.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    tf.dispose([f, i]);
+  });
+
   it('leaks no tensors', async () => {
     await initBackend('wasm');
     const once = () =>

@@ -2,9 +2,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { tf } from '../tf.ts';
 import { learningRate, type ScheduleConfig } from './schedule.ts';
-import { clipByGlobalNorm } from './clip.ts';
+import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import { AdamW } from './adamw.ts';
 import { chooseMicroBatch } from '../microbatch.ts';
+import { initBackend } from '../backend.ts';
 import { ModelConfig } from '../../../shared/config.ts';
 
 beforeAll(async () => {
@@ -66,6 +67,46 @@ describe('AdamW', () => {
     for (const t of [...zero.values(), ...grad.values(), ...params.values()]) t.dispose();
     opt.dispose();
     copy.dispose();
+  });
+});
+
+describe('fused optimizer kernels on wasm', () => {
+  /** Five AdamW updates (one decayed matrix, one vector) with clipping; weights, state and norms as plain arrays. */
+  async function run(backend: 'wasm' | 'cpu'): Promise<number[][]> {
+    await initBackend(backend);
+    const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const params = new Map([
+      ['h.0.w', tf.variable(rnd([33, 17], 1))],
+      ['h.0.b', tf.variable(rnd([17], 2))],
+    ]);
+    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, decays: (n) => n.endsWith('.w') });
+    const norms: number[] = [];
+    for (let t = 0; t < 5; t++) {
+      const grads = new Map<string, tf.Tensor>([
+        ['h.0.w', tf.mul(rnd([33, 17], 10 + t), 0.3)],
+        ['h.0.b', rnd([17], 20 + t)],
+      ]);
+      const { norm } = clipByGlobalNorm(grads, 1);
+      norms.push(norm, globalNorm(grads));
+      opt.step(grads, 1e-2 * (t + 1));
+      for (const g of grads.values()) g.dispose();
+    }
+    const state = opt.exportState();
+    const out = [norms, ...[...params.values()].map((p) => Array.from(p.dataSync())), ...[...state.m.values(), ...state.v.values()].map((a) => Array.from(a))];
+    for (const p of params.values()) p.dispose();
+    opt.dispose();
+    await initBackend('cpu');
+    return out;
+  }
+
+  it('AdamW and the global norm match the cpu backend', async () => {
+    const w = await run('wasm');
+    const c = await run('cpu');
+    expect(w.length).toBe(c.length);
+    w.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(x - c[i]![j]!), `[${i}][${j}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(c[i]![j]!)))));
+    // The clip really engaged (pre-clip norm above 1, post-clip norm 1).
+    expect(w[0]![0]).toBeGreaterThan(1);
+    expect(w[0]![1]).toBeCloseTo(1, 4);
   });
 });
 

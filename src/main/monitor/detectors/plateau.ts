@@ -86,7 +86,8 @@ export class PlateauDetector {
       `Training loss has flattened since step ${ep.start}${pctOfRun}: the smoothed loss went from ${fmt(old)} to ` +
       `${fmt(recent)} over the last ${this.span} steps (${improvement >= 0 ? '' : '−'}${pct(Math.abs(improvement))} better, under ${pct(cfg.plateau_rel)}).`;
     const diverged = this.ctx.instability;
-    const advice = ep.early && diverged !== null && diverged.step <= ep.end
+    const afterInstability = diverged !== null && diverged.step <= ep.start;
+    const advice = afterInstability
       ? `Stalled after the ${diverged.what} at step ${diverged.step}: the learning rate is likely too high — the model ` +
         'overshot and settled into predicting token frequencies only. Lower the learning rate or add warmup.'
       : ep.early
@@ -97,7 +98,7 @@ export class PlateauDetector {
     return {
       id: ep.id, kind: 'plateau', severity: ep.early ? 'warning' : 'info', step: ep.start, stepEnd: ep.end, message, advice,
       evidence: {
-        after_instability_step: ep.early && diverged !== null && diverged.step <= ep.end ? diverged.step : null,
+        after_instability_step: afterInstability ? diverged.step : null,
         smoothed_before: ev(old), smoothed_now: ev(recent), improvement: ev(improvement), threshold: cfg.plateau_rel,
         window_steps: this.span, smoothing_steps: this.smooth, early: ep.early,
       },

@@ -17,7 +17,7 @@ interface GenLine {
 export const GEN_RATE_LINES: readonly GenLine[] = [
   { key: GenMetricKey.seqRep4, label: 'seq-rep-4', color: '#f06a6a' },
   { key: GenMetricKey.loopFraction, label: 'loop fraction', color: '#f0b44c' },
-  { key: 'gen/cross_prompt_sameness', label: 'cross-prompt sameness', color: '#b38cff' },
+  { key: GenMetricKey.sameness, label: 'cross-prompt sameness', color: '#b38cff' },
   { key: GenMetricKey.distinct2, label: 'distinct-2', color: '#5cc98a' },
   { key: GenMetricKey.keywordScore, label: 'keyword score', color: '#6ea8fe' },
 ];

@@ -156,6 +156,7 @@ export class ChartPanel {
         type: 'value',
         min: this.extent[0],
         max: this.extent[1],
+        minInterval: 1, // steps are whole numbers: no 0.2-step ticks on a short run
         axisLine: { lineStyle: { color: t.border } },
         axisLabel: { color: t.muted, fontSize: 11, showMaxLabel: false },
         splitLine: { show: false },
@@ -185,6 +186,13 @@ export class ChartPanel {
     for (const h of [...this.hidden]) if (!legendNames.includes(h)) this.hidden.delete(h);
     this.renderHead(cfg, legendNames);
     this.axisDirty = this.zoomDirty = false;
+    const diet = new URLSearchParams(location.search).get('diet') ?? '';
+    if (diet.includes('s')) option.dataZoom = [{ type: 'inside', ...zoom }];
+    if (diet.includes('t')) delete option.tooltip;
+    if (diet.includes('z')) delete option.dataZoom;
+    if (diet.includes('L')) { delete option.legend; delete option.title; }
+    if (diet.includes('m')) for (const se of series) { delete (se as LineSeriesOption).markLine; delete (se as LineSeriesOption).markArea; }
+    if (diet.includes('a')) { (option.yAxis as { axisLabel?: unknown }).axisLabel = { show: false }; (option.xAxis as { axisLabel?: unknown }).axisLabel = { show: false }; }
     this.chart.setOption(option, { notMerge: true });
     this.redraw();
   }

@@ -148,7 +148,7 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect 
       <td className="num">{formatValue(r.lastValLoss)}</td>
       <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
       <td className="num">{formatDuration(runDurationMs(r))}</td>
-      <td className={r.alertCount ? 'num warn-text' : 'num muted'}>{r.alertCount || '·'}</td>
+      <td className={r.alertCount ? 'num warn-text' : 'num muted'} data-testid="alert-count" title={r.alertCount ? `${r.alertCount} alert${r.alertCount > 1 ? 's' : ''}: open the run to see them` : 'No alerts'}>{r.alertCount || '·'}</td>
       <td className="actions">
         {confirmArchive ? (
           <span className="confirm">

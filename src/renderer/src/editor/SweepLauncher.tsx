@@ -1,6 +1,7 @@
 // Sweep launcher: one field × listed values × seeds → a named group of queued runs linked to the baseline.
 // The form is checked locally (same expansion as the server) so the preview names every run before anything is queued.
 import { useEffect, useMemo, useState } from 'react';
+import { experimentalChanges } from '../../../shared/ablation/index.ts';
 import type { ConfigChange } from '../../../shared/ablation/index.ts';
 import type { SweepResult } from '../../../shared/api/index.ts';
 import type { RunConfig } from '../../../shared/config.ts';
@@ -40,7 +41,7 @@ export function SweepLauncher({ base, baselineId, changes, hypothesis }: SweepLa
   }, [touched, suggestion?.field, suggestion?.values]);
 
   const plan = useMemo(() => (base ? planSweep(base, field, values, seeds, group) : null), [base, field, values, seeds, group]);
-  const others = changes.filter((c) => c.path !== field && c.path !== 'seed' && c.path !== 'name');
+  const others = experimentalChanges(changes).filter((c) => c.path !== field);
   const description = FIELDS.find((f) => f.path === field)?.description;
 
   const launch = (): void => {

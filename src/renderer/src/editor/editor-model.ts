@@ -1,6 +1,6 @@
 // View model of the "new run from a baseline" editor: editor text → resolved candidate + live review, and the
 // sweep launcher's form → a checked one-variable sweep plan. Pure, so the page only renders what this returns.
-import { reviewCandidate, expandSweep, parseVary, sweepGroupName, formatCompactNumber, formatParamCount } from '../../../shared/ablation/index.ts';
+import { reviewCandidate, expandSweep, experimentalChanges, parseVary, sweepGroupName, formatCompactNumber, formatParamCount } from '../../../shared/ablation/index.ts';
 import type { CandidateReview, ConfigChange, Vary, VaryValue } from '../../../shared/ablation/index.ts';
 import { RunConfig, resolveConfig } from '../../../shared/config.ts';
 import { parseConfigText } from '../../../shared/config-yaml.ts';
@@ -92,7 +92,7 @@ export function sweepableFields(): { path: string; description: string }[] {
 
 /** The sweep a single-field edit suggests: that field over the baseline's value and the new one. */
 export function sweepFromChanges(changes: readonly ConfigChange[]): { field: string; values: string } | null {
-  const experimental = changes.filter((c) => c.path !== 'seed' && c.path !== 'name');
+  const experimental = experimentalChanges(changes);
   if (experimental.length !== 1) return null;
   const [c] = experimental;
   if (!isVaryValue(c.from) || !isVaryValue(c.to)) return null;

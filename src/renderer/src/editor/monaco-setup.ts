@@ -2,6 +2,24 @@
 // The JSON Schema handed to monaco-yaml is generated from the same zod schema main validates with.
 import * as monaco from 'monaco-editor/editor/editor.api.js';
 import 'monaco-editor/languages/definitions/yaml/register.js';
+// editor.api.js is the bare editor: the config editor's hover docs, completion list, inline-error navigation, find,
+// folding and the diff editor's commands are contributions, loaded one by one (not the whole editor.main).
+import 'monaco-editor/features/codicon/register.js';
+import 'monaco-editor/features/hover/register.js';
+import 'monaco-editor/features/suggest/register.js';
+import 'monaco-editor/features/snippet/register.js';
+import 'monaco-editor/features/codeAction/register.js';
+import 'monaco-editor/features/gotoError/register.js';
+import 'monaco-editor/features/find/register.js';
+import 'monaco-editor/features/folding/register.js';
+import 'monaco-editor/features/bracketMatching/register.js';
+import 'monaco-editor/features/comment/register.js';
+import 'monaco-editor/features/contextmenu/register.js';
+import 'monaco-editor/features/clipboard/register.js';
+import 'monaco-editor/features/linesOperations/register.js';
+import 'monaco-editor/features/wordOperations/register.js';
+import 'monaco-editor/features/indentation/register.js';
+import 'monaco-editor/features/diffEditor/register.js';
 import { configureMonacoYaml, type MonacoYaml } from 'monaco-yaml';
 import EditorWorker from 'monaco-editor/editor/editor.worker.js?worker';
 import YamlWorker from 'monaco-yaml/yaml.worker.js?worker';

@@ -112,6 +112,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   const colors = useMemo(() => (table ? rowColorMap(table) : new Map<string, string>()), [table]);
   const curves = useMemo(() => (result ? curveLines(result.runs, result.curves, colors) : []), [result, colors]);
   const pending = result?.runs.filter((r) => r.status === 'queued' || r.status === 'running').length ?? 0;
+  const failed = result?.runs.filter((r) => r.status === 'failed' || r.status === 'crashed') ?? [];
   const fileBase = `compare-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
 
   const exportCsv = (): void => {
@@ -202,9 +203,10 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
           {loading && !table && <div className="empty">Comparing…</div>}
           {table && (
             <>
-              <div className="compare-status small">
+              <div className="compare-status small" data-testid="compare-status" data-pending={pending} data-failed={failed.length}>
                 {result!.runs.length} runs in {table.rows.length} rows
                 {pending > 0 && <span className="warn-text"> · {pending} still queued or running: the table updates as they finish</span>}
+                {failed.length > 0 && <span className="error"> · {failed.length} failed or crashed ({failed.map((r) => r.name).join(', ')})</span>}
                 {table.noiseBand ? (
                   <span className="muted"> · noise band: baseline mean ± {table.noiseBand.sigmas}σ over {table.noiseBand.n} seeds ({table.noiseBand.lower.toFixed(4)} – {table.noiseBand.upper.toFixed(4)})</span>
                 ) : (

@@ -1,6 +1,7 @@
 // Config editor: a new run from a baseline's resolved config. Monaco YAML with the config schema, the diff against the
 // baseline, every changed field with the one-variable warning, a name from the diff, the live recipe readout, and launch.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { experimentalChanges } from '../../../shared/ablation/index.ts';
 import type { BaseConfigResult } from '../../../shared/api/index.ts';
 import type { RunConfig } from '../../../shared/config.ts';
 import type { RunSummary } from '../../../shared/runs.ts';
@@ -102,8 +103,9 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
 
   const issues = useMemo(() => (evaluation.ok ? [] : evaluation.issues), [evaluation]);
   const lines = review && evaluation.ok ? readout(review, evaluation.config.train.lr) : [];
-  const experimental = review ? review.changes.filter((c) => c.path !== 'seed' && c.path !== 'name') : [];
+  const experimental = review ? experimentalChanges(review.changes) : [];
   const replicate = review ? review.changes.filter((c) => c.path === 'seed') : [];
+  const isExperimental = (path: string): boolean => experimental.some((c) => c.path === path);
 
   const start = (): void => {
     if (!evaluation.ok) return;
@@ -150,7 +152,7 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
                 <table className="changes">
                   <tbody>
                     {review.changes.map((c) => (
-                      <tr key={c.path} data-testid="change-row" data-path={c.path} className={c.path === 'seed' || c.path === 'name' ? 'muted' : undefined}>
+                      <tr key={c.path} data-testid="change-row" data-path={c.path} className={isExperimental(c.path) ? undefined : 'muted'} title={isExperimental(c.path) ? undefined : 'not an experimental change (seed, name, alert and checkpoint settings)'}>
                         <td className="mono">{c.path}</td>
                         <td className="mono num">{formatChangeValue(c.from)}</td>
                         <td>→</td>

@@ -4,7 +4,8 @@ import { useMemo } from 'react';
 import type { MemorizedSource } from '../../../shared/api/samples.ts';
 import type { SampleDiagnostics } from '../../../shared/generation/diagnosis.ts';
 import { EntropyStrip } from './EntropyStrip.tsx';
-import { highlightSegments, tokenCharOffsets, type Mark } from './text-spans.ts';
+import { formatValue } from '../lib/format.ts';
+import { highlightSegments, tokenCharOffsets, tokenSlices, type Mark, type Segment } from './text-spans.ts';
 
 export function marksOf(d: SampleDiagnostics | null): Mark[] {
   const marks: Mark[] = [];
@@ -18,23 +19,34 @@ export function HighlightedText({
   text,
   pieces,
   diagnostics,
+  entropies,
 }: {
   text: string;
   pieces: readonly string[] | null;
   diagnostics: SampleDiagnostics | null;
+  /** When given (with pieces), every token carries its entropy as a tooltip. */
+  entropies?: readonly number[];
 }): React.JSX.Element {
-  const segments = useMemo(() => {
-    const offsets = pieces && pieces.length > 0 && pieces.join('').length === text.length ? tokenCharOffsets(pieces) : null;
-    return highlightSegments(text, marksOf(diagnostics), offsets);
+  const { segments, offsets } = useMemo(() => {
+    const o = pieces && pieces.length > 0 && pieces.join('').length === text.length ? tokenCharOffsets(pieces) : null;
+    return { segments: highlightSegments(text, marksOf(diagnostics), o), offsets: o };
   }, [text, pieces, diagnostics]);
+  const inner = (s: Segment): React.ReactNode =>
+    offsets && entropies
+      ? tokenSlices(s, offsets).map((t) => (
+          <span key={t.token} className="pg-tok" title={`token ${t.token} · entropy ${formatValue(entropies[t.token], 3)} nats`}>
+            {t.text}
+          </span>
+        ))
+      : s.text;
   return (
     <>
       {segments.map((s) =>
         s.kinds.length === 0 ? (
-          <span key={s.start}>{s.text}</span>
+          <span key={s.start}>{inner(s)}</span>
         ) : (
           <mark key={s.start} className={s.kinds.map((k) => `hl-${k}`).join(' ')} data-mark={s.kinds.join(' ')}>
-            {s.text}
+            {inner(s)}
           </mark>
         ),
       )}
@@ -68,7 +80,7 @@ export function SampleOutput({
       <div className="pg-text mono">
         <span className="pg-prompt">{prompt}</span>
         <span data-testid="sample-text">
-          <HighlightedText text={text} pieces={pieces} diagnostics={diagnostics} />
+          <HighlightedText text={text} pieces={pieces} diagnostics={diagnostics} entropies={entropies} />
         </span>
         {streaming && <span className="pg-caret" aria-hidden>▍</span>}
       </div>

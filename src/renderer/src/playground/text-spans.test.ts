@@ -1,7 +1,7 @@
 // Highlight segments line up with the token spans the diagnostics report, for streamed pieces and byte text.
 import { describe, expect, it } from 'vitest';
 import { detectLoop, textToTokens } from '../../../shared/generation/metrics.ts';
-import { highlightSegments, tokenAtChar, tokenCharOffsets, tokenSpanToChars } from './text-spans.ts';
+import { highlightSegments, tokenAtChar, tokenCharOffsets, tokenSlices, tokenSpanToChars } from './text-spans.ts';
 
 describe('tokenCharOffsets', () => {
   it('accumulates piece lengths, with the text length last', () => {
@@ -66,5 +66,26 @@ describe('highlightSegments', () => {
       { text: 'hello', start: 0, end: 5, kinds: [], token: 0 },
     ]);
     expect(highlightSegments('', [], null)).toEqual([]);
+  });
+});
+
+describe('tokenSlices', () => {
+  it('splits each segment into its tokens, skipping empty pieces', () => {
+    const pieces = ['ab', '', 'é', 'cd', 'e'];
+    const offsets = tokenCharOffsets(pieces);
+    const segs = highlightSegments('abécde', [{ kind: 'loop', start: 2, end: 4 }], offsets);
+    expect(segs.map((s) => tokenSlices(s, offsets))).toEqual([
+      [{ text: 'ab', token: 0 }],
+      [{ text: 'é', token: 2 }, { text: 'cd', token: 3 }],
+      [{ text: 'e', token: 4 }],
+    ]);
+  });
+  it('covers the whole text exactly once', () => {
+    const pieces = ['The', ' cat', ' sat', ' on', ' the', ' mat'];
+    const offsets = tokenCharOffsets(pieces);
+    const segs = highlightSegments(pieces.join(''), [{ kind: 'memo', start: 1, end: 3 }, { kind: 'loop', start: 2, end: 6 }], offsets);
+    const slices = segs.flatMap((s) => tokenSlices(s, offsets));
+    expect(slices.map((x) => x.text)).toEqual(pieces);
+    expect(slices.map((x) => x.token)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

@@ -88,3 +88,20 @@ export function highlightSegments(text: string, marks: readonly Mark[], offsets:
   }
   return segments;
 }
+
+/** Splits a segment at token boundaries (pieces known), so each token's text can carry its own entropy tooltip. */
+export function tokenSlices(seg: Segment, offsets: readonly number[]): { text: string; token: number }[] {
+  const out: { text: string; token: number }[] = [];
+  let t = tokenAtChar(offsets, seg.start);
+  let at = seg.start;
+  while (at < seg.end) {
+    // Skip tokens with empty pieces: they start where the next token does.
+    while (t + 1 < offsets.length - 1 && offsets[t + 1]! <= at) t++;
+    const end = Math.min(seg.end, offsets[t + 1] ?? seg.end);
+    if (end <= at) break;
+    out.push({ text: seg.text.slice(at - seg.start, end - seg.start), token: t });
+    at = end;
+    t++;
+  }
+  return out;
+}
