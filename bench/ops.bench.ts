@@ -81,7 +81,7 @@ for (const backend of values.cpu ? (['wasm', 'cpu'] as const) : (['wasm'] as con
     const reps = backend === 'cpu' ? 5 : 20;
     const ref = timeIt(textbook[name]!, inputs, reps);
     const fast = timeIt(ours[name]!, inputs, reps);
-    console.log(`  ${name.padEnd(10)} textbook ${ref.toFixed(2).padStart(8)} ms   ours ${fast.toFixed(2).padStart(8)} ms   ${(ref / fast).toFixed(1).padStart(5)}×`);
+    console.log(`  ${name.padEnd(12)} textbook ${ref.toFixed(2).padStart(8)} ms   ours ${fast.toFixed(2).padStart(8)} ms   ${(ref / fast).toFixed(1).padStart(5)}×`);
     tf.dispose(inputs);
   }
 }

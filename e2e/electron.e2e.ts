@@ -51,7 +51,7 @@ test('desktop app: Run baseline trains live, finishes in the table, and its hist
         page,
         artifacts,
         // A file:// page: routes change by hash, as the app's own links do.
-        open: async (hash) => void (await page.evaluate((h) => void (location.hash = h), hash)),
+        open: async (hash) => void (await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash)),
         log: () => log,
       },
       STEPS,

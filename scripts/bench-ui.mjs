@@ -57,7 +57,7 @@ try {
     mainMarks.set(name, rendererMainThreadMs(rootPid));
   });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}&w=${process.env.BENCH_UI_WIDTH ?? 1400}&diet=${process.env.DIET ?? ''}`);
+  await page.goto(`http://127.0.0.1:${port}/bench.html?n=${points}&batches=${batches}&w=${process.env.BENCH_UI_WIDTH ?? 1400}`);
   await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 300_000, polling: 200 });
   const err = await page.evaluate(() => window.__benchError);
   if (err) throw new Error(`bench page failed: ${err}`);
@@ -80,6 +80,7 @@ try {
   console.log(`  machine load average at start: ${loadAtStart}, at end: ${(await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ').slice(0, 3).join(' ')}`);
   console.log(`  live path (batch per frame via React): median frame interval ${f(r.frames.median)} ms, p95 ${f(r.frames.p95)} ms`);
   console.log(`  full-view redraw split: LOD ${f(r.split.lodMs)} ms, ECharts update+paint ${f(r.split.echartsMs)} ms (mean)`);
+  console.log(`  panels updated per batch at full view: ${r.panelUpdatesPerBatch.toFixed(2)} of 4 (the others' drawn points and axes were unchanged)`);
   console.log(`  train-loss points drawn at full view: ${r.plottedTrainPoints} (LOD of ${r.points.toLocaleString('en')})`);
   await writeFile(join(shotDir, 'ui.json'), JSON.stringify({ ...r, chromium: browser.version(), date: new Date().toISOString() }, null, 2));
   const load1 = Number(loadAtStart.split(' ')[0]);

@@ -176,7 +176,8 @@ function fusedAttention(batch: number, heads: number, masked: boolean): Attentio
   const attrs = { batch, heads };
   const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
     const [qkv, p, mask] = saved as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-    const inputs = mask ? { dy: dy as tf.Tensor, qkv, p, mask } : { dy: dy as tf.Tensor, qkv, p };
+    const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, qkv, p };
+    if (mask) inputs.mask = mask;
     const dqkv = tf.engine().runKernel(ATTENTION_GRAD, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
     return mask ? [dqkv, tf.zerosLike(mask)] : [dqkv];
   };
@@ -301,7 +302,8 @@ function layerNormOp(eps: number, withBias: boolean, kernel: boolean): LayerNorm
         const x = args[0] as tf.Tensor2D;
         const g = args[1] as tf.Tensor1D;
         const save = args[withBias ? 3 : 2] as tf.GradSaveFunc;
-        const inputs = withBias ? { x, g, b: args[2] as tf.Tensor1D } : { x, g };
+        const inputs: tf.NamedTensorMap = { x, g };
+        if (withBias) inputs.b = args[2] as tf.Tensor1D;
         const [y, stats] = tf.engine().runKernel(LAYER_NORM, inputs, { eps }) as tf.Tensor[];
         save([x, g, stats!]);
         return { value: y!, gradFunc: withBias ? layerNormKernelBiasGrad : layerNormKernelGrad };

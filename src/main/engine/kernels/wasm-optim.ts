@@ -37,13 +37,15 @@ export function adamWKernel(args: KernelArgs): tf.TensorInfo[] {
   const step = lr / bc1;
   const b1c = 1 - beta1;
   const b2c = 1 - beta2;
+  // One division per element: √v/bc2 as a product with the reciprocal (differs from torch in the last bit at most).
+  const invBc2 = 1 / bc2Sqrt;
   for (let i = 0; i < ps.length; i++) {
     const gi = gs[i]!;
     const mi = beta1 * ms[i]! + b1c * gi;
     const vi = beta2 * vs[i]! + b2c * gi * gi;
     mo[i] = mi;
     vo[i] = vi;
-    po[i] = ps[i]! * keep - (mi / (Math.sqrt(vi) / bc2Sqrt + eps)) * step;
+    po[i] = ps[i]! * keep - (step * mi) / (Math.sqrt(vi) * invBc2 + eps);
   }
   return [p2, m2, v2];
 }

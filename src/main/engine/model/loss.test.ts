@@ -24,7 +24,7 @@ function lossAndGrad(f: (x: tf.Tensor2D, y: tf.Tensor1D) => tf.Scalar, logits: F
   });
 }
 
-const textbook = (x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(y, V)), -1)));
+const textbook = (x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(x), tf.oneHot(y, V)), -1))) as tf.Scalar;
 
 afterAll(async () => {
   await initBackend('cpu');

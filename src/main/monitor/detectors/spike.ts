@@ -30,6 +30,8 @@ interface RecurringPattern {
 
 /** Early overshoots this close together are one episode. */
 const earlyMergeGap = 10;
+/** An early jump must be this many times the largest rise seen before it (see earlySpike). */
+const earlyNoiseFactor = 3;
 
 /** Spike starts kept to look for a recurring pattern among. */
 const recentSpikesKept = 8;
@@ -41,6 +43,9 @@ export class SpikeDetector {
   private pattern: RecurringPattern | null = null;
   private min = Infinity;
   private seen = 0;
+  private prev = NaN;
+  /** The largest relative step-to-step rise so far: the early curve's own noise. */
+  private maxRise = 0;
   /** The open early episode: overshoots a few steps apart are one episode, its peak the highest. */
   private earlyEp: (SpikeEpisode & { last: number }) | null = null;
 
@@ -97,16 +102,24 @@ export class SpikeDetector {
    * Early training loss only falls: before there is history for mean + kσ, a loss more than spike_early_rel above
    * its lowest value so far means the optimizer overshot (an LR far too high with no warmup does this in its
    * first steps, then the model often collapses to predicting token frequencies). A warning at once.
+   * Tiny batches make the per-step loss noisy (±10–20% at 64 tokens per update): a jump must also be
+   * earlyNoiseFactor × the largest step-to-step rise seen so far, so noise that was already there is not news.
    */
   private earlySpike(step: number, v: number): boolean {
     const cfg = this.ctx.cfg;
     // Only the run's first steps: a window cleared after a level shift is not the start of training.
     const judged = this.kind === 'loss_spike' && cfg.spike_early_rel > 0 && this.seen <= Math.min(cfg.spike_min_history, cfg.spike_window);
     const min = this.min;
+    const rise = Number.isFinite(this.prev) && this.prev > 0 ? v / this.prev - 1 : 0;
+    const maxRise = this.maxRise;
     this.min = Math.min(this.min, v);
+    this.prev = v;
+    this.maxRise = Math.max(this.maxRise, rise);
     if (!judged || !Number.isFinite(min) || this.seen < 3 || v <= min * (1 + cfg.spike_early_rel)) return false;
     const open = this.earlyEp;
-    if (open && step - open.last <= earlyMergeGap) {
+    const merging = open !== null && step - open.last <= earlyMergeGap;
+    if (!merging && rise <= earlyNoiseFactor * maxRise) return false;
+    if (open && merging) {
       open.last = step;
       if (v > open.peak) {
         open.peak = v;

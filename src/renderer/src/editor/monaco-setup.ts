@@ -33,6 +33,31 @@ declare global {
 export const configModelUri = 'file:///loupe/run-config.yaml';
 let yaml: MonacoYaml | null = null;
 
+/** What monaco-yaml (through monaco-worker-manager 2) still passes to editor.createWebWorker: the pre-0.55 options. */
+interface LegacyWorkerOptions {
+  moduleId: string;
+  label?: string;
+  createData?: unknown;
+  host?: monaco.editor.IInternalWebWorkerOptions['host'];
+  keepIdleModels?: boolean;
+}
+
+/**
+ * Monaco 0.55+ wants a ready Worker in createWebWorker; monaco-yaml 5 still passes a module id and createData, so its
+ * worker never starts and hover, completion and validation silently do nothing. This hands monaco-yaml a monaco whose
+ * createWebWorker speaks the old options, doing what Monaco's own language workers do: start the worker, send it the
+ * "ignore" kick-off message and the createData, then wrap it.
+ */
+function withLegacyWorkers(m: typeof monaco): typeof monaco {
+  const createWebWorker = (opts: LegacyWorkerOptions): monaco.editor.MonacoWebWorker<object> => {
+    const worker = opts.label === 'yaml' ? new YamlWorker() : new EditorWorker();
+    worker.postMessage('ignore');
+    worker.postMessage(opts.createData);
+    return m.editor.createWebWorker({ worker, host: opts.host, keepIdleModels: opts.keepIdleModels });
+  };
+  return { ...m, editor: { ...m.editor, createWebWorker } } as unknown as typeof monaco;
+}
+
 export function setupMonaco(jsonSchema: object): typeof monaco {
   window.MonacoEnvironment = {
     getWorker(_moduleId, label) {
@@ -40,7 +65,7 @@ export function setupMonaco(jsonSchema: object): typeof monaco {
     },
   };
   if (!yaml) {
-    yaml = configureMonacoYaml(monaco, {
+    yaml = configureMonacoYaml(withLegacyWorkers(monaco), {
       enableSchemaRequest: false,
       hover: true,
       completion: true,

@@ -9,6 +9,13 @@ import { useVocabSize } from './use-playground-data.ts';
 
 const PAGE = 50;
 
+/** "14:27" today, "Dec 1 14:27" otherwise: the list needs its width for the prompt and metrics. */
+function shortTime(ms: number): string {
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
+}
+
 export function SampleBrowser({ runs, onOpen }: { runs: SampleableRun[]; onOpen: (s: Sample) => void }): React.JSX.Element {
   const [runId, setRunId] = useState('');
   const [samples, setSamples] = useState<Sample[]>([]);
@@ -58,7 +65,7 @@ export function SampleBrowser({ runs, onOpen }: { runs: SampleableRun[]; onOpen:
               <tbody>
                 {samples.map((s) => (
                   <tr key={s.id} onClick={() => setSelected(s)} className={selected?.id === s.id ? 'pg-selected' : undefined} data-testid="stored-sample">
-                    <td>{new Date(s.createdAt).toLocaleString()}</td>
+                    <td title={new Date(s.createdAt).toLocaleString()}>{shortTime(s.createdAt)}</td>
                     <td>{s.runName} @ {s.step}</td>
                     <td className="pg-prompt-cell" title={s.prompt}>{s.prompt}</td>
                     <td className="num">{(s.diagnostics.seqRep[4] * 100).toFixed(0)}%</td>
