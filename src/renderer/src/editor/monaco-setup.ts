@@ -7,6 +7,8 @@ import 'monaco-editor/languages/definitions/yaml/register.js';
 import 'monaco-editor/features/codicon/register.js';
 import 'monaco-editor/features/hover/register.js';
 import 'monaco-editor/features/suggest/register.js';
+// The suggest feature registers only inline suggestions; the completion list itself is this controller.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController.js';
 import 'monaco-editor/features/snippet/register.js';
 import 'monaco-editor/features/codeAction/register.js';
 import 'monaco-editor/features/gotoError/register.js';
