@@ -67,11 +67,24 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
     await page.screenshot({ path: join(s.artifacts, '01b-editor-hover-docs.png') });
     await page.mouse.move(5, 5);
 
+    // ...and completes values from it: clearing the optimizer offers the schema's choices.
+    const optimizer = page.locator('[data-testid="config-editor"] .view-line').filter({ hasText: /^\s*optimizer:\s*adamw\s*$/ });
+    await optimizer.first().click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 'adamw'.length; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('a');
+    await page.locator('.suggest-widget').filter({ hasText: /adamw/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.screenshot({ path: join(s.artifacts, '01c-editor-completion.png') });
+    await page.keyboard.press('Escape');
+    await page.keyboard.type('damw');
+    await page.keyboard.press('Escape');
+    await until(() => page.getByTestId('changed-count').getAttribute('data-count').catch(() => null), (c) => c === '0', 10_000, 'the optimizer back to adamw');
+
     // A bad value is an inline error naming its field.
     await editLine(page, /^\s*lr:\s*0\.001\s*$/, 'lr: -1');
     await until(() => page.getByTestId('config-issues').innerText().catch(() => ''), (t) => /train\.lr: /.test(t), 10_000, 'the issue on train.lr');
     await page.locator('[data-testid="config-editor"] .squiggly-error').first().waitFor({ timeout: 10_000 });
-    await page.screenshot({ path: join(s.artifacts, '01c-editor-invalid.png') });
+    await page.screenshot({ path: join(s.artifacts, '01d-editor-invalid.png') });
 
     // Change one thing: the peak LR.
     await editLine(page, /^\s*lr:\s*-1\s*$/, 'lr: 0.002');

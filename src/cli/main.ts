@@ -15,6 +15,7 @@ import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerDeleteCommands } from './commands/delete.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -206,6 +207,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerDeleteCommands(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -51,6 +51,8 @@ export interface RunServices {
   resume(runId: string): RunSummary;
   update(runId: string, patch: { name?: string; notes?: string; hypothesis?: string }): RunSummary;
   archive(runId: string, archived: boolean): RunSummary;
+  /** Permanently deletes an archived, inactive run: its rows, then its folder (checkpoints). */
+  delete(runId: string): { runId: string; deletedFiles: number };
   metrics(runId: string, keys?: string[], sinceStep?: number): Series[];
   alerts(runId: string): Alert[];
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
@@ -179,6 +181,19 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     },
     update: (runId, patch) => store.patchRun(id(runId), patch),
     archive: (runId, archived) => store.patchRun(id(runId), { archived }),
+    delete(runId) {
+      const rid = id(runId);
+      recoverOrphans(true);
+      if (scheduler.isActive(rid)) throw new ServiceError('conflict', `run ${rid} is ${store.requireSummary(rid).status}; stop it before deleting it`);
+      notDrivenElsewhere(rid);
+      try {
+        const { deletedFiles } = store.deleteRun(rid, dataDir);
+        return { runId: rid, deletedFiles };
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'conflict' || e.code === 'not_found')) throw new ServiceError(e.code, e.message);
+        throw e;
+      }
+    },
     metrics(runId, keys, sinceStep) {
       return store.series(id(runId), keys, sinceStep ?? 0).map((s) => ({ key: s.key, steps: s.steps, values: s.values.map(toWire) }));
     },

@@ -6,7 +6,7 @@ import type { Services } from '../services.ts';
 import { ServiceError } from '../services/errors.ts';
 import { StoreError } from '../store/db.ts';
 
-type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.metrics' | 'runs.alerts';
+type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.delete' | 'runs.metrics' | 'runs.alerts';
 export type RunHandlers = Required<Pick<Handlers, RunRequestName>>;
 
 /** Service and storage errors become API errors the client can act on. */
@@ -16,7 +16,7 @@ function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...
       return await fn(...args);
     } catch (e) {
       if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
-      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message);
+      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' || e.code === 'conflict' ? e.code : 'unavailable', e.message);
       throw e;
     }
   };
@@ -35,6 +35,7 @@ export function runHandlers(services: Services): RunHandlers {
     'runs.resume': guard((p) => runs.resume(p.runId)),
     'runs.update': guard((p) => runs.update(p.runId, { name: p.name, notes: p.notes, hypothesis: p.hypothesis })),
     'runs.archive': guard((p) => runs.archive(p.runId, p.archived)),
+    'runs.delete': guard((p) => runs.delete(p.runId)),
     'runs.metrics': guard((p) => runs.metrics(p.runId, p.keys, p.sinceStep)),
     'runs.alerts': guard((p) => runs.alerts(p.runId)),
   };

@@ -86,6 +86,7 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
         lossSpike.observe(step, value);
         plateau.observe(step, value);
         overfitting.observeTrain(step, value);
+        clip.observeLoss(step, value);
         break;
       case MetricKey.lr:
         clip.observeLr(step, value);

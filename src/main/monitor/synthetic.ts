@@ -301,6 +301,8 @@ function inject(r: Random, scenario: Scenario, b: Base): { expected: ExpectedAle
       const ramp = r.int(50, 300);
       const target = r.range(2, 6) / Math.max(1e-9, localMean(b.grad, s));
       for (let t = s; t < n; t++) b.grad[t] *= 1 + (target - 1) * Math.min(1, (t - s) / ramp);
+      // The learning rate is too high for the clip to rescue: the loss stops improving as the norm starts to climb.
+      for (let t = s; t < n; t++) b.loss[t] = b.mu[s] * Math.exp(b.sigma * r.normal());
       expected.push({ kind: 'clip_saturation', severity: 'warning', step: s, stepEnd: n - 1 });
       break;
     }

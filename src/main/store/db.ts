@@ -11,7 +11,7 @@ export type Db = Database.Database;
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly code: 'corrupt' | 'disk_full' | 'readonly' | 'too_new' | 'io' | 'not_found' | 'busy',
+    readonly code: 'corrupt' | 'disk_full' | 'readonly' | 'too_new' | 'io' | 'not_found' | 'busy' | 'conflict',
   ) {
     super(message);
     this.name = 'StoreError';

@@ -1,12 +1,14 @@
 // The run store: runs, full-resolution metrics, alerts, checkpoints, samples and datasets in one SQLite file.
 // Every worker message is one transaction; summaries kept on the run row make the runs list cheap.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
 import type { Alert } from '../../shared/alerts.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import { MetricKey } from '../../shared/metrics.ts';
 import { openDatabase, StoreError, type Db, type OpenOptions } from './db.ts';
+import { deleteRunRows, removeRunFolder, runFolder, type DeletedRows } from './run-delete.ts';
 
 export interface NewRun {
   name: string;
@@ -264,6 +266,16 @@ export class RunStore {
     set('archived', patch.archived === undefined ? undefined : patch.archived ? 1 : 0);
     if (sets.length) this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...vals, id);
     return this.requireSummary(id);
+  }
+
+  /**
+   * Permanently deletes an archived, inactive run: its rows in one transaction (other runs naming it as baseline keep
+   * theirs, unlinked), then, once committed, its folder runs/<id>/ (checkpoints). Throws StoreError 'conflict' otherwise.
+   */
+  deleteRun(id: string, dataDir = path.dirname(this.file)): DeletedRows & { runId: string; deletedFiles: number } {
+    const folder = runFolder(dataDir, id);
+    const rows = deleteRunRows(this.db, id);
+    return { runId: id, ...rows, deletedFiles: removeRunFolder(folder, id) };
   }
 
   /** Queues a run (again) for this process; returns the new attempt number. */

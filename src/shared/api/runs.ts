@@ -60,6 +60,11 @@ export const runRequests = {
   ),
   /** Archive hides a run; nothing is deleted. */
   'runs.archive': request(z.object({ runId: z.string().min(1), archived: z.boolean() }).strict(), RunSummary),
+  /** Permanent: only an archived, inactive run; `confirm: true` must be sent explicitly (the UI asks twice). */
+  'runs.delete': request(
+    z.object({ runId: z.string().min(1).max(100), confirm: z.literal(true) }).strict(),
+    z.object({ runId: z.string(), deletedFiles: z.number().int().min(0) }),
+  ),
   'runs.metrics': request(
     z.object({ runId: z.string().min(1), keys: z.array(z.string()).max(100).optional(), sinceStep: z.number().int().min(0).optional() }).strict(),
     z.array(Series),

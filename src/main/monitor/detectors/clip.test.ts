@@ -54,4 +54,27 @@ describe('ClipSaturationDetector', () => {
     feed(ctx, (t) => 1e-6 * t, () => 5, 500);
     expect(alertsOf(ctx)).toEqual([]);
   });
+
+  it('a norm creeping to 2.5× the clip while the loss keeps falling is info; the same with a stalled loss warns', () => {
+    const run = (loss: (t: number) => number): ReturnType<typeof alertsOf> => {
+      const ctx = testContext({}, 2000);
+      const z = noise(7);
+      const lr = warmupCosine(100, 2000);
+      const d = new ClipSaturationDetector(ctx);
+      for (let t = 1; t <= 2000; t++) {
+        const g = (1.1 + (1.4 * t) / 2000) * Math.exp(0.1 * z());
+        d.observeLoss(t, loss(t) * Math.exp(0.02 * z()));
+        d.observeLr(t, lr(t));
+        d.observeNorm(t, g);
+        d.observe(t, g > 1 ? 1 : 0);
+      }
+      return alertsOf(ctx);
+    };
+    const falling = run((t) => 1.8 + 3.7 * Math.exp(-t / 300));
+    expect(falling.map((a) => [a.kind, a.severity])).toEqual([['clip_saturation', 'info']]);
+    expect(falling[0].advice).toMatch(/loss keeps falling/);
+    const stalled = run((t) => (t < 300 ? 1.8 + 3.7 * Math.exp(-t / 300) : 1.8 + 3.7 * Math.exp(-1)));
+    expect(stalled.map((a) => [a.kind, a.severity])).toEqual([['clip_saturation', 'warning']]);
+    expect(Number(stalled[0].evidence['loss_progress'])).toBeLessThan(0.01);
+  });
 });

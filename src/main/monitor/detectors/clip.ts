@@ -12,14 +12,28 @@ interface SaturationEpisode {
   fraction: number;
   peakFraction: number;
   medianNorm: number;
+  /** The step saturation was detected at. */
+  detected: number;
+  /** Mean train loss over the newest half of the loss window when it was detected; NaN without loss data. */
+  startLoss: number;
+  /** The same mean now. */
+  loss: number;
+  /** Sticky: the loss once failed to improve by clip_min_progress over clip_window steps or more of saturation. */
+  stalled: boolean;
 }
 
 /**
- * Two things a healthy run does that look like saturation and are not judged:
+ * Three things a healthy run does that look like saturation and are not warned about:
  * - warmup and the settling after it, when the gradient norm comes down from its initial value — nothing is
  *   counted before the learning rate has stopped rising (read from train/lr) nor before clip_skip of the run;
  * - a gradient norm hovering at the clip (small models at a usual LR sit at ≈ 1.0 with clip 1.0), where the
- *   clip trims a few % off each step — the window's median pre-clip norm must exceed clip_min_ratio × the clip.
+ *   clip trims a few % off each step — the window's median pre-clip norm must exceed clip_min_ratio × the clip;
+ * - a norm that creeps up to a few times the clip as training goes on while the loss keeps falling (the 2000-step
+ *   default baseline: median 1.1 at step 200, 2.4 at step 1800, clipped on every step from ≈ 400 on). The clip then
+ *   only scales the step down like a lower learning rate would, and the run is healthy: the episode is `info`.
+ *   It becomes a warning when, clip_window steps or more after saturation was detected, the loss has improved by
+ *   less than clip_min_progress since then — the mark of a learning rate too high for the clip to rescue. Without
+ *   train/loss data it is judged on clipping alone (a warning at once).
  */
 export class ClipSaturationDetector {
   private readonly window: WindowCount;
@@ -32,11 +46,37 @@ export class ClipSaturationDetector {
   private warmupEnd = -1;
   private normStep = -1;
   private norm = NaN;
+  /** Train loss of the last clip_window steps, a ring. */
+  private readonly losses: Float64Array;
+  private lossN = 0;
 
   constructor(private readonly ctx: DetectorContext) {
     this.window = new WindowCount(ctx.cfg.clip_window);
     this.norms = new WindowMedian(ctx.cfg.clip_window);
     this.steps = new Float64Array(ctx.cfg.clip_window);
+    this.losses = new Float64Array(ctx.cfg.clip_window);
+  }
+
+  observeLoss(step: number, loss: number): void {
+    if (!Number.isFinite(loss)) return;
+    this.losses[this.lossN % this.losses.length] = loss;
+    this.lossN++;
+  }
+
+  /** Mean loss over the newest half of the loss window (halves the noise of a quarter); NaN until it is full. */
+  private recentLoss(): number {
+    const cap = this.losses.length;
+    if (this.lossN < cap) return NaN;
+    const h = Math.max(1, Math.floor(cap / 2));
+    let sum = 0;
+    for (let i = 0; i < h; i++) sum += this.losses[(this.lossN + cap - h + i) % cap];
+    return sum / h;
+  }
+
+  private judgeProgress(ep: SaturationEpisode, step: number): void {
+    ep.loss = this.recentLoss();
+    if (step - ep.detected < this.ctx.cfg.clip_window) return;
+    if (!((ep.startLoss - ep.loss) / ep.startLoss >= this.ctx.cfg.clip_min_progress)) ep.stalled = true;
   }
 
   observeLr(step: number, lr: number): void {
@@ -81,10 +121,15 @@ export class ClipSaturationDetector {
         ep.fraction = fraction;
         ep.medianNorm = medianNorm;
         ep.peakFraction = Math.max(ep.peakFraction, fraction);
+        this.judgeProgress(ep, step);
         this.ctx.sink.upsert(this.alert(ep));
       } else {
         const windowStart = this.steps[this.n % cap];
-        const opened = { id: `clip_saturation:${windowStart}`, start: windowStart, end: step, fraction, peakFraction: fraction, medianNorm };
+        const loss = this.recentLoss();
+        const opened = {
+          id: `clip_saturation:${windowStart}`, start: windowStart, end: step, fraction, peakFraction: fraction, medianNorm,
+          detected: step, startLoss: loss, loss, stalled: false,
+        };
         this.episode = opened;
         this.ctx.sink.upsert(this.alert(opened));
       }
@@ -98,13 +143,23 @@ export class ClipSaturationDetector {
     const cfg = this.ctx.cfg;
     const clip = this.ctx.gradClip;
     const ratio = clip !== null && clip > 0 ? ` — a median pre-clip norm of ${fmt(ep.medianNorm)}, ${fmt(ep.medianNorm / clip)}× the clip of ${fmt(clip)}` : '';
+    const progress = (ep.startLoss - ep.loss) / ep.startLoss;
+    const known = Number.isFinite(progress);
+    const improving = known && !ep.stalled;
+    const lossWords = known && ep.end > ep.detected
+      ? ` Since step ${ep.detected} the training loss went from ${fmt(ep.startLoss)} to ${fmt(ep.loss)} (${pct(Math.abs(progress))} ${progress >= 0 ? 'better' : 'worse'}).`
+      : '';
     return {
-      id: ep.id, kind: 'clip_saturation', severity: 'warning', step: ep.start, stepEnd: ep.end,
-      message: `Gradient clipping fired on ${pct(ep.fraction)} of the last ${cfg.clip_window} steps (from step ${ep.start} to ${ep.end}; limit ${pct(cfg.clip_saturation)})${ratio}. The clip, not the gradient, sets the step size.`,
-      advice: 'Learning rate too high or an unstable architecture: lower the learning rate or lengthen warmup; check normalisation and initialisation.',
+      id: ep.id, kind: 'clip_saturation', severity: improving ? 'info' : 'warning', step: ep.start, stepEnd: ep.end,
+      message: `Gradient clipping fired on ${pct(ep.fraction)} of the last ${cfg.clip_window} steps (from step ${ep.start} to ${ep.end}; limit ${pct(cfg.clip_saturation)})${ratio}. The clip, not the gradient, sets the step size.${lossWords}`,
+      advice: improving
+        ? 'So far the loss keeps falling, so the clip is only scaling the steps down, as a lower learning rate would: fine as it is. Gradient norms often creep up as training goes on; if the loss stalls, lower the learning rate.'
+        : 'Learning rate too high or an unstable architecture: lower the learning rate or lengthen warmup; check normalisation and initialisation.',
       evidence: {
         fraction: ev(ep.fraction), peak_fraction: ev(ep.peakFraction), window: cfg.clip_window, limit: cfg.clip_saturation,
         median_grad_norm: ev(ep.medianNorm), grad_clip: clip, min_ratio: cfg.clip_min_ratio,
+        loss_at_detection: known ? ev(ep.startLoss) : null, loss_now: known ? ev(ep.loss) : null, loss_progress: known ? ev(progress) : null,
+        min_progress: cfg.clip_min_progress,
       },
     };
   }

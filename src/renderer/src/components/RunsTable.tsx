@@ -1,4 +1,5 @@
-// The runs table: sortable columns, inline rename and notes, stop/resume, and archive behind a second confirmation.
+// The runs table: sortable columns, inline rename and notes, stop/resume, archive behind a confirmation, and
+// permanent deletion of archived runs behind a second one (typing the run's name).
 import { Fragment, useState } from 'react';
 import type { RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
@@ -37,10 +38,13 @@ export interface RunsTableProps {
   onChanged: (r: RunSummary) => void;
   selected: ReadonlySet<string>;
   onSelect: (id: string, on: boolean) => void;
+  /** A run was deleted permanently (only archived runs offer it). */
+  onDeleted?: (id: string) => void;
 }
 
-export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect }: RunsTableProps): React.JSX.Element {
+export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, onDeleted }: RunsTableProps): React.JSX.Element {
   const [openNotes, setOpenNotes] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   return (
     <table className="runs-table" data-testid="runs-table">
       <thead>
@@ -71,8 +75,12 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect }:
               toggleNotes={() => setOpenNotes(openNotes === r.id ? null : r.id)}
               selected={selected.has(r.id)}
               onSelect={(on) => onSelect(r.id, on)}
+              askDelete={onDeleted ? () => setConfirmDelete(r.id) : undefined}
             />
             {openNotes === r.id && <NotesRow run={r} onChanged={onChanged} onClose={() => setOpenNotes(null)} />}
+            {confirmDelete === r.id && onDeleted && (
+              <DeleteRow run={r} onClose={() => setConfirmDelete(null)} onDeleted={() => { setConfirmDelete(null); onDeleted(r.id); }} />
+            )}
           </Fragment>
         ))}
       </tbody>
@@ -87,9 +95,10 @@ interface RowProps {
   toggleNotes: () => void;
   selected: boolean;
   onSelect: (on: boolean) => void;
+  askDelete?: () => void;
 }
 
-function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect }: RowProps): React.JSX.Element {
+function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect, askDelete }: RowProps): React.JSX.Element {
   const [renaming, setRenaming] = useState(false);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -171,6 +180,11 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect 
             <button className="small ghost" disabled={busy || STOPPABLE.has(r.status)} onClick={() => setConfirmArchive(true)} title={STOPPABLE.has(r.status) ? 'Stop the run before archiving it' : 'Hide this run (nothing is deleted)'}>
               {r.archived ? 'Unarchive' : 'Archive'}
             </button>
+            {r.archived && askDelete && !STOPPABLE.has(r.status) && (
+              <button className="small ghost danger-text" disabled={busy} data-testid="delete-run" onClick={askDelete} title="Delete this run and its checkpoints for good (asks again)">
+                Delete permanently…
+              </button>
+            )}
           </>
         )}
       </td>
@@ -232,6 +246,56 @@ function NotesRow({ run, onChanged, onClose }: { run: RunSummary; onChanged: (r:
           <button className="small ghost" onClick={onClose}>Cancel</button>
           <span className="muted">Ctrl+Enter saves · Esc cancels</span>
           {error && <span className="error">{error}</span>}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/** The second confirmation: the run's name must be typed before the irreversible request is sent. */
+function DeleteRow({ run, onClose, onDeleted }: { run: RunSummary; onClose: () => void; onDeleted: () => void }): React.JSX.Element {
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const matches = typed.trim() === run.name.trim();
+  const remove = (): void => {
+    if (!matches || deleting) return;
+    setDeleting(true);
+    setError(null);
+    getClient()
+      .call('runs.delete', { runId: run.id, confirm: true })
+      .then(onDeleted, (e: unknown) => {
+        setError(errorMessage(e));
+        setDeleting(false);
+      });
+  };
+  return (
+    <tr className="notes-row delete-row" data-testid="delete-row">
+      <td />
+      <td colSpan={COLUMNS.length + 1}>
+        <div>
+          <strong>Delete “{run.name}” permanently?</strong> Its metrics, alerts, samples and checkpoint files are removed and cannot be
+          recovered. Runs that use it as their baseline keep their own data. Type the run name to confirm.
+        </div>
+        <div className="row-buttons">
+          <input
+            className="inline-input"
+            autoFocus
+            value={typed}
+            placeholder={run.name}
+            aria-label="Type the run name to confirm deletion"
+            data-testid="delete-confirm-name"
+            onChange={(e) => setTyped(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') remove();
+              if (e.key === 'Escape') onClose();
+            }}
+          />
+          <button className="small danger" disabled={!matches || deleting} data-testid="confirm-delete" onClick={remove}>
+            {deleting ? 'Deleting…' : 'Delete permanently'}
+          </button>
+          <button className="small ghost" onClick={onClose}>Cancel</button>
+          {error && <span className="error" role="alert">{error}</span>}
         </div>
       </td>
     </tr>

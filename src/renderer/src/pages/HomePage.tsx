@@ -32,7 +32,7 @@ export function HomePage(): React.JSX.Element {
   const [startError, setStartError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const filterRef = useRef<HTMLInputElement>(null);
-  const { runs, loading, error, apply } = useRuns(showArchived);
+  const { runs, loading, error, apply, reload } = useRuns(showArchived);
 
   useEffect(() => {
     getClient()
@@ -120,6 +120,7 @@ export function HomePage(): React.JSX.Element {
             sort={sort}
             onSort={setSort}
             onChanged={apply}
+            onDeleted={reload}
             selected={selected}
             onSelect={(id, on) =>
               setSelected((prev) => {
