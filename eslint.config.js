@@ -26,7 +26,7 @@ const boundary = (patterns) => ({ 'no-restricted-imports': ['error', { patterns 
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'coverage/**', 'e2e/artifacts/**', 'bench/results/**', 'tools/reference/fixtures/**'],
+    ignores: ['node_modules/**', '.loupe/**', 'test-results/**', 'out/**', 'dist/**', 'coverage/**', 'e2e/artifacts/**', 'bench/results/**', 'tools/reference/fixtures/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,

@@ -181,8 +181,8 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
               {r.archived ? 'Unarchive' : 'Archive'}
             </button>
             {r.archived && askDelete && !STOPPABLE.has(r.status) && (
-              <button className="small ghost danger-text" disabled={busy} data-testid="delete-run" onClick={askDelete} title="Delete this run and its checkpoints for good (asks again)">
-                Delete permanently…
+              <button className="small ghost danger-text" disabled={busy} data-testid="delete-run" onClick={askDelete} title="Delete permanently: this run, its metrics and its checkpoint files (asks you to type its name)">
+                Delete…
               </button>
             )}
           </>

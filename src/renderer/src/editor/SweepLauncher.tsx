@@ -12,8 +12,10 @@ import { planSweep, sweepableFields, sweepFromChanges } from './editor-model.ts'
 import { groupRouteId } from '../compare/compare-model.ts';
 
 export interface SweepLauncherProps {
-  /** The config the sweep varies one field of (the editor's candidate). */
+  /** The config the sweep varies one field of (the editor's candidate), resolved for the local preview. */
   base: RunConfig | null;
+  /** The editor text of that config: what is sent, so the server fills in its own defaults. */
+  text: string;
   baselineId: string | null;
   /** The editor's changes against the baseline, to prefill the field and values. */
   changes: readonly ConfigChange[];
@@ -22,7 +24,7 @@ export interface SweepLauncherProps {
 
 const FIELDS = sweepableFields();
 
-export function SweepLauncher({ base, baselineId, changes, hypothesis }: SweepLauncherProps): React.JSX.Element {
+export function SweepLauncher({ base, text, baselineId, changes, hypothesis }: SweepLauncherProps): React.JSX.Element {
   const [field, setField] = useState('');
   const [values, setValues] = useState('');
   const [seeds, setSeeds] = useState(3);
@@ -51,7 +53,7 @@ export function SweepLauncher({ base, baselineId, changes, hypothesis }: SweepLa
     setLaunched(null);
     getClient()
       .call('ablation.sweep', {
-        config: base as unknown as Record<string, unknown>,
+        config: text,
         vary: { field: plan.plan.vary.path, values: plan.plan.vary.values },
         seeds,
         ...(baselineId ? { baselineId } : {}),

@@ -219,7 +219,7 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
           {startError && <div className="error small" role="alert">{startError}</div>}
         </div>
 
-        <SweepLauncher base={evaluation.ok ? evaluation.config : null} baselineId={base.runId} changes={review?.changes ?? []} hypothesis={hypothesis} />
+        <SweepLauncher base={evaluation.ok ? evaluation.config : null} text={text} baselineId={base.runId} changes={review?.changes ?? []} hypothesis={hypothesis} />
       </aside>
     </div>
   );
