@@ -71,7 +71,7 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
             markArea: {
               silent: true,
               itemStyle: { color: colors.band, opacity: 0.15 },
-              label: { show: true, position: 'insideTopRight' as const, color: t.muted, fontSize: 10, formatter: `baseline noise (${chosen}, ±${model.band.sigmas}σ, ${model.band.n} seeds)` },
+              label: { show: false },
               data: [[{ yAxis: model.band.lower }, { yAxis: model.band.upper }]],
             },
           }
@@ -82,9 +82,19 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
       {
         backgroundColor: 'transparent',
         animation: false,
-        title: { text: 'Δ val loss vs baseline (nats; lower is better)', left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
+        title: {
+          text: 'Δ val loss vs baseline (nats; lower is better)',
+          subtext: model.band
+            ? `grey band: the baseline's noise on ${chosen} val loss (±${model.band.sigmas}σ over ${model.band.n} seeds) · whiskers: ± std over seeds`
+            : 'no noise band: the baseline has fewer than 2 seeds · whiskers: ± std over seeds',
+          left: 8,
+          top: 4,
+          itemGap: 4,
+          textStyle: { fontSize: 12, fontWeight: 600, color: t.text },
+          subtextStyle: { fontSize: 11, color: t.muted },
+        },
         legend: { top: 4, right: 8, textStyle: { color: t.muted, fontSize: 11 }, data: barSeries.map((s) => s.name) },
-        grid: { left: 64, right: 16, top: 40, bottom: 64 },
+        grid: { left: 64, right: 16, top: 56, bottom: 64 },
         tooltip: {
           trigger: 'axis',
           axisPointer: { type: 'shadow' },
@@ -115,7 +125,8 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
           type: 'value',
           min: model.extent[0],
           max: model.extent[1],
-          axisLabel: { color: t.muted, fontSize: 11, formatter: (v: number) => formatAxis(v) },
+          // The extent is padded to fit whiskers and band, so its ends are not round numbers: label the inner ticks only.
+          axisLabel: { color: t.muted, fontSize: 11, formatter: (v: number) => formatAxis(v), showMinLabel: false, showMaxLabel: false },
           splitLine: { lineStyle: { color: t.border, opacity: 0.6 } },
         },
         series: [
