@@ -27,7 +27,8 @@ export function useShortcutList(): Shortcut[] {
 
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
-  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName);
+  // Monaco may take keys through an element that is neither an input nor contenteditable (EditContext).
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.closest('.monaco-editor') !== null;
 }
 
 /** Binds keys (e.key values) to handlers while the calling component is mounted. */
