@@ -35,6 +35,8 @@ describe('training worker', () => {
     const msgs = await runWorker({ type: 'start', runId: 'r1', config, checkpointDir: join(dir, 'ckpt'), resumeFrom: null });
     const started = msgs.find((m) => m.type === 'started');
     expect(started).toMatchObject({ type: 'started', backend: 'cpu', tokensPerUpdate: 4 * 8, microBatch: 4, accumulation: 1, startStep: 0 });
+    // The reason travels with every run: here, that cpu was asked for by name.
+    expect(started).toMatchObject({ backendReason: expect.stringMatching(/\S/) });
     const batches = msgs.filter((m) => m.type === 'metrics');
     expect(batches.map((m) => m.seq)).toEqual(batches.map((_, i) => i));
     const points = batches.flatMap((m) => m.points);
