@@ -1,3 +1,4 @@
+// The dispatcher checks every request against the shared contract: bad params come back with field paths, never a throw.
 import { describe, it, expect } from 'vitest';
 import { createDispatcher, ApiFailure } from './dispatcher.ts';
 import { appHandlers } from './app-handlers.ts';

@@ -1,3 +1,4 @@
+// Sampling: greedy/temperature/top-k/top-p/penalty/stop/seed, and KV-cache decoding equal to full recomputation.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// The train loop: determinism from a seed, bit-identical resume, checkpoints, evals and flat tensor counts.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// The training worker's protocol: started (backend and why), metrics, checkpoints, resume, and clear errors.
 import { describe, it, expect, afterAll } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// Browser-mode host security: token → HttpOnly cookie, 401 without it, loopback Host only, foreign WebSocket Origin refused.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { request } from 'node:http';
 import WebSocket from 'ws';

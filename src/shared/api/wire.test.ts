@@ -1,3 +1,4 @@
+// Wire messages (WebSocket) parse with the shared schemas, non-finite numbers included.
 import { describe, it, expect } from 'vitest';
 import { WsServerMessage, WsClientMessage } from './wire.ts';
 

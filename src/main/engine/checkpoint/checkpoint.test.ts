@@ -1,3 +1,4 @@
+// Checkpoints: Hugging Face GPT-2 layout, atomic writes, and a save → load round trip that gives the same logits.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// Data: tokenizers, the default corpus and local files, the contiguous 90/10 split, and errors that name the problem.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// The GPT model: shapes, initial loss ≈ ln(vocab), overfitting one batch, and flat tensor counts across steps.
 import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { tf } from '../tf.ts';

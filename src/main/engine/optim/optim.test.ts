@@ -1,3 +1,4 @@
+// Optimisation: AdamW with decoupled decay on 2-D weights, global-norm clipping, and the LR schedules.
 import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { tf } from '../tf.ts';
