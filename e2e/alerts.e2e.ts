@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startLoupe } from './harness.ts';
-import { until } from './runs-spec.ts';
+import { startLoupe, until } from './harness.ts';
 
 interface Reply<T> {
   ok: boolean;

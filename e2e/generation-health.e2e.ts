@@ -3,22 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startLoupe } from './harness.ts';
+import { startLoupe, until } from './harness.ts';
 
 const STEPS = 6;
 const EVERY = 3;
-
-/** Polls `read` until `ok` holds; returns the last value. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await read();
-  }
-  return v;
-}
 
 interface Reply<T> {
   ok: boolean;

@@ -76,3 +76,15 @@ export async function startLoupe(opts: { env?: Record<string, string>; name?: st
     },
   };
 }
+
+/** Polls `read` until `ok` holds; returns the last value, or fails naming what it waited for and what it last saw. */
+export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await read();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${JSON.stringify(v)})`);
+    await new Promise((r) => setTimeout(r, 250));
+    v = await read();
+  }
+  return v;
+}

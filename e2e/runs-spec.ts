@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { until } from './harness.ts';
 
 export interface SpecTarget {
   page: Page;
@@ -17,18 +18,6 @@ export interface SpecTarget {
 
 async function plottedPoints(page: Page): Promise<number> {
   return Number((await page.getByTestId('loss-chart').getAttribute('data-points')) ?? 0);
-}
-
-/** Polls `read` until `ok` holds; returns the last value. */
-export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await read();
-  }
-  return v;
 }
 
 export async function runBaselineSpec(t: SpecTarget, steps: number): Promise<void> {

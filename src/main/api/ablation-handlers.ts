@@ -1,26 +1,12 @@
 // Handlers for the ablation requests of the API contract (src/shared/api/ablation.ts): params arrive validated by
 // the dispatcher; service and store failures leave as ApiFailure with field paths (e.g. "vary", "config.train.lr").
 import type { Handlers } from './dispatcher.ts';
-import { ApiFailure } from './dispatcher.ts';
 import type { Services } from '../services.ts';
-import { ServiceError } from '../services/errors.ts';
-import { StoreError } from '../store/db.ts';
+import { guard } from './guard.ts';
 import { compareTableToCsv } from '../../shared/ablation/compare.ts';
 
 type AblationRequestName = 'ablation.baseConfig' | 'ablation.review' | 'ablation.sweep' | 'ablation.groups' | 'ablation.compare' | 'ablation.compareCsv';
 export type AblationHandlers = Required<Pick<Handlers, AblationRequestName>>;
-
-function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return fn(...args);
-    } catch (e) {
-      if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
-      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message);
-      throw e;
-    }
-  };
-}
 
 /** A file name for the CSV export from what was compared, e.g. "compare-sweep-lr.csv". */
 function csvFileName(groups: readonly string[] | undefined, runCount: number): string {

@@ -1,26 +1,11 @@
 // Handlers for every run request of the API contract (src/shared/api/runs.ts), over the shared services.
 // Params arrive already validated by the dispatcher; expected failures leave as ApiFailure with a code.
 import type { Handlers } from './dispatcher.ts';
-import { ApiFailure } from './dispatcher.ts';
 import type { Services } from '../services.ts';
-import { ServiceError } from '../services/errors.ts';
-import { StoreError } from '../store/db.ts';
+import { guard } from './guard.ts';
 
 type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.delete' | 'runs.metrics' | 'runs.alerts';
 export type RunHandlers = Required<Pick<Handlers, RunRequestName>>;
-
-/** Service and storage errors become API errors the client can act on. */
-function guard<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (e) {
-      if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
-      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' || e.code === 'conflict' ? e.code : 'unavailable', e.message);
-      throw e;
-    }
-  };
-}
 
 export function runHandlers(services: Services): RunHandlers {
   const runs = services.runs;

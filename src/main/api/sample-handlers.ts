@@ -1,10 +1,8 @@
 // Handlers for the sampling requests of the API contract (src/shared/api/samples.ts): params arrive validated by
 // the dispatcher; a bad checkpoint ref or prompt set leaves as an ApiFailure with a one-line message.
 import type { Handlers } from './dispatcher.ts';
-import { ApiFailure } from './dispatcher.ts';
 import type { Services } from '../services.ts';
-import { ServiceError } from '../services/errors.ts';
-import { StoreError } from '../store/db.ts';
+import { guard } from './guard.ts';
 
 type SampleRequestName =
   | 'samples.checkpoints'
@@ -18,18 +16,6 @@ type SampleRequestName =
   | 'samples.savePromptSet'
   | 'samples.deletePromptSet';
 export type SampleHandlers = Required<Pick<Handlers, SampleRequestName>>;
-
-function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return fn(...args);
-    } catch (e) {
-      if (e instanceof ServiceError) throw new ApiFailure(e.code, e.message, e.issues);
-      if (e instanceof StoreError) throw new ApiFailure(e.code === 'not_found' ? 'not_found' : 'unavailable', e.message);
-      throw e;
-    }
-  };
-}
 
 export function sampleHandlers(services: Services): SampleHandlers {
   const samples = services.samples;
