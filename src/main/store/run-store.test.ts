@@ -202,4 +202,24 @@ describe('run store', () => {
     expect(after.series(run.id, ['train/loss'])[0].steps.length).toBe(4000);
     after.close();
   });
+
+  it('keeps a value a resumed run logged over with a different one; identical re-logs add nothing', () => {
+    const store = freshStore();
+    const run = store.createRun({ name: 'r', config: config() });
+    store.insertMetrics(run.id, 1, 1, [
+      { step: 1, key: 'train/loss', value: 5.5 },
+      { step: 2, key: 'train/loss', value: NaN },
+    ]);
+    // The resumed attempt retrains from step 1: step 1 bit-identical, step 2 finite this time.
+    store.insertMetrics(run.id, 2, 1, [
+      { step: 1, key: 'train/loss', value: 5.5 },
+      { step: 2, key: 'train/loss', value: 4.9 },
+    ]);
+    expect(store.series(run.id, ['train/loss'])[0]).toMatchObject({ steps: [1, 2], values: [5.5, 4.9] });
+    const kept = store.supersededPoints(run.id);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ step: 2, key: 'train/loss' });
+    expect(kept[0].value).toBeNaN();
+    store.close();
+  });
 });

@@ -462,6 +462,17 @@ export class RunStore {
     }
   }
 
+  /** Values a later log of the same step replaced with a different one (a resumed run), oldest first. */
+  supersededPoints(runId: string): (MetricPoint & { supersededAt: number })[] {
+    const rows = this.db
+      .prepare(
+        'SELECT s.step, k.key, s.value, s.superseded_at FROM metrics_superseded s JOIN metric_keys k ON k.id = s.key_id WHERE s.run_id = ? ORDER BY s.superseded_at, s.rowid',
+      )
+      .raw()
+      .all(runId) as [number, string, number | null, number][];
+    return rows.map(([step, key, value, supersededAt]) => ({ step, key, value: value === null ? NaN : value, supersededAt }));
+  }
+
   committedBatches(runId: string): { attempt: number; seq: number; firstStep: number; lastStep: number; points: number }[] {
     return this.db
       .prepare('SELECT attempt, seq, first_step AS firstStep, last_step AS lastStep, points FROM metric_batches WHERE run_id = ? ORDER BY attempt, seq')
