@@ -10,7 +10,7 @@ import { StoreError } from './store/db.ts';
 import { dbPath } from './paths.ts';
 import { Scheduler, type CommitInfo } from './scheduler/scheduler.ts';
 import { createEvents, type ServiceEvents } from './scheduler/events.ts';
-import { threadWorkerFactory, type EngineWorkerFactory } from './scheduler/engine-worker.ts';
+import { isolatingWorkerFactory, type EngineWorkerFactory } from './scheduler/engine-worker.ts';
 import type { MonitorFactory } from './scheduler/monitor-hook.ts';
 import { ServiceError } from './services/errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './services/config-input.ts';
@@ -91,7 +91,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     store,
     dataDir,
     events,
-    createWorker: opts.createWorker ?? threadWorkerFactory(),
+    createWorker: opts.createWorker ?? isolatingWorkerFactory(),
     monitorFactory,
     concurrency: opts.concurrency,
     stopTimeoutMs: opts.stopTimeoutMs,

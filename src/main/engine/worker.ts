@@ -1,14 +1,13 @@
-// Training worker entry (worker_threads, started through src/main/ts-worker-boot.mjs): speaks
-// src/shared/worker-protocol.ts. On 'start' it picks the backend, builds or restores the run and trains,
+// Training worker entry (a worker thread started through src/main/ts-worker-boot.mjs, or a forked process for
+// native backends): speaks src/shared/worker-protocol.ts. On 'start' it picks the backend, builds or restores the run and trains,
 // streaming metric batches, checkpoint notices and a final 'done' or 'error'. 'stop'/'pause' act between steps.
-import { parentPort } from 'node:worker_threads';
 import { ToWorker, type FromWorker } from '../../shared/worker-protocol.ts';
 import { toWire, type MetricPoint } from '../../shared/metrics.ts';
 import { initBackend } from './backend.ts';
 import { Trainer, runTraining, TrainingError } from './train.ts';
+import { hostPort } from './host-port.ts';
 
-if (!parentPort) throw new Error('worker.ts must run inside a worker thread');
-const port = parentPort;
+const port = hostPort();
 
 const post = (msg: FromWorker): void => port.postMessage(msg);
 
@@ -70,7 +69,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   }
 }
 
-port.on('message', (raw: unknown) => {
+port.onMessage((raw: unknown) => {
   const parsed = ToWorker.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

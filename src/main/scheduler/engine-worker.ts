@@ -1,7 +1,9 @@
-// One interface over whatever runs a training engine: a worker thread today (wasm/cpu backends), a child
-// process later (native tfjs-node can segfault outside V8). The scheduler only ever sees EngineWorker.
+// One interface over whatever runs a training engine: a worker thread (wasm/cpu backends) or a child process
+// (native tfjs-node / WebGPU can segfault or abort outside V8). The scheduler only ever sees EngineWorker.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ToWorker } from '../../shared/worker-protocol.ts';
 import { workerEntryUrl } from '../worker-spawn.ts';
 
@@ -23,6 +25,8 @@ export interface EngineWorker {
 
 export interface EngineWorkerOptions {
   runId: string;
+  /** The run's configured backend (auto, tensorflow, webgpu, wasm, cpu): decides how the engine is isolated. */
+  backend?: string;
 }
 
 export type EngineWorkerFactory = (opts: EngineWorkerOptions) => EngineWorker;
@@ -73,4 +77,96 @@ export function threadWorkerFactory(opts: ThreadWorkerOptions = {}): EngineWorke
       },
     };
   };
+}
+
+export interface ProcessWorkerOptions {
+  entry?: URL;
+  /** V8 heap limit of the child (--max-old-space-size). */
+  maxOldGenerationSizeMb?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Where the child's stdout and stderr go (default: our stderr). */
+  output?: NodeJS.WritableStream;
+}
+
+/**
+ * The engine in a forked Node process. A native crash (segfault, abort, CUDA out of memory) ends only that process;
+ * main marks the run crashed. The child's stdout goes to our stderr so `--json` output stays clean.
+ */
+export function processWorkerFactory(opts: ProcessWorkerOptions = {}): EngineWorkerFactory {
+  return ({ runId }) => {
+    const entry = opts.entry ?? defaultEngineEntry();
+    const file = fileURLToPath(entry);
+    const heap = `--max-old-space-size=${opts.maxOldGenerationSizeMb ?? defaultResourceLimits.maxOldGenerationSizeMb}`;
+    // From source the child loads TypeScript through tsx, resolved from here so any working directory works.
+    const execArgv = file.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), heap] : [heap];
+    const child = fork(file, [], {
+      execArgv,
+      env: { ...(opts.env ?? process.env), LOUPE_RUN_ID: runId },
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const output = opts.output ?? process.stderr;
+    child.stdout?.pipe(output, { end: false });
+    child.stderr?.pipe(output, { end: false });
+    let spawnError: Error | null = null;
+    const exitListeners: ((exit: WorkerExit) => void)[] = [];
+    let ended: WorkerExit | null = null;
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    // 'close' comes after the IPC channel has delivered everything the child sent, unlike 'exit'.
+    child.on('close', (code, signal) => {
+      const error = spawnError ?? (signal ? Object.assign(new Error(`the training process was killed by ${signal}${signal === 'SIGABRT' || signal === 'SIGSEGV' ? ' (a native crash or out of memory)' : ''}`), { code: signal }) : null);
+      ended = { code: error ? null : code, error };
+      for (const l of exitListeners) l(ended);
+    });
+    return {
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      onMessage: (listener) => void child.on('message', listener),
+      onExit: (listener) => void exitListeners.push(listener),
+      terminate: async () => {
+        if (ended) return;
+        const done = new Promise<void>((resolve) => child.once('close', () => resolve()));
+        child.kill('SIGKILL');
+        await done;
+      },
+    };
+  };
+}
+
+export type Isolation = 'thread' | 'process';
+
+/** Whether a native TF.js backend is installed here (the optional tfjs-node packages). */
+function nativeTensorflowInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      // not installed: the usual case where libtensorflow could not be downloaded
+    }
+  }
+  return false;
+}
+
+/**
+ * How a run's engine is isolated: LOUPE_ISOLATION=thread|process forces it; otherwise native backends (tensorflow,
+ * webgpu, or auto where tfjs-node is installed and would be picked first) run in a process, wasm and cpu in a thread.
+ */
+export function isolationFor(backend: string | undefined, env: NodeJS.ProcessEnv = process.env, nativeInstalled = nativeTensorflowInstalled): Isolation {
+  const forced = env['LOUPE_ISOLATION'];
+  if (forced === 'thread' || forced === 'process') return forced;
+  if (backend === 'tensorflow' || backend === 'webgpu') return 'process';
+  if (backend === 'auto' || backend === undefined) return nativeInstalled() ? 'process' : 'thread';
+  return 'thread';
+}
+
+/** The default: each run in a thread or a process, as isolationFor decides from its backend. */
+export function isolatingWorkerFactory(opts: { thread?: ThreadWorkerOptions; process?: ProcessWorkerOptions } = {}): EngineWorkerFactory {
+  const thread = threadWorkerFactory(opts.thread);
+  const proc = processWorkerFactory(opts.process);
+  return (o) => (isolationFor(o.backend) === 'process' ? proc(o) : thread(o));
 }

@@ -144,7 +144,7 @@ export class Scheduler {
     let worker: EngineWorker;
     try {
       config = store.getConfig(q.runId);
-      worker = this.opts.createWorker({ runId: q.runId });
+      worker = this.opts.createWorker({ runId: q.runId, backend: config.backend });
     } catch (e) {
       store.setStatus(q.runId, 'failed', `could not start the training worker: ${oneLine(e)}`);
       this.settle(q.runId);

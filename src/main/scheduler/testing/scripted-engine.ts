@@ -1,16 +1,17 @@
 // A scripted training engine that speaks src/shared/worker-protocol.ts without TF.js, for scheduler, store
 // and CLI tests (selected with LOUPE_ENGINE_ENTRY). Its behaviour comes from tokens in the run name:
 // "crash@K" throws at step K, "nan@K" reports a non-finite loss at K, "oom" exhausts the heap, "hang" ignores stop,
-// "ms=N" sleeps N ms per step. Loss decays smoothly; checkpoints are real folders written temp → rename.
-import { parentPort } from 'node:worker_threads';
+// "ms=N" sleeps N ms per step, "abort@K" aborts the whole process at step K (a native crash: process isolation
+// only). Loss decays smoothly; checkpoints are real folders written temp → rename.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ToWorker, type FromWorker } from '../../../shared/worker-protocol.ts';
 import { toWire } from '../../../shared/metrics.ts';
 import type { RunConfig } from '../../../shared/config.ts';
+import { hostPort } from '../../engine/host-port.ts';
 
-const port = parentPort!;
+const port = hostPort();
 let control: 'stop' | 'pause' | null = null;
 const send = (m: FromWorker): void => port.postMessage(m);
 
@@ -38,6 +39,7 @@ async function train(runId: string, config: RunConfig, dir: string, resumeFrom: 
   const stepMs = token(name, 'ms') ?? 1;
   const crashAt = token(name, 'crash');
   const nanAt = token(name, 'nan');
+  const abortAt = token(name, 'abort');
   const tokensPerUpdate = config.train.batch_size * config.model.block_size;
   send({ type: 'started', backend: 'scripted', backendReason: 'test engine', params: 1234, tokensPerUpdate, microBatch: config.train.batch_size, accumulation: 1, startStep });
   if (name.includes('oom')) {
@@ -54,6 +56,7 @@ async function train(runId: string, config: RunConfig, dir: string, resumeFrom: 
   for (let step = startStep + 1; step <= config.train.steps; step++) {
     if (stepMs) await sleep(stepMs);
     if (crashAt === step) throw new Error(`scripted crash at step ${step} of ${runId}`);
+    if (abortAt === step) process.abort();
     const loss = nanAt !== null && step >= nanAt ? NaN : 3 * Math.exp(-step / 40) + 0.5 + 0.01 * Math.sin(step * 7.3);
     batch.push({ step, key: 'train/loss', value: toWire(loss) });
     batch.push({ step, key: 'train/lr', value: config.train.lr });
@@ -86,7 +89,7 @@ async function train(runId: string, config: RunConfig, dir: string, resumeFrom: 
   send({ type: 'done', status: 'finished', step: config.train.steps, reason: null });
 }
 
-port.on('message', (raw: unknown) => {
+port.onMessage((raw: unknown) => {
   const msg = ToWorker.parse(raw);
   if (msg.type === 'start') {
     void train(msg.runId, msg.config, msg.checkpointDir, msg.resumeFrom).catch((e: unknown) => {
