@@ -19,7 +19,7 @@ export function formatRunsTable(runs: RunSummary[]): string {
     num(r.lastValLoss),
     num(r.bestValLoss),
     r.backend ?? '–',
-    String(r.alertCount),
+    r.alertCount > r.warningCount ? `${r.warningCount} (+${r.alertCount - r.warningCount} info)` : String(r.warningCount),
     new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' '),
   ]);
   const head = ['ID', 'NAME', 'STATUS', 'STEPS', 'TRAIN', 'VAL', 'BEST VAL', 'BACKEND', 'ALERTS', 'CREATED (UTC)'];

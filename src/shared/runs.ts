@@ -30,6 +30,9 @@ export const RunSummary = z.object({
   endedAt: z.number().nullable(),
   error: z.string().nullable(),
   archived: z.boolean(),
+  /** Every alert of the run, info included. */
   alertCount: z.number(),
+  /** Alerts at warning or error severity: the ones that ask for attention. */
+  warningCount: z.number(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -90,6 +90,7 @@ interface RunRow {
   attempts: number;
   owner_pid: number | null;
   alert_count: number;
+  warning_count: number;
 }
 
 const activeStatuses: readonly RunStatus[] = ['queued', 'running'];
@@ -512,7 +513,8 @@ export class RunStore {
   }
 }
 
-const summarySelect = `SELECT r.*, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count FROM runs r`;
+const summarySelect = `SELECT r.*, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count,
+  (SELECT count(*) FROM alerts a WHERE a.run_id = r.id AND a.severity IN ('warning', 'error')) AS warning_count FROM runs r`;
 
 function toSummary(r: RunRow): RunSummary {
   return {
@@ -543,5 +545,6 @@ function toSummary(r: RunRow): RunSummary {
     error: r.error,
     archived: r.archived !== 0,
     alertCount: r.alert_count,
+    warningCount: r.warning_count,
   };
 }

@@ -157,7 +157,7 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
       <td className="num">{formatValue(r.lastValLoss)}</td>
       <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
       <td className="num">{formatDuration(runDurationMs(r))}</td>
-      <td className={r.alertCount ? 'num warn-text' : 'num muted'} data-testid="alert-count" title={r.alertCount ? `${r.alertCount} alert${r.alertCount > 1 ? 's' : ''}: open the run to see them` : 'No alerts'}>{r.alertCount || '·'}</td>
+      <AlertCountCell run={r} />
       <td className="actions">
         {confirmArchive ? (
           <span className="confirm">
@@ -299,5 +299,18 @@ function DeleteRow({ run, onClose, onDeleted }: { run: RunSummary; onClose: () =
         </div>
       </td>
     </tr>
+  );
+}
+
+/** Warnings and errors count; info alerts (expected events, e.g. a late plateau) are shown apart, muted. */
+function AlertCountCell({ run }: { run: RunSummary }): React.JSX.Element {
+  const info = run.alertCount - run.warningCount;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const title = run.alertCount ? `${plural(run.warningCount, 'warning')}, ${plural(info, 'info alert')}: open the run to see them` : 'No alerts';
+  return (
+    <td className={run.warningCount ? 'num warn-text' : 'num muted'} data-testid="alert-count" data-warnings={run.warningCount} data-info={info} title={title}>
+      {run.warningCount ? run.warningCount : info ? <span className="muted">{`${info} info`}</span> : '·'}
+      {run.warningCount > 0 && info > 0 && <span className="muted">{` +${info}`}</span>}
+    </td>
   );
 }

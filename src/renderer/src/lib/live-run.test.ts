@@ -7,7 +7,7 @@ import { withLiveMetrics } from './live-run.ts';
 const run = {
   id: 'r', name: 'r', hypothesis: null, notes: null, status: 'running', backend: 'wasm', backendReason: null, params: 1, steps: 5,
   plannedSteps: 100, tokensSeen: 0, tokensPerUpdate: 768, lastTrainLoss: 4, lastValLoss: null, bestValLoss: null, tokensPerS: null,
-  configHash: 'h', baselineId: null, groupName: null, seed: 1, createdAt: 0, startedAt: 0, endedAt: null, error: null, archived: false, alertCount: 0,
+  configHash: 'h', baselineId: null, groupName: null, seed: 1, createdAt: 0, startedAt: 0, endedAt: null, error: null, archived: false, alertCount: 0, warningCount: 0,
 } satisfies RunSummary;
 
 describe('withLiveMetrics', () => {

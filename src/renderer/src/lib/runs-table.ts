@@ -23,6 +23,9 @@ function sortValue(r: RunSummary, key: SortKey, now: number): string | number | 
     case 'status':
     case 'backend':
       return r[key]?.toLowerCase() ?? null;
+    case 'alertCount':
+      // Warnings first; info alerts only break ties.
+      return r.warningCount * 1e6 + r.alertCount;
     default:
       return r[key];
   }
