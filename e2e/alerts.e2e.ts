@@ -6,22 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startLoupe, until } from './harness.ts';
 
-interface Reply<T> {
-  ok: boolean;
-  result?: T;
-  error?: { message: string };
-}
-
 test('An alert that fires during a live run shows a toast and a chart marker', async () => {
   const s = await startLoupe({ name: 'alerts' });
-  const { page } = s;
+  const { page, call } = s;
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(s.artifacts, name) });
-  const call = async <T>(name: string, params: unknown): Promise<T> => {
-    const r = await page.request.post(`${s.baseUrl}/api/call/${name}`, { data: params });
-    const body = (await r.json()) as Reply<T>;
-    if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status()}`);
-    return body.result as T;
-  };
   try {
     await page.getByTestId('runs-empty').waitFor({ timeout: 60_000 });
     // The baseline recipe on a small model, at lr 0.05 with no warmup: the loss jumps in the first steps.

@@ -8,21 +8,9 @@ import { startLoupe, until } from './harness.ts';
 const STEPS = 6;
 const EVERY = 3;
 
-interface Reply<T> {
-  ok: boolean;
-  result?: T;
-  error?: { message: string };
-}
-
 test('A run with eval.generation records gen/* at each eval and its run page charts them', async () => {
   const s = await startLoupe({ name: 'generation-health' });
-  const { page } = s;
-  const call = async <T>(name: string, params: unknown): Promise<T> => {
-    const r = await page.request.post(`${s.baseUrl}/api/call/${name}`, { data: params });
-    const body = (await r.json()) as Reply<T>;
-    if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status()}`);
-    return body.result as T;
-  };
+  const { page, call } = s;
   try {
     await page.getByTestId('runs-empty').waitFor({ timeout: 60_000 });
     const run = await call<{ id: string }>('runs.start', {

@@ -19,6 +19,8 @@ export interface LoupeSession {
   artifacts: string;
   /** Everything the server printed so far (for assertions and failure messages). */
   serverLog(): string;
+  /** One API request with the page's session cookie; fails with the server's message. */
+  call<T>(name: string, params: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,12 @@ export async function startLoupe(opts: { env?: Record<string, string>; name?: st
     loupeHome,
     artifacts,
     serverLog: server.log,
+    call: async <T>(name: string, params: unknown): Promise<T> => {
+      const r = await page.request.post(`${baseUrl}/api/call/${name}`, { data: params });
+      const body = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
+      if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status()}`);
+      return body.result as T;
+    },
     close: async () => {
       await browser.close().catch(() => {});
       server.child.kill('SIGTERM');

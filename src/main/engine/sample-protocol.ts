@@ -1,8 +1,7 @@
 // Messages between the sampling service (main) and the sample worker (engine/sample-worker.ts). Both sides
 // validate what they receive: a worker is a process boundary like any other.
 import { z } from 'zod';
-import { SampleDiagnostics } from '../../shared/generation/diagnosis.ts';
-import { ExpectedKeywords, MemorizedSource, SampleFinish, SamplePhase } from '../../shared/api/samples.ts';
+import { ExpectedKeywords, Sample, SamplePhase } from '../../shared/api/samples.ts';
 
 export const EngineSampleSettings = z.object({
   maxNewTokens: z.number().int().min(1),
@@ -32,16 +31,18 @@ export const ToSampleWorker = z.discriminatedUnion('type', [
 ]);
 export type ToSampleWorker = z.infer<typeof ToSampleWorker>;
 
-export const SampleJobResult = z.object({
-  step: z.number().int(),
-  text: z.string(),
+/** What the worker returns: the stored sample's generated part, plus the raw token ids and the generation time. */
+export const SampleJobResult = Sample.pick({
+  step: true,
+  text: true,
+  pieces: true,
+  entropies: true,
+  diagnostics: true,
+  memorizedSource: true,
+  finish: true,
+  warnings: true,
+}).extend({
   tokenIds: z.array(z.number().int()),
-  pieces: z.array(z.string()),
-  entropies: z.array(z.number()),
-  diagnostics: SampleDiagnostics,
-  memorizedSource: MemorizedSource.nullable(),
-  finish: SampleFinish,
-  warnings: z.array(z.string()),
   /** Generation time only (not loading or diagnostics). */
   generateMs: z.number(),
 });

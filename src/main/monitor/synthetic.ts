@@ -35,7 +35,7 @@ export interface SyntheticCurve {
 }
 
 /** mulberry32: small, fast and good enough for test curves. */
-function makeRandom(seed: number): { u(): number; range(a: number, b: number): number; int(a: number, b: number): number; normal(): number } {
+export function makeRandom(seed: number): { u(): number; range(a: number, b: number): number; int(a: number, b: number): number; normal(): number } {
   let s = seed >>> 0;
   const u = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@
 import { tf } from '../tf.ts';
 import { logSumExp } from '../ops.ts';
 import { SOFTMAX_XENT, SOFTMAX_XENT_GRAD } from '../kernels/wasm-loss.ts';
+import { wasmKernelActive } from '../kernels/wasm.ts';
 
 export interface LossOptions {
   labelSmoothing?: number;
@@ -14,7 +15,7 @@ export interface LossOptions {
  */
 function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
   const n = logits.shape[0];
-  const onWasm = tf.getBackend() === 'wasm' && tf.getKernel(SOFTMAX_XENT, 'wasm') != null;
+  const onWasm = wasmKernelActive(SOFTMAX_XENT);
   // Built per call: customGrad takes tensors only, and the integer targets must not be one of its inputs.
   const op = tf.customGrad((x, save) => {
     const x2 = x as tf.Tensor2D;

@@ -3,6 +3,7 @@
 import { tf } from '../tf.ts';
 import type { Grads } from './clip.ts';
 import { ADAMW, type AdamWAttrs } from '../kernels/wasm-optim.ts';
+import { wasmKernelActive } from '../kernels/wasm.ts';
 
 export interface AdamWOptions {
   beta1: number;
@@ -47,7 +48,7 @@ export class AdamW {
     const bc1 = 1 - beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
     // On wasm one fused kernel per parameter (same arithmetic); elsewhere the elementwise ops.
-    const fused = tf.getBackend() === 'wasm' && tf.getKernel(ADAMW, 'wasm') != null;
+    const fused = wasmKernelActive(ADAMW);
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);

@@ -1,6 +1,7 @@
 // Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when above.
 import { tf } from '../tf.ts';
 import { SUM_SQUARES } from '../kernels/wasm-optim.ts';
+import { wasmKernelActive } from '../kernels/wasm.ts';
 
 export type Grads = Map<string, tf.Tensor>;
 
@@ -9,7 +10,7 @@ export function globalNorm(grads: Grads): number {
   const gs = [...grads.values()];
   if (gs.length === 0) return 0;
   // On wasm one kernel reads every gradient once; elsewhere square, sum and addN.
-  const fused = tf.getBackend() === 'wasm' && tf.getKernel(SUM_SQUARES, 'wasm') != null;
+  const fused = wasmKernelActive(SUM_SQUARES);
   const sq = fused
     ? (tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(gs.map((g, i) => [`g${i}`, g])), {}) as tf.Scalar)
     : tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))));

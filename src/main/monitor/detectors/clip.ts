@@ -46,31 +46,29 @@ export class ClipSaturationDetector {
   private warmupEnd = -1;
   private normStep = -1;
   private norm = NaN;
-  /** Train loss of the last clip_window steps, a ring. */
-  private readonly losses: Float64Array;
+  /** Train loss of the last half clip_window steps, a ring, with its running sum: O(1) per point. */
+  private readonly recentLosses: Float64Array;
+  private recentSum = 0;
   private lossN = 0;
 
   constructor(private readonly ctx: DetectorContext) {
     this.window = new WindowCount(ctx.cfg.clip_window);
     this.norms = new WindowMedian(ctx.cfg.clip_window);
     this.steps = new Float64Array(ctx.cfg.clip_window);
-    this.losses = new Float64Array(ctx.cfg.clip_window);
+    this.recentLosses = new Float64Array(Math.max(1, Math.floor(ctx.cfg.clip_window / 2)));
   }
 
   observeLoss(step: number, loss: number): void {
     if (!Number.isFinite(loss)) return;
-    this.losses[this.lossN % this.losses.length] = loss;
+    const i = this.lossN % this.recentLosses.length;
+    this.recentSum += loss - this.recentLosses[i];
+    this.recentLosses[i] = loss;
     this.lossN++;
   }
 
-  /** Mean loss over the newest half of the loss window (halves the noise of a quarter); NaN until it is full. */
+  /** Mean loss over the newest half of the window (halves the noise of a quarter); NaN until a window was seen. */
   private recentLoss(): number {
-    const cap = this.losses.length;
-    if (this.lossN < cap) return NaN;
-    const h = Math.max(1, Math.floor(cap / 2));
-    let sum = 0;
-    for (let i = 0; i < h; i++) sum += this.losses[(this.lossN + cap - h + i) % cap];
-    return sum / h;
+    return this.lossN < this.ctx.cfg.clip_window ? NaN : this.recentSum / this.recentLosses.length;
   }
 
   private judgeProgress(ep: SaturationEpisode, step: number): void {

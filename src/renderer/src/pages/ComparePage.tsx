@@ -15,6 +15,7 @@ import {
 import { errorMessage } from '../lib/errors.ts';
 import { formatValue } from '../lib/format.ts';
 import '../compare/compare.css';
+import { download } from '../lib/download.ts';
 
 type BaselineChoice = 'auto' | string;
 
@@ -279,13 +280,4 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
       </div>
     </section>
   );
-}
-
-function download(url: string, name: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
 }

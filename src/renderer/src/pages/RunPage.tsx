@@ -20,6 +20,7 @@ import { useShortcuts } from '../lib/shortcuts.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { AlertsList } from '../components/AlertsList.tsx';
 import { RESUMABLE, STOPPABLE } from '../components/RunsTable.tsx';
+import { download } from '../lib/download.ts';
 
 const OVERLAY_COLORS = ['#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#9467bd', '#8c564b', '#2ca02c', '#d62728'];
 const CSV_KEYS = [MetricKey.trainLoss, MetricKey.valLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.lr, MetricKey.tokensPerS, MetricKey.stepMs, MetricKey.tokensSeen];
@@ -371,13 +372,4 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
       </div>
     </section>
   );
-}
-
-function download(url: string, name: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
 }
