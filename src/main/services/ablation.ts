@@ -112,21 +112,12 @@ export function readVary(input: VaryInput): Vary {
   return { path: input.field, values };
 }
 
-/** Creation order; a sweep creates its runs within one millisecond, so seed breaks the tie. */
-/**
- * The part of a config that makes an experiment: alert thresholds and checkpoint cadence change what is watched and
- * kept, not what is trained, so runs differing only there are replicates (e.g. across a change of alert defaults).
- */
-function experimentOf(config: RunConfig): Omit<RunConfig, 'alerts' | 'checkpoint'> {
-  const { alerts: _alerts, checkpoint: _checkpoint, ...rest } = config;
-  return rest;
-}
-
-/** Experimental fields of b that differ from a: seed, name, alerts and checkpoint aside. */
+/** Experimental fields of b that differ from a (seed, name, alert thresholds and checkpoint cadence aside). */
 function changesBetween(a: RunConfig, b: RunConfig): ConfigChange[] {
-  return experimentalChanges(diffConfigs(experimentOf(a), experimentOf(b)));
+  return experimentalChanges(diffConfigs(a, b));
 }
 
+/** Creation order; a sweep creates its runs within one millisecond, so seed breaks the tie. */
 function compareTimes(a: RunSummary, b: RunSummary): number {
   return a.createdAt - b.createdAt || a.seed - b.seed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -316,7 +307,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       // Unfinished runs stopped early: their losses are not comparable with a full run's.
       finalValLoss: finished(r) ? r.lastValLoss : null,
       bestValLoss: finished(r) ? r.bestValLoss : null,
-      config: experimentOf(store.getConfig(r.id)),
+      config: store.getConfig(r.id),
     }));
     const built = compareRuns(input, baseline, { metric: p.metric, alpha: p.alpha });
     if (!built.ok) throw bad('baseline', built.error);

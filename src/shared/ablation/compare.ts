@@ -1,6 +1,6 @@
 // The compare table of the Compare view and `loupe compare`: seed replicates grouped, Δ vs the baseline in nats,
 // mean ± std, Welch p-value and a verdict per row, plus the CSV and text renderings of that table.
-import { DEFAULT_IGNORED_FIELDS, diffConfigs, experimentalChanges, flattenConfig } from './diff.ts';
+import { diffConfigs, experimentalChanges, flattenConfig, isIgnoredField } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
 import { suggestRunName } from './naming.ts';
 import { classifyGroup, mean, noiseBand, sampleStd, SIGNIFICANCE_LEVEL } from './stats.ts';
@@ -75,9 +75,9 @@ export interface CompareTable {
 
 export type CompareResult = { ok: true; table: CompareTable } | { ok: false; error: string };
 
-/** Runs are replicates when they share a group and a config apart from seed and name. */
+/** Runs are replicates when they share a group and a config apart from the fields that are not experimental. */
 function replicateKey(run: CompareRun): string {
-  const leaves = [...flattenConfig(run.config)].filter(([path]) => !DEFAULT_IGNORED_FIELDS.includes(path));
+  const leaves = [...flattenConfig(run.config)].filter(([path]) => !isIgnoredField(path));
   leaves.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `${run.group ?? ''}\u0000${JSON.stringify(leaves)}`;
 }

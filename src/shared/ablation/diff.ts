@@ -51,14 +51,15 @@ export function diffConfigs(base: unknown, candidate: unknown): ConfigChange[] {
     .map((path) => ({ path, from: from.get(path), to: to.get(path) }));
 }
 
-function isIgnored(path: string, ignore: readonly string[]): boolean {
+/** Whether a dotted path is one of `ignore` or lies under one of them (e.g. "alerts.spike_sigma" under "alerts"). */
+export function isIgnoredField(path: string, ignore: readonly string[] = DEFAULT_IGNORED_FIELDS): boolean {
   return ignore.some((prefix) => path === prefix || path.startsWith(`${prefix}.`));
 }
 
 /** The changes that make the candidate a different experiment (by default: all but seed and name). */
 export function experimentalChanges(diff: readonly ConfigChange[], options: IgnoreOptions = {}): ConfigChange[] {
   const ignore = options.ignore ?? DEFAULT_IGNORED_FIELDS;
-  return diff.filter((change) => !isIgnored(change.path, ignore));
+  return diff.filter((change) => !isIgnoredField(change.path, ignore));
 }
 
 /** How many fields changed, seed and name aside unless told otherwise. */
