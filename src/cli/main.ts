@@ -6,7 +6,8 @@ import { stringify as toYaml } from 'yaml';
 import { createServices, type Services } from '../main/services.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
-import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
+import { readBaselineConfig, readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
+import { backendNames, type BackendName } from '../shared/config.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import { followRun } from './session.ts';
@@ -47,6 +48,15 @@ async function withServices<T>(fn: (s: Services) => Promise<T> | T): Promise<T> 
   }
 }
 
+/** --backend: overrides the config's `backend` (auto, tensorflow, webgpu, wasm, cpu). */
+function backendOption(): Option {
+  return new Option('--backend <name>', 'TensorFlow.js backend, overriding the config').choices(backendNames);
+}
+
+function withBackend(config: unknown, backend: BackendName): unknown {
+  return isRecord(config) ? { ...config, backend } : config;
+}
+
 function finish(code: number): never {
   process.exit(code);
 }
@@ -62,10 +72,13 @@ program
   .description('Train the default baseline (nanoGPT CPU recipe on byte-level Moby-Dick)')
   .option('--steps <n>', 'optimizer steps (default: the recipe\u2019s 2000)', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .addOption(backendOption())
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (o: { steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (o: { steps?: number; seed?: number; backend?: BackendName; json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const run = s.runs.startBaseline({ steps: o.steps, seed: o.seed });
+      const run = o.backend
+        ? s.runs.start({ config: withBackend(readBaselineConfig(), o.backend), steps: o.steps, seed: o.seed })
+        : s.runs.startBaseline({ steps: o.steps, seed: o.seed });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -78,11 +91,13 @@ program
   .option('--name <name>', 'run name')
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .addOption(backendOption())
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; backend?: BackendName; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const raw = readConfigFile(file);
-    const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+    const given = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+    const input = o.backend ? withBackend(given, o.backend) : given;
     resolveWithOverrides(input, { name: o.name, steps: o.steps, seed: o.seed });
     const code = await withServices(async (s) => {
       const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { BackendName } from '../../shared/config.ts';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './kernels/wasm.ts';
+import { registerWebgpuKernels } from './kernels/webgpu.ts';
 
 export interface BackendChoice {
   /** The tf.getBackend() name actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
@@ -124,6 +125,7 @@ async function prepareWebgpu(): Promise<Prepared> {
     }
   }
   await importOptional(TFJS_WEBGPU);
+  registerWebgpuKernels();
   await initialise('webgpu');
   const info = adapter.info;
   const what = [info?.vendor, info?.architecture, info?.description].filter((s) => s != null && s !== '').join(' ');

@@ -157,14 +157,14 @@ describe('runEvalProbes', () => {
     t.dispose();
   });
 
-  it('condensation: every depth at cosine 1 when all positions see the same token and no position signal', () => {
+  it('condensation: every depth at cosine 1 when all positions see the same token and no position signal', async () => {
     const t = make();
     const w = t.snapshot();
     w.get('transformer.wpe.weight')!.fill(0);
     t.setParams(w);
     // Identical inputs everywhere: causal attention averages identical values, so every block's outputs coincide too.
-    const same = probeCondensation(t.model, new Int32Array(40).fill(7));
-    const varied = probeCondensation(t.model, t.data.val);
+    const same = await probeCondensation(t.model, new Int32Array(40).fill(7));
+    const varied = await probeCondensation(t.model, t.data.val);
     t.dispose();
     expect(same.tokens).toBe(40);
     expect(same.layers.map((l) => l.layer)).toEqual([0, 1, 2]);

@@ -1,6 +1,7 @@
 // Probes run at each eval besides val loss (issue 7, DESIGN §5–6): the built-in diagnostic prompts sampled with
 // fixed settings, summarised as gen/* metrics, and condensation per layer on a fixed held-out text (diag/*).
 import { tf } from './tf.ts';
+import { readAll } from './readback.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
@@ -79,29 +80,32 @@ export function generationMetricValues(summary: PromptSetSummary): Record<string
 }
 
 /** Hidden states as [tokens × d] arrays: index 0 the embedding output, i the output of block i (the shared numbering). */
-function hiddenStates(model: LanguageModel, tokens: Int32Array): { depth: number; states: Float32Array }[] {
-  return tf.tidy(() => {
+async function hiddenStates(model: LanguageModel, tokens: Int32Array): Promise<{ depth: number; states: Float32Array }[]> {
+  const states = tf.tidy(() => {
     const T = tokens.length;
     const x = tf.tensor2d(tokens, [1, T], 'int32');
-    const out = model.forward(x, { training: false });
-    const layers = out.hidden.map((h, i) => ({ depth: i + 1, states: h.dataSync() as Float32Array }));
+    const out: tf.Tensor[] = model.forward(x, { training: false }).hidden;
     // The forward pass returns block outputs only; GPT's embedding output is token + position embedding.
     const wte = model.params.get('transformer.wte.weight');
     const wpe = model.params.get('transformer.wpe.weight');
-    if (wte && wpe) {
-      const emb = tf.add(tf.gather(wte, tf.tensor1d(tokens, 'int32')), tf.slice(wpe, [0, 0], [T, model.spec.d_model]));
-      layers.unshift({ depth: 0, states: emb.dataSync() as Float32Array });
-    }
-    return layers;
+    if (wte && wpe) out.unshift(tf.add(tf.gather(wte, tf.tensor1d(tokens, 'int32')), tf.slice(wpe, [0, 0], [T, model.spec.d_model])));
+    return out;
   });
+  const first = states.length - model.spec.n_layer;
+  try {
+    const values = await readAll(states);
+    return values.map((v, i) => ({ depth: i - first + 1, states: v }));
+  } finally {
+    for (const t of states) t.dispose();
+  }
 }
 
 /** Condensation at every depth on one held-out text (at most block_size tokens); needs at least 2 tokens. */
-export function probeCondensation(model: LanguageModel, tokens: Int32Array): CondensationStats {
+export async function probeCondensation(model: LanguageModel, tokens: Int32Array): Promise<CondensationStats> {
   const text = tokens.subarray(0, Math.min(tokens.length, model.spec.block_size));
   if (text.length < 2) throw new RangeError(`condensation needs at least 2 held-out tokens, got ${text.length}`);
   const d = model.spec.d_model;
-  const layers: LayerCondensation[] = hiddenStates(model, text).map((l) => layerCondensation(l.depth, l.states, text.length, d));
+  const layers: LayerCondensation[] = (await hiddenStates(model, text)).map((l) => layerCondensation(l.depth, l.states, text.length, d));
   const rho = spearman(
     layers.map((l) => l.layer),
     layers.map((l) => l.meanCosine),
@@ -121,7 +125,7 @@ export interface ProbeTarget {
 /** The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step. */
 export async function runEvalProbes(t: ProbeTarget, cancelled?: () => boolean): Promise<MetricPoint[]> {
   const values: Record<string, number> = {};
-  if (t.config.eval.diagnostics) Object.assign(values, condensationMetrics(probeCondensation(t.model, t.data.val)));
+  if (t.config.eval.diagnostics) Object.assign(values, condensationMetrics(await probeCondensation(t.model, t.data.val)));
   if (t.config.eval.generation) {
     const probe = await probeGeneration(t.model, t.tokenizer, builtInDiagnosticSet, GEN_PROBE_SETTINGS, cancelled);
     if (probe) Object.assign(values, generationMetricValues(probe.summary));

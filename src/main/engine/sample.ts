@@ -98,13 +98,18 @@ function entropyOf(logits: Float32Array): number {
 }
 
 /** Last-position logits of the context, cropped to the block (nanoGPT's generate). */
-function fullLogits(model: LanguageModel, ids: number[]): Float32Array {
+async function fullLogits(model: LanguageModel, ids: number[]): Promise<Float32Array> {
   const ctx = ids.slice(-model.spec.block_size);
-  return tf.tidy(() => {
+  const last = tf.tidy(() => {
     const x = tf.tensor2d([ctx], [1, ctx.length], 'int32');
     const { logits } = model.forward(x, { training: false });
-    return logits.slice([0, ctx.length - 1, 0], [1, 1, model.spec.vocab_size]).dataSync() as Float32Array;
+    return logits.slice([0, ctx.length - 1, 0], [1, 1, model.spec.vocab_size]);
   });
+  try {
+    return (await last.data()) as Float32Array;
+  } finally {
+    last.dispose();
+  }
 }
 
 export async function generate(
@@ -140,10 +145,14 @@ export async function generate(
         x.dispose();
         cache = r.cache;
         fed = ids.length;
-        logits = r.logits.dataSync() as Float32Array;
-        r.logits.dispose();
+        try {
+          // Asynchronous: GPU backends cannot read synchronously.
+          logits = (await r.logits.data()) as Float32Array;
+        } finally {
+          r.logits.dispose();
+        }
       } else {
-        logits = fullLogits(model, ids);
+        logits = await fullLogits(model, ids);
       }
       const id = pickToken(logits, ids, s, rng);
       entropies.push(entropyOf(logits));

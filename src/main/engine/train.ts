@@ -11,11 +11,12 @@ import { createModel, paramCount, type LanguageModel, type ModelSpec } from './m
 import { crossEntropy } from './model/loss.ts';
 import { dispersionLoss } from './model/dispersion.ts';
 import { AdamW } from './optim/adamw.ts';
-import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
+import { clipByGlobalNorm, clipScale, globalNormTensor, type Grads } from './optim/clip.ts';
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
-import { loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
+import { readNamed } from './readback.ts';
 import { runEvalProbes } from './eval-probes.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
@@ -41,6 +42,17 @@ export interface StepResult {
   stepMs: number;
   tokensPerS: number;
   tokensSeen: number;
+}
+
+/** An update queued on the device whose figures have not been read yet (see Trainer.enqueueStep). */
+export interface PendingStep {
+  step: number;
+  lr: number;
+  /** performance.now() when it was queued. */
+  started: number;
+  tokensSeen: number;
+  /** [loss, dispersion, gradient norm] on the device. */
+  readout: tf.Tensor1D;
 }
 
 export interface TrainerOptions {
@@ -114,25 +126,40 @@ export class Trainer {
     return this.config.train.batch_size * this.config.model.block_size;
   }
 
-  /** Mean loss of one batch (micro-batched), with gradients accumulated into a map by parameter name. */
-  private lossAndGrads(batch: Batch): { loss: number; dispersion: number; grads: Grads } {
+  /**
+   * Loss of one batch (micro-batched) as a device scalar, the dispersion term apart (null when off), and gradients
+   * accumulated into a map by parameter name. Nothing is read back to the host here.
+   */
+  private lossAndGrads(batch: Batch): { loss: tf.Scalar; dispersion: tf.Scalar | null; grads: Grads } {
     const vars = [...this.model.params.values()];
     const grads: Grads = new Map();
-    let lossSum = 0;
-    let dispSum = 0;
+    let loss: tf.Scalar | null = null;
+    let disp: tf.Scalar | null = null;
+    const addTo = (sum: tf.Scalar | null, x: tf.Scalar): tf.Scalar => {
+      if (sum == null) return x;
+      const s = tf.add(sum, x) as tf.Scalar;
+      sum.dispose();
+      x.dispose();
+      return s;
+    };
     for (const part of microBatches(batch, this.microBatch)) {
       const weight = part.batch / batch.batch;
       const { value, grads: g } = tf.variableGrads(() => tf.mul(this.objective(part, true), weight) as tf.Scalar, vars);
-      lossSum += value.dataSync()[0];
-      value.dispose();
+      let partLoss = value;
       if (this.lastDispersion) {
         // Reported apart so train/loss stays comparable with runs without the regulariser.
-        const d = this.lastDispersion.dataSync()[0];
-        dispSum += d * weight;
-        lossSum -= this.config.train.dispersion.weight * d * weight;
-        this.lastDispersion.dispose();
+        const d = this.lastDispersion;
         this.lastDispersion = null;
+        const [ce, dw] = tf.tidy(() => {
+          const dw = tf.mul(d, weight) as tf.Scalar;
+          return [tf.sub(value, tf.mul(dw, this.config.train.dispersion.weight)) as tf.Scalar, dw];
+        });
+        value.dispose();
+        d.dispose();
+        partLoss = ce!;
+        disp = addTo(disp, dw!);
       }
+      loss = addTo(loss, partLoss);
       for (const [vname, gi] of Object.entries(g)) {
         const name = this.varNames.get(vname)!;
         const prev = grads.get(name);
@@ -143,7 +170,7 @@ export class Trainer {
         } else grads.set(name, gi);
       }
     }
-    return { loss: lossSum, dispersion: dispSum, grads };
+    return { loss: loss!, dispersion: disp, grads };
   }
 
   /** The training objective of one micro-batch: cross-entropy (+ z-loss, label smoothing, dispersion). */
@@ -168,8 +195,11 @@ export class Trainer {
     const t = this.config.train;
     // An explicit batch (parity tests) leaves the data cursor where it is.
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
-    const { loss, dispersion, grads } = this.lossAndGrads(batch);
+    const { loss: lossT, dispersion: dispT, grads } = this.lossAndGrads(batch);
     try {
+      const read = tf.tidy(() => tf.stack([lossT, dispT ?? tf.scalar(0)]));
+      const [loss, dispersion] = read.dataSync();
+      read.dispose();
       const lr = learningRate(this.step, t);
       const { norm, clipped } = clipByGlobalNorm(grads, t.grad_clip);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
@@ -183,37 +213,111 @@ export class Trainer {
       this.step += 1;
       this.tokensSeen += this.tokensPerUpdate;
       const stepMs = performance.now() - started;
-      return {
-        step: this.step,
-        loss,
-        dispersion: t.dispersion.weight > 0 ? dispersion : null,
-        lr,
-        gradNorm: norm,
-        clipped,
-        stepMs,
-        tokensPerS: (this.tokensPerUpdate * 1000) / stepMs,
-        tokensSeen: this.tokensSeen,
-      };
+      return this.result(this.step, loss!, dispersion!, lr, norm, stepMs, this.tokensSeen);
     } finally {
+      lossT.dispose();
+      dispT?.dispose();
       for (const g of grads.values()) g.dispose();
     }
   }
 
+  private result(step: number, loss: number, dispersion: number, lr: number, norm: number, stepMs: number, tokensSeen: number): StepResult {
+    const t = this.config.train;
+    return {
+      step,
+      loss,
+      dispersion: t.dispersion.weight > 0 ? dispersion : null,
+      lr,
+      gradNorm: norm,
+      clipped: t.grad_clip > 0 && norm > t.grad_clip,
+      stepMs,
+      tokensPerS: (this.tokensPerUpdate * 1000) / stepMs,
+      tokensSeen,
+    };
+  }
+
+  /**
+   * Queues one optimizer update on the device without reading anything back: clipping is scaled on the device and
+   * loss, dispersion and gradient norm stay there for settle() to read later, so the next step can be queued while
+   * the device still works on this one. A non-finite step is reported by settle(), before anything is saved.
+   */
+  enqueueStep(explicit?: Batch): PendingStep {
+    const started = performance.now();
+    const t = this.config.train;
+    const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
+    const lr = learningRate(this.step, t);
+    const { loss, dispersion, grads } = this.lossAndGrads(batch);
+    let readout: tf.Tensor1D;
+    try {
+      readout = tf.tidy(() => {
+        const norm = globalNormTensor(grads);
+        this.optimizer.step(grads, lr, t.grad_clip > 0 ? clipScale(norm, t.grad_clip) : undefined);
+        return tf.stack([loss, dispersion ?? tf.scalar(0), norm]) as tf.Tensor1D;
+      });
+    } finally {
+      loss.dispose();
+      dispersion?.dispose();
+      for (const g of grads.values()) g.dispose();
+    }
+    this.step += 1;
+    this.tokensSeen += this.tokensPerUpdate;
+    return { step: this.step, lr, started, tokensSeen: this.tokensSeen, readout };
+  }
+
+  /** Reads a queued step's figures (asynchronously); its time runs from when it was queued. */
+  async settle(p: PendingStep): Promise<StepResult> {
+    let values: Float32Array;
+    try {
+      values = (await p.readout.data()) as Float32Array;
+    } finally {
+      p.readout.dispose();
+    }
+    const [loss, dispersion, norm] = values as unknown as [number, number, number];
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      throw new TrainingError(
+        `non-finite ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} at step ${p.step} (loss ${loss}, grad norm ${norm}); nothing after step ${p.step - 1} was saved`,
+        p.step,
+        true,
+      );
+    }
+    const stepMs = performance.now() - p.started;
+    return this.result(p.step, loss, dispersion, p.lr, norm, stepMs, p.tokensSeen);
+  }
+
   /** Mean cross-entropy over the fixed validation batches. */
   evaluate(): number {
-    this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
     let sum = 0;
     let n = 0;
-    for (const batch of this.valCache) {
-      for (const part of microBatches(batch, this.microBatch)) {
-        const l = tf.tidy(() => this.objective(part, false));
-        sum += l.dataSync()[0] * part.batch;
-        n += part.batch;
-        l.dispose();
-      }
+    for (const { loss, batch } of this.valLosses()) {
+      sum += loss.dataSync()[0] * batch;
+      n += batch;
+      loss.dispose();
     }
     this.lastValLoss = sum / n;
     return this.lastValLoss;
+  }
+
+  /** evaluate() reading its losses asynchronously (the same arithmetic; what GPU backends need). */
+  async evaluateAsync(): Promise<number> {
+    let sum = 0;
+    let n = 0;
+    for (const { loss, batch } of this.valLosses()) {
+      try {
+        sum += (await loss.data())[0] * batch;
+      } finally {
+        loss.dispose();
+      }
+      n += batch;
+    }
+    this.lastValLoss = sum / n;
+    return this.lastValLoss;
+  }
+
+  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
+    this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
+    for (const batch of this.valCache) {
+      for (const part of microBatches(batch, this.microBatch)) yield { loss: tf.tidy(() => this.objective(part, false)), batch: part.batch };
+    }
   }
 
   /** Current weights by name (copies). */
@@ -221,6 +325,11 @@ export class Trainer {
     const out = new Map<string, Float32Array>();
     for (const [name, v] of this.model.params) out.set(name, (v.dataSync() as Float32Array).slice());
     return out;
+  }
+
+  /** snapshot() read asynchronously. */
+  async snapshotAsync(): Promise<Map<string, Float32Array>> {
+    return readNamed(this.model.params);
   }
 
   setParams(values: Map<string, Float32Array>): void {
@@ -233,24 +342,30 @@ export class Trainer {
   }
 
   saveCheckpoint(dir: string): WrittenCheckpoint {
-    return saveCheckpoint(
-      dir,
-      {
-        format: 'loupe-checkpoint',
-        version: 1,
-        step: this.step,
-        config: this.config,
-        vocabSize: this.tokenizer.vocabSize,
-        tokenizer: this.tokenizer.toJSON(),
-        dropoutRng: this.dropoutRng.state(),
-        dataCursor: this.data.cursor(),
-        tokensSeen: this.tokensSeen,
-        valLoss: this.lastValLoss,
-        backend: this.backend,
-      },
-      this.snapshot(),
-      this.optimizer.exportState(),
-    );
+    return saveCheckpoint(dir, this.checkpointState(), this.snapshot(), this.optimizer.exportState());
+  }
+
+  /** saveCheckpoint() with the weights and optimizer state read asynchronously (GPU backends cannot read synchronously). */
+  async saveCheckpointAsync(dir: string): Promise<WrittenCheckpoint> {
+    const state = this.checkpointState();
+    const [params, optimizer] = await Promise.all([this.snapshotAsync(), this.optimizer.exportStateAsync()]);
+    return saveCheckpoint(dir, state, params, optimizer);
+  }
+
+  private checkpointState(): CheckpointState {
+    return {
+      format: 'loupe-checkpoint',
+      version: 1,
+      step: this.step,
+      config: this.config,
+      vocabSize: this.tokenizer.vocabSize,
+      tokenizer: this.tokenizer.toJSON(),
+      dropoutRng: this.dropoutRng.state(),
+      dataCursor: this.data.cursor(),
+      tokensSeen: this.tokensSeen,
+      valLoss: this.lastValLoss,
+      backend: this.backend,
+    };
   }
 
   dispose(): void {
@@ -312,9 +427,18 @@ export interface TrainOutcome {
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
+ * How many updates may be queued on the device before the oldest one's figures are read. On GPU backends reading a
+ * step back stalls the device, so the loop reads a step while later ones run; elsewhere each step is read as it ends.
+ */
+export function readLag(backend: string): number {
+  return backend === 'webgpu' ? 2 : 0;
+}
+
+/**
  * Runs a trainer to config.train.steps: eval every eval.every (and at step 0 and the end), checkpoint every
  * checkpoint.every and at the end (also when stopped or paused). Yields to the event loop between steps so
- * stop/pause messages arrive. Errors propagate (TrainingError for user-facing ones).
+ * stop/pause messages arrive. Errors propagate (TrainingError for user-facing ones). Every host read here is
+ * asynchronous; queued steps are all read (and a non-finite one raised) before any eval, checkpoint or stop.
  */
 export async function runTraining(trainer: Trainer, checkpointDir: string | null, hooks: TrainHooks): Promise<TrainOutcome> {
   const { train: t, eval: ev, checkpoint: ck } = trainer.config;
@@ -325,17 +449,31 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     accumulation: trainer.accumulation,
     startStep: trainer.step,
   });
+  const lag = readLag(trainer.backend);
+  const queued: PendingStep[] = [];
+  // Queued steps overlap, so each is timed as the mean over the steps settled since the queue was last empty.
+  let windowStart = performance.now();
+  let settledInWindow = 0;
+  const settleOne = async (): Promise<void> => {
+    const r = await trainer.settle(queued.shift()!);
+    settledInWindow += 1;
+    const stepMs = (performance.now() - windowStart) / settledInWindow;
+    hooks.metrics(stepMetrics({ ...r, stepMs, tokensPerS: (trainer.tokensPerUpdate * 1000) / stepMs }));
+  };
+  const drain = async (): Promise<void> => {
+    while (queued.length > 0) await settleOne();
+  };
   let best = Infinity;
   let evalsWithoutGain = 0;
   let lastSaved = -1;
-  const save = (): void => {
+  const save = async (): Promise<void> => {
     if (!checkpointDir || lastSaved === trainer.step) return;
-    const c = trainer.saveCheckpoint(checkpointDir);
+    const c = await trainer.saveCheckpointAsync(checkpointDir);
     lastSaved = trainer.step;
     hooks.checkpoint({ ...c, step: trainer.step, valLoss: trainer.lastValLoss });
   };
   const evaluate = async (): Promise<boolean> => {
-    const v = trainer.evaluate();
+    const v = await trainer.evaluateAsync();
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
@@ -349,23 +487,39 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     } else evalsWithoutGain += 1;
     return t.early_stopping_patience > 0 && evalsWithoutGain >= t.early_stopping_patience;
   };
-  if (trainer.step === 0) await evaluate();
-  while (trainer.step < t.steps) {
-    await yieldToEventLoop();
-    const request = hooks.control();
-    if (request) {
-      save();
-      return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
+  try {
+    if (trainer.step === 0) await evaluate();
+    while (trainer.step < t.steps) {
+      await yieldToEventLoop();
+      const request = hooks.control();
+      if (request) {
+        await drain();
+        await save();
+        return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
+      }
+      if (lag === 0) hooks.metrics(stepMetrics(trainer.trainStep()));
+      else {
+        if (queued.length === 0) {
+          windowStart = performance.now();
+          settledInWindow = 0;
+        }
+        queued.push(trainer.enqueueStep());
+        if (queued.length > lag) await settleOne();
+      }
+      const last = trainer.step === t.steps;
+      const evalNow = trainer.step % ev.every === 0 || last;
+      const saveNow = trainer.step % ck.every === 0 || last;
+      if (evalNow || saveNow) await drain();
+      const stopEarly = evalNow ? await evaluate() : false;
+      if (saveNow || stopEarly) await save();
+      if (stopEarly && !last) {
+        return { status: 'finished', step: trainer.step, reason: `early stopping: no val improvement in ${t.early_stopping_patience} evals` };
+      }
     }
-    const r = trainer.trainStep();
-    hooks.metrics(stepMetrics(r));
-    const last = trainer.step === t.steps;
-    const stopEarly = trainer.step % ev.every === 0 || last ? await evaluate() : false;
-    if (trainer.step % ck.every === 0 || last || stopEarly) save();
-    if (stopEarly && !last) {
-      return { status: 'finished', step: trainer.step, reason: `early stopping: no val improvement in ${t.early_stopping_patience} evals` };
-    }
+    await drain();
+    await save();
+    return { status: 'finished', step: trainer.step, reason: null };
+  } finally {
+    for (const q of queued) q.readout.dispose();
   }
-  save();
-  return { status: 'finished', step: trainer.step, reason: null };
 }

@@ -4,6 +4,7 @@ import { tf } from '../tf.ts';
 import type { Grads } from './clip.ts';
 import { ADAMW, type AdamWAttrs } from '../kernels/wasm-optim.ts';
 import { wasmKernelActive } from '../kernels/wasm.ts';
+import { readNamed } from '../readback.ts';
 
 export interface AdamWOptions {
   beta1: number;
@@ -41,8 +42,11 @@ export class AdamW {
     return this.t;
   }
 
-  /** One update with learning rate `lr`; gradients are not disposed here. */
-  step(grads: Grads, lr: number): void {
+  /**
+   * One update with learning rate `lr`; gradients are not disposed here. `gradScale`, a device scalar, multiplies
+   * every gradient first (gradient clipping decided on the device).
+   */
+  step(grads: Grads, lr: number, gradScale?: tf.Scalar): void {
     this.t += 1;
     const { beta1, beta2, eps, weightDecay } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
@@ -51,8 +55,9 @@ export class AdamW {
     const fused = wasmKernelActive(ADAMW);
     tf.tidy(() => {
       for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
+        const raw = grads.get(name);
+        if (!raw) continue;
+        const g = gradScale ? tf.mul(raw, gradScale) : raw;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
         const decays = weightDecay > 0 && this.opts.decays(name);
@@ -81,6 +86,13 @@ export class AdamW {
       v.set(name, (this.v.get(name)!.dataSync() as Float32Array).slice());
     }
     return { t: this.t, m, v };
+  }
+
+  /** exportState() read asynchronously. */
+  async exportStateAsync(): Promise<AdamWState> {
+    const t = this.t;
+    const [m, v] = await Promise.all([readNamed(this.m), readNamed(this.v)]);
+    return { t, m, v };
   }
 
   loadState(state: AdamWState): void {

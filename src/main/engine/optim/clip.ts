@@ -5,18 +5,31 @@ import { wasmKernelActive } from '../kernels/wasm.ts';
 
 export type Grads = Map<string, tf.Tensor>;
 
+/** Σ g² over all gradients, on the device. */
+function sumSquares(grads: Grads): tf.Scalar {
+  const gs = [...grads.values()];
+  if (gs.length === 0) return tf.scalar(0);
+  // On wasm one kernel reads every gradient once; elsewhere square, sum and addN.
+  if (wasmKernelActive(SUM_SQUARES)) return tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(gs.map((g, i) => [`g${i}`, g])), {}) as tf.Scalar;
+  return tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+}
+
 /** L2 norm over all gradients (one host read). */
 export function globalNorm(grads: Grads): number {
-  const gs = [...grads.values()];
-  if (gs.length === 0) return 0;
-  // On wasm one kernel reads every gradient once; elsewhere square, sum and addN.
-  const fused = wasmKernelActive(SUM_SQUARES);
-  const sq = fused
-    ? (tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(gs.map((g, i) => [`g${i}`, g])), {}) as tf.Scalar)
-    : tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+  const sq = sumSquares(grads);
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   return norm;
+}
+
+/** L2 norm over all gradients as a device scalar (no host read). */
+export function globalNormTensor(grads: Grads): tf.Scalar {
+  return tf.tidy(() => tf.sqrt(sumSquares(grads)));
+}
+
+/** The factor clipByGlobalNorm scales by, as a device scalar: max_norm / (norm + 1e-6) above max_norm, else 1. */
+export function clipScale(norm: tf.Scalar, maxNorm: number): tf.Scalar {
+  return tf.tidy(() => tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, 1e-6)), tf.onesLike(norm))) as tf.Scalar;
 }
 
 /**
