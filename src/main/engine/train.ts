@@ -201,7 +201,7 @@ export class Trainer {
       const [loss, dispersion] = read.dataSync();
       read.dispose();
       const lr = learningRate(this.step, t);
-      const { norm, clipped } = clipByGlobalNorm(grads, t.grad_clip);
+      const { norm } = clipByGlobalNorm(grads, t.grad_clip);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         throw new TrainingError(
           `non-finite ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} at step ${this.step + 1} (loss ${loss}, grad norm ${norm}); weights left at step ${this.step}`,
