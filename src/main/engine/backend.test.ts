@@ -1,7 +1,7 @@
 // Backend selection on this kind of machine (no native TensorFlow, no GPU): auto lands on wasm and says why.
 import { describe, it, expect } from 'vitest';
 import { tf } from './tf.ts';
-import { BackendUnavailableError, initBackend, probeBackends } from './backend.ts';
+import { BackendUnavailableError, initBackend, isSoftwareAdapter, probeBackends } from './backend.ts';
 
 const native = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
 
@@ -39,10 +39,16 @@ describe('backend selection', () => {
     }
     const probes = await probeBackends();
     const webgpu = probes.find((p) => p.name === 'webgpu')!;
-    expect(choice.name).toBe(webgpu.available ? 'webgpu' : 'wasm');
+    const hardware = webgpu.available && !/software adapter/.test(webgpu.detail);
+    expect(choice.name).toBe(hardware ? 'webgpu' : 'wasm');
     expect(choice.reason).toMatch(/tfjs-node-gpu is not installed/);
     expect(choice.reason).toMatch(/tfjs-node is not installed/);
-    if (!webgpu.available) expect(choice.reason).toMatch(/webgpu: /);
+    if (!hardware) expect(choice.reason).toMatch(/webgpu: /);
+    // A software adapter (SwiftShader here) is skipped by auto, and the run's reason says so.
+    if (webgpu.available && !hardware) {
+      expect(webgpu.adapter).toMatch(/software adapter/);
+      expect(choice.reason).toMatch(/webgpu: only a software adapter \(.+\), too slow to train on/);
+    }
     expect(choice.reason).not.toMatch(/\n/);
   });
 
@@ -61,6 +67,16 @@ describe('backend selection', () => {
     // The previous backend is still usable after a failed request.
     await initBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('knows a software WebGPU adapter when it reports itself as a fallback or by its name', () => {
+    expect(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'google', architecture: 'swiftshader' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'microsoft', description: 'Microsoft Basic Render Driver' } })).toBe(true);
+    expect(isSoftwareAdapter({ isFallbackAdapter: true })).toBe(true);
+    expect(isSoftwareAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' } })).toBe(false);
+    expect(isSoftwareAdapter({ info: { vendor: 'apple', architecture: 'metal-3', isFallbackAdapter: false } })).toBe(false);
   });
 
   it('switches between wasm and cpu on request', async () => {

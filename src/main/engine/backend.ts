@@ -21,6 +21,8 @@ export interface BackendProbe {
   available: boolean;
   /** What it would run on, or the one-line reason it cannot be used here. */
   detail: string;
+  /** The device it found, where it has one (WebGPU: the adapter's vendor, architecture and description). */
+  adapter?: string;
 }
 
 /** Thrown when a requested backend cannot be used; its message is one line meant for the user. */
@@ -35,6 +37,9 @@ export class BackendUnavailableError extends Error {
 interface Prepared {
   tfName: string;
   detail: string;
+  adapter?: string;
+  /** The adapter is a software one (auto would not have taken it). */
+  software?: boolean;
 }
 
 // Optional packages are named through variables so that neither TypeScript nor bundlers insist they exist.
@@ -90,7 +95,9 @@ async function prepareTensorflow(pkg: string, wantGpu: boolean): Promise<Prepare
 }
 
 interface WebGpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  /** Older spelling of info.isFallbackAdapter. */
+  isFallbackAdapter?: boolean;
 }
 interface WebGpuLike {
   requestAdapter(opts?: { powerPreference?: string }): Promise<WebGpuAdapterLike | null>;
@@ -102,7 +109,27 @@ interface DawnModule {
 
 let dawnGpu: WebGpuLike | undefined;
 
-async function prepareWebgpu(): Promise<Prepared> {
+// Software rasterisers that expose WebGPU on machines without a GPU: correct, but far slower than wasm for training.
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b|\bcpu\b/i;
+
+/** Whether an adapter is a software (CPU) one: it says so itself, or it is a known software rasteriser. */
+export function isSoftwareAdapter(adapter: WebGpuAdapterLike): boolean {
+  const info = adapter.info;
+  if (info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return true;
+  return SOFTWARE_ADAPTER.test([info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' '));
+}
+
+function adapterName(adapter: WebGpuAdapterLike): string {
+  const info = adapter.info;
+  const what = [info?.vendor, info?.architecture, info?.description].filter((s) => s != null && s !== '').join(' ');
+  return what || 'an unnamed adapter';
+}
+
+/**
+ * WebGPU through navigator.gpu, or Dawn (the `webgpu` package) under Node. A software adapter (SwiftShader, or any
+ * that reports itself as a fallback) is used only when asked for by name: `auto` skips it, saying why.
+ */
+async function prepareWebgpu(allowSoftware: boolean): Promise<Prepared> {
   const nav = (globalThis as { navigator?: { gpu?: WebGpuLike } }).navigator;
   let gpu = nav?.gpu ?? dawnGpu;
   if (gpu == null) {
@@ -116,6 +143,11 @@ async function prepareWebgpu(): Promise<Prepared> {
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter == null) throw new Error('no WebGPU adapter (Dawn found no usable GPU)');
+  const name = adapterName(adapter);
+  const software = isSoftwareAdapter(adapter);
+  if (software && !allowSoftware) {
+    throw new Error(`only a software adapter (${name}), too slow to train on; backend: webgpu uses it when asked for`);
+  }
   if (nav?.gpu == null) {
     const g = globalThis as unknown as { navigator?: Record<string, unknown> };
     if (g.navigator == null) {
@@ -127,9 +159,8 @@ async function prepareWebgpu(): Promise<Prepared> {
   await importOptional(TFJS_WEBGPU);
   registerWebgpuKernels();
   await initialise('webgpu');
-  const info = adapter.info;
-  const what = [info?.vendor, info?.architecture, info?.description].filter((s) => s != null && s !== '').join(' ');
-  return { tfName: 'webgpu', detail: `WebGPU via Dawn${what ? ` on ${what}` : ''}` };
+  const adapterLabel = software ? `${name}, a software adapter` : name;
+  return { tfName: 'webgpu', detail: `WebGPU via Dawn on ${adapterLabel}`, adapter: adapterLabel, software };
 }
 
 let wasmPathsSet = false;
@@ -157,13 +188,14 @@ async function prepareCpu(): Promise<Prepared> {
 interface Candidate {
   name: ConcreteBackend;
   label: string;
-  prepare: () => Promise<Prepared>;
+  /** explicit: asked for by name (a software WebGPU adapter is then accepted). */
+  prepare: (explicit: boolean) => Promise<Prepared>;
 }
 
 const candidates: readonly Candidate[] = [
   { name: 'tensorflow', label: 'tensorflow (CUDA)', prepare: () => prepareTensorflow(TFJS_NODE_GPU, true) },
   { name: 'tensorflow', label: 'tensorflow (CPU)', prepare: () => prepareTensorflow(TFJS_NODE, false) },
-  { name: 'webgpu', label: 'webgpu', prepare: prepareWebgpu },
+  { name: 'webgpu', label: 'webgpu', prepare: (explicit) => prepareWebgpu(explicit) },
   { name: 'wasm', label: 'wasm', prepare: prepareWasm },
   { name: 'cpu', label: 'cpu', prepare: prepareCpu },
 ];
@@ -183,7 +215,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
     const why: string[] = [];
     for (const c of mine) {
       try {
-        const p = await c.prepare();
+        const p = await c.prepare(true);
         await activate(p);
         return { name: tf.getBackend(), reason: `${p.detail} (requested)` };
       } catch (err) {
@@ -195,7 +227,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
   const skipped: string[] = [];
   for (const c of candidates) {
     try {
-      const p = await c.prepare();
+      const p = await c.prepare(false);
       await activate(p);
       const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       return { name: tf.getBackend(), reason: `auto: ${p.detail}${because}` };
@@ -206,15 +238,19 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
   throw new Error(`No TensorFlow.js backend could be started: ${skipped.join('; ')}`);
 }
 
-/** Which backends could run here, without changing the active one (for the app's info screen). */
+/**
+ * Which backends could run here, without changing the active one (for the app's info screen). Available means it
+ * runs when asked for by name; a software WebGPU adapter is available but says that auto skips it.
+ */
 export async function probeBackends(): Promise<BackendProbe[]> {
   const out: BackendProbe[] = [];
   const seen = new Map<ConcreteBackend, BackendProbe>();
   for (const c of candidates) {
     let probe: BackendProbe;
     try {
-      const p = await c.prepare();
-      probe = { name: c.name, available: true, detail: p.detail };
+      const p = await c.prepare(true);
+      const skipped = p.software === true ? '; auto skips it' : '';
+      probe = { name: c.name, available: true, detail: `${p.detail}${skipped}`, ...(p.adapter != null ? { adapter: p.adapter } : {}) };
     } catch (err) {
       probe = { name: c.name, available: false, detail: `${c.label}: ${oneLine(err)}` };
     }

@@ -7,6 +7,8 @@ export const BackendAvailability = z.object({
   available: z.boolean(),
   /** Why it is unavailable, or what it runs on. */
   detail: z.string(),
+  /** The device found (WebGPU: the adapter), where the backend has one. */
+  adapter: z.string().optional(),
 });
 export type BackendAvailability = z.infer<typeof BackendAvailability>;
 

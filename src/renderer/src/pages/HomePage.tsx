@@ -152,6 +152,11 @@ export function AppInfoPanel({ info }: { info: AppInfo }): React.JSX.Element {
           <li key={b.name} className={b.available ? 'ok' : 'off'} data-testid={`backend-${b.name}`}>
             <span className="dot" />
             <strong>{b.name}</strong> {b.available ? 'available' : 'unavailable'} <span className="muted">— {b.detail}</span>
+            {b.adapter != null && (
+              <div className="muted small" data-testid={`backend-${b.name}-adapter`}>
+                adapter: {b.adapter}
+              </div>
+            )}
           </li>
         ))}
       </ul>
