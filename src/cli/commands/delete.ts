@@ -12,10 +12,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
     .option('--undo', 'unarchive')
     .action(async (ref: string, o: { undo?: boolean }) => {
       await withServices((s) => {
-        const rid = s.runs.resolveId(ref);
-        const { status } = s.store.requireSummary(rid);
-        if (!o.undo && (status === 'queued' || status === 'running')) throw new CliError(`run ${rid} is ${status}; stop it before archiving it`);
-        const run = s.runs.archive(rid, !o.undo);
+        const run = s.runs.archive(ref, !o.undo);
         process.stdout.write(`${o.undo ? 'unarchived' : 'archived'} run ${run.id} (${run.name})\n`);
       });
     });
