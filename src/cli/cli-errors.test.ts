@@ -37,7 +37,7 @@ describe('loupe CLI bad input', () => {
     const invalid = path.join(home, 'invalid.json');
     fs.writeFileSync(invalid, JSON.stringify({ train: { lr: -1, steps: 0 }, model: { n_head: 3 }, bogus: 1 }));
     const r = await loupe(['train', invalid], env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     for (const field of ['train.lr', 'train.steps', 'model.d_model', '(root)']) expect(r.stderr).toContain(field);
     expect(r.stderr).not.toMatch(/\n\s+at /);
 
