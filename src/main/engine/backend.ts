@@ -6,6 +6,7 @@ import type { BackendName } from '../../shared/config.ts';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './kernels/wasm.ts';
 import { registerWebgpuKernels } from './kernels/webgpu.ts';
+import { selectKernels } from './kernels/select.ts';
 
 export interface BackendChoice {
   /** The tf.getBackend() name actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
@@ -203,6 +204,7 @@ const candidates: readonly Candidate[] = [
 async function activate(p: Prepared): Promise<void> {
   if (!(await tf.setBackend(p.tfName))) throw new Error(`the "${p.tfName}" backend failed to initialise`);
   await tf.ready();
+  selectKernels(tf.getBackend());
 }
 
 /**

@@ -11,7 +11,7 @@ import { causalSelfAttention, gelu, linear } from '../ops.ts';
 import { layerNorm } from '../model/layers.ts';
 import { crossEntropy, type LossOptions } from '../model/loss.ts';
 import { AdamW } from '../optim/adamw.ts';
-import { clipByGlobalNorm, clipScale, globalNormTensor } from '../optim/clip.ts';
+import { clipByGlobalNorm, clipScale, globalNormTensor, scaleGrads } from '../optim/clip.ts';
 import { readAll } from '../readback.ts';
 import { Rng } from '../rng.ts';
 import { generate, loadForSampling } from '../sample.ts';
@@ -120,7 +120,11 @@ describe.skipIf(!gpu.ok)(`WebGPU kernels against wasm${gpu.ok ? ` (${gpu.adapter
         ['w.weight', tf.variable(tf.tensor(p[0]!.data, p[0]!.shape), true)],
         ['b.bias', tf.variable(tf.tensor(p[1]!.data, p[1]!.shape), true)],
       ]);
-      const opt = new AdamW(params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, decays: (n) => n.endsWith('.weight') });
+      const groups = [
+        { name: 'decay', params: ['w.weight'], weightDecay: 0.1 },
+        { name: 'no_decay', params: ['b.bias'], weightDecay: 0 },
+      ];
+      const opt = new AdamW(params, groups, { beta1: 0.9, beta2: 0.99, eps: 1e-8 });
       const norms: number[] = [];
       for (const [i, [gw, gb]] of grads.entries()) {
         const g = new Map<string, tf.Tensor>([
@@ -135,14 +139,15 @@ describe.skipIf(!gpu.ok)(`WebGPU kernels against wasm${gpu.ok ? ` (${gpu.adapter
         } else {
           const norm = globalNormTensor(g);
           const scale = clipScale(norm, 1);
-          opt.step(g, lr, scale);
+          const scaled = scaleGrads(g, scale);
+          opt.step(scaled, lr);
           norms.push((await norm.data())[0]!);
-          tf.dispose([norm, scale]);
+          tf.dispose([norm, scale, ...scaled.values()]);
         }
         tf.dispose([...g.values()]);
       }
-      const state = await opt.exportStateAsync();
-      const out = [Float32Array.from(norms), ...(await readAll([...params.values()])), ...state.m.values(), ...state.v.values()];
+      const state = await opt.stateAsync();
+      const out = [Float32Array.from(norms), ...(await readAll([...params.values()])), ...[...state.slots.values()].flatMap((s) => [...s.values()])];
       opt.dispose();
       tf.dispose([...params.values()]);
       return out;

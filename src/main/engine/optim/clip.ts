@@ -1,22 +1,22 @@
 // Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when above.
 import { tf } from '../tf.ts';
-import { SUM_SQUARES } from '../kernels/wasm-optim.ts';
-import { wasmKernelActive } from '../kernels/wasm.ts';
+import { defineKernel } from '../kernels/select.ts';
+import { sumSquaresFused } from '../kernels/wasm-optim.ts';
 
 export type Grads = Map<string, tf.Tensor>;
 
-/** Σ g² over all gradients, on the device. */
-function sumSquares(grads: Grads): tf.Scalar {
-  const gs = [...grads.values()];
-  if (gs.length === 0) return tf.scalar(0);
-  // On wasm one kernel reads every gradient once; elsewhere square, sum and addN.
-  if (wasmKernelActive(SUM_SQUARES)) return tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(gs.map((g, i) => [`g${i}`, g])), {}) as tf.Scalar;
-  return tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
-}
+/** Σ x² over all the tensors; on wasm one kernel reads each once, elsewhere square, sum and addN. */
+export const sumOfSquares = defineKernel(
+  'sum-of-squares',
+  (xs: tf.Tensor[]): tf.Scalar => tf.tidy(() => tf.addN(xs.map((g) => tf.sum(tf.square(g)))) as tf.Scalar),
+  { wasm: sumSquaresFused },
+);
 
 /** L2 norm over all gradients (one host read). */
 export function globalNorm(grads: Grads): number {
-  const sq = sumSquares(grads);
+  const gs = [...grads.values()];
+  if (gs.length === 0) return 0;
+  const sq = sumOfSquares.run(gs);
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   return norm;
@@ -24,12 +24,19 @@ export function globalNorm(grads: Grads): number {
 
 /** L2 norm over all gradients as a device scalar (no host read). */
 export function globalNormTensor(grads: Grads): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(sumSquares(grads)));
+  const gs = [...grads.values()];
+  if (gs.length === 0) return tf.scalar(0);
+  return tf.tidy(() => tf.sqrt(sumOfSquares.run(gs)));
 }
 
 /** The factor clipByGlobalNorm scales by, as a device scalar: max_norm / (norm + 1e-6) above max_norm, else 1. */
 export function clipScale(norm: tf.Scalar, maxNorm: number): tf.Scalar {
   return tf.tidy(() => tf.where(tf.greater(norm, maxNorm), tf.div(maxNorm, tf.add(norm, 1e-6)), tf.onesLike(norm))) as tf.Scalar;
+}
+
+/** Every gradient times a device scalar (clipByGlobalNorm's scaling when the host has not read the norm). */
+export function scaleGrads(grads: Grads, scale: tf.Scalar): Grads {
+  return new Map([...grads].map(([name, g]) => [name, tf.mul(g, scale)]));
 }
 
 /**
