@@ -1,10 +1,9 @@
 // Backend selection: auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu, and records why it skipped the better ones.
 // The native and WebGPU packages are optional dependencies, so every backend package is imported dynamically.
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type { BackendName } from '../../shared/config.ts';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './kernels/wasm.ts';
+import { packageFolder } from './package-files.ts';
 import { registerWebgpuKernels } from './kernels/webgpu.ts';
 import { selectKernels } from './kernels/select.ts';
 
@@ -49,8 +48,6 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 const DAWN_WEBGPU = 'webgpu';
 
-const require = createRequire(import.meta.url);
-
 function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   const first = msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
@@ -63,9 +60,10 @@ function isMissingModule(err: unknown, pkg: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg);
 }
 
-async function importOptional(pkg: string): Promise<unknown> {
+/** `load` names the package literally where a bundler should include it (the default leaves it to run time). */
+async function importOptional(pkg: string, load: () => Promise<unknown> = () => import(pkg)): Promise<unknown> {
   try {
-    return await import(pkg);
+    return await load();
   } catch (err) {
     throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err)})`, { cause: err });
   }
@@ -157,7 +155,8 @@ async function prepareWebgpu(allowSoftware: boolean): Promise<Prepared> {
       Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
     }
   }
-  await importOptional(TFJS_WEBGPU);
+  // Named literally so that `npm run bundle` includes it; Dawn (native) is found at run time.
+  await importOptional(TFJS_WEBGPU, () => import('@tensorflow/tfjs-backend-webgpu'));
   registerWebgpuKernels();
   await initialise('webgpu');
   const adapterLabel = software ? `${name}, a software adapter` : name;
@@ -167,10 +166,12 @@ async function prepareWebgpu(allowSoftware: boolean): Promise<Prepared> {
 let wasmPathsSet = false;
 
 async function prepareWasm(): Promise<Prepared> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const mod = await import('@tensorflow/tfjs-backend-wasm');
+  // Bundled (npm run bundle), this CommonJS package arrives as the default export of its module.
+  const wasm = 'setWasmPaths' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
   if (!wasmPathsSet && tf.findBackend('wasm') == null) {
     // Point the loader at the package's own .wasm files: bundlers and workers move the script that would locate them.
-    const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    const dist = packageFolder('@tensorflow/tfjs-backend-wasm', 'dist/tfjs-backend-wasm.wasm', 'tfjs-wasm');
     wasm.setWasmPaths(`${dist}/`);
     wasmPathsSet = true;
   }

