@@ -1,6 +1,7 @@
 // `npm run bundle`: a self-contained CLI in dist/ for this platform, run as `node dist/loupe.mjs …` on a machine with
-// Node and nothing else (no npm install, no registry): the CLI and its engine workers as plain ESM (esbuild), the
-// native addons they load (better-sqlite3; Dawn for WebGPU), TF.js's wasm binaries, the baseline config, Moby-Dick.
+// Node and nothing else (no npm install, no registry): the CLI, its engine workers and the GPU benchmark
+// (dist/bench-gpu.js) as plain ESM (esbuild), the native addons they load (better-sqlite3; Dawn for WebGPU), TF.js's
+// wasm binaries, the baseline config and Moby-Dick.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +25,8 @@ await build({
     'engine-worker': 'src/main/engine/worker.ts',
     'engine-probe-worker': 'src/main/engine/probe-worker.ts',
     'engine-sample-worker': 'src/main/engine/sample-worker.ts',
+    // npm run bench:gpu, for GPU machines reached with the bundle alone.
+    'bench-gpu': 'bench/gpu.bench.ts',
   },
   outdir: out,
   bundle: true,

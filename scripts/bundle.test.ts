@@ -1,5 +1,5 @@
 // The self-contained CLI: `npm run bundle` builds dist/ under 60 MiB, and a copy of it in a folder with no node_modules
-// anywhere above trains the baseline, lists the run and samples from it, with Node alone.
+// anywhere above trains the baseline, lists the run and samples from it, and runs the GPU benchmark, with Node alone.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,8 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 let work: string;
 let app: string;
 
-function loupe(args: string[], timeout = 240_000): string {
-  return execFileSync(process.execPath, [join(app, 'loupe.mjs'), ...args], {
+function loupe(args: string[], timeout = 240_000, script = 'loupe.mjs'): string {
+  return execFileSync(process.execPath, [join(app, script), ...args], {
     cwd: work,
     env: { PATH: process.env['PATH'], HOME: work, LOUPE_HOME: join(work, 'home') },
     encoding: 'utf8',
@@ -20,6 +20,8 @@ function loupe(args: string[], timeout = 240_000): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+const loupeBench = (args: string[]): string => loupe(args, 120_000, 'bench-gpu.js');
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'loupe-bundle-'));
@@ -48,4 +50,11 @@ describe('npm run bundle', () => {
     const sample = JSON.parse(loupe(['sample', summary.run_id, '--prompt', 'Call me', '--max-tokens', '5', '--json'])) as { tokens?: unknown; pieces: string[] };
     expect(sample.pieces).toHaveLength(5);
   }, 300_000);
+
+  it('runs the GPU benchmark (wasm alone where no hardware GPU is found)', () => {
+    const report = JSON.parse(loupeBench(['--models', 'tiny', '--steps', '1', '--json'])) as { backends: { name: string }[]; results: { backend: string; tokensPerS: number }[] };
+    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(report.results[0]).toMatchObject({ backend: 'wasm' });
+    expect(report.results[0]!.tokensPerS).toBeGreaterThan(0);
+  }, 120_000);
 });
