@@ -1,5 +1,5 @@
 // Turns any failure into what a terminal user should see: one line (config errors list one field per line),
-// a non-zero exit code, and a stack trace only when LOUPE_DEBUG is set.
+// a non-zero exit code (2 for usage errors and invalid configs), and a stack trace only when LOUPE_DEBUG is set.
 import { ServiceError } from '../main/services/errors.ts';
 import { StoreError } from '../main/store/db.ts';
 
@@ -24,5 +24,12 @@ export function describeError(e: unknown): string {
 export function reportAndExit(e: unknown): never {
   process.stderr.write(`loupe: ${describeError(e)}\n`);
   if (process.env['LOUPE_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-  process.exit(e instanceof CliError ? e.exitCode : 1);
+  process.exit(exitCodeOf(e));
+}
+
+/** 2 for usage errors (an invalid config among them), 1 for everything else. */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof CliError) return e.exitCode;
+  if (e instanceof ServiceError && e.code === 'bad_request' && e.issues !== undefined) return 2;
+  return 1;
 }
