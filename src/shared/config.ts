@@ -2,7 +2,7 @@
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
 
-export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
 export type BackendName = z.infer<typeof BackendName>;
 

@@ -1,5 +1,6 @@
 // `loupe archive RUN [--undo]` hides a run; `loupe delete RUN --yes` permanently deletes an archived one (rows and
 // checkpoint folder). Two separate steps on purpose: nothing is really deleted without a second, explicit confirmation.
+import { isActive } from '../../shared/runs.ts';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import type { WithServices } from './sweep.ts';
@@ -13,8 +14,8 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
     .action(async (ref: string, o: { undo?: boolean }) => {
       await withServices((s) => {
         const rid = s.runs.resolveId(ref);
-        const { status } = s.store.requireSummary(rid);
-        if (!o.undo && (status === 'queued' || status === 'running')) throw new CliError(`run ${rid} is ${status}; stop it before archiving it`);
+        const { status } = s.runs.summary(rid);
+        if (!o.undo && isActive(status)) throw new CliError(`run ${rid} is ${status}; stop it before archiving it`);
         const run = s.runs.archive(rid, !o.undo);
         process.stdout.write(`${o.undo ? 'unarchived' : 'archived'} run ${run.id} (${run.name})\n`);
       });
@@ -31,7 +32,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
       }
       await withServices((s) => {
         const rid = s.runs.resolveId(ref);
-        const run = s.store.requireSummary(rid);
+        const run = s.runs.summary(rid);
         if (!run.archived) {
           throw new CliError(`run ${rid} (${run.name}) is not archived; archive it first with \`loupe archive ${rid}\`, then delete it`);
         }
