@@ -4,7 +4,7 @@
 import { tf } from './tf.ts';
 import type { SampleSettings as SharedSampleSettings } from '../../shared/api/samples.ts';
 import { Rng } from './rng.ts';
-import { createModel, type KvCache, type LanguageModel } from './model/index.ts';
+import { createModel, type KvCache, type LanguageModel } from './model/registry.ts';
 import { loadCheckpoint } from './checkpoint/checkpoint.ts';
 import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
 

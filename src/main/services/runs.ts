@@ -141,7 +141,18 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       return scheduler.enqueue(rid, ckpt ? ckpt.path : null);
     },
     update: (runId, patch) => store.runs.patch(id(runId), patch),
-    archive: (runId, archived) => store.runs.patch(id(runId), { archived }),
+    archive(runId, archived) {
+      const rid = id(runId);
+      if (archived) {
+        recoverOrphans(true);
+        const { status } = store.runs.require(rid);
+        // Here or in another process (the CLI, the app): a run still training is stopped first, never hidden.
+        if (scheduler.isActive(rid) || isActive(status)) {
+          throw new ServiceError('conflict', `run ${rid} is ${status}; stop it before archiving it`);
+        }
+      }
+      return store.runs.patch(rid, { archived });
+    },
     delete(runId) {
       const rid = id(runId);
       recoverOrphans(true);

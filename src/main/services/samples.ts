@@ -13,6 +13,7 @@ import type { SampleJob, SampleJobResult } from '../../shared/sample-worker-prot
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
 import { parsePromptSet, type PromptSet } from '../../shared/generation/prompts.ts';
 import { summarizePromptSet } from '../../shared/generation/diagnosis.ts';
+import { isActive } from '../../shared/runs.ts';
 import {
   ExpectedKeywords,
   ResolvedCheckpoint,
@@ -132,7 +133,7 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
     const run = store.runs.require(runId);
     const all = store.checkpoints.list(runId);
     if (all.length === 0) {
-      throw new ServiceError('not_found', `run ${runId} has no checkpoint yet${run.status === 'running' || run.status === 'queued' ? ' (it is still training; one is saved every checkpoint.every steps)' : ''}`);
+      throw new ServiceError('not_found', `run ${runId} has no checkpoint yet${isActive(run.status) ? ' (it is still training; one is saved every checkpoint.every steps)' : ''}`);
     }
     const ck = ref.step === null ? all[all.length - 1]! : all.find((c) => c.step === ref.step);
     if (!ck) {
