@@ -1,5 +1,6 @@
-// No import cycles anywhere in src/, type-only imports included: a cycle means two modules are really one, or that
-// a seam (a shared type, a services boundary) is missing. Reads the import graph from the sources directly.
+// No import cycles anywhere in src/: a cycle means two modules are really one, or that a seam (a shared module, a
+// services boundary) is missing. Type-only imports are erased by TypeScript and cannot change load order, so, as
+// import/no-cycle does, they are not edges. Reads the import graph from the sources directly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +16,20 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative specifiers of static imports and re-exports, `import x = require()` aside (not used here), and dynamic imports. */
-export function importSpecifiers(source: string): string[] {
+/** `import type …`, `export type …`, or braces holding only `type X` specifiers. */
+function typeOnly(clause: string): boolean {
+  if (/^\s*(?:import|export)\s+type\b/.test(clause)) return true;
+  const braces = /^\s*(?:import|export)\s*\{([^}]*)\}\s*from/.exec(clause);
+  if (!braces) return false;
+  const names = braces[1]!.split(',').map((n) => n.trim()).filter(Boolean);
+  return names.length > 0 && names.every((n) => n.startsWith('type '));
+}
+
+/** Relative specifiers this module loads at run time: static imports and re-exports (not type-only), side-effect and dynamic imports. */
+function importSpecifiers(source: string): string[] {
   const out: string[] = [];
-  const patterns = [/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
-  for (const re of patterns) for (const m of source.matchAll(re)) out.push(m[1]!);
+  for (const m of source.matchAll(/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm)) if (!typeOnly(m[0])) out.push(m[1]!);
+  for (const re of [/^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g]) for (const m of source.matchAll(re)) out.push(m[1]!);
   return out.filter((s) => s.startsWith('.'));
 }
 
@@ -30,7 +40,7 @@ function resolve(from: string, spec: string): string | null {
 }
 
 /** Strongly connected components with more than one module (or a module importing itself): Tarjan's algorithm. */
-export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
@@ -67,12 +77,16 @@ describe('the import graph of src/', () => {
   it('finds cycles when there are some (the check itself works)', () => {
     const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
     expect(cycles(g)).toEqual([['a', 'b', 'c']]);
-    expect(importSpecifiers("import type { X } from './x.ts';\nexport { y } from '../y.ts';\nimport './side.ts';\nconst m = await import('./lazy.ts');")).toEqual([
-      './x.ts',
-      '../y.ts',
-      './side.ts',
-      './lazy.ts',
-    ]);
+    const source = [
+      "import type { X } from './x.ts';",
+      "import { type A, type B } from './ab.ts';",
+      "import { type C, d } from './cd.ts';",
+      "export { y } from '../y.ts';",
+      "export type { Z } from './z.ts';",
+      "import './side.ts';",
+      "const m = await import('./lazy.ts');",
+    ].join('\n');
+    expect(importSpecifiers(source)).toEqual(['./cd.ts', '../y.ts', './side.ts', './lazy.ts']);
   });
 
   it('has no cycles', () => {
