@@ -6,6 +6,7 @@ import { registerWasmKernels } from './kernels/wasm.ts';
 import { packageFolder } from './package-files.ts';
 import { registerWebgpuKernels } from './kernels/webgpu.ts';
 import { selectKernels } from './kernels/select.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 export interface BackendChoice {
   /** The tf.getBackend() name actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
@@ -48,11 +49,6 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 const DAWN_WEBGPU = 'webgpu';
 
-function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const first = msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
-  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
-}
 
 function isMissingModule(err: unknown, pkg: string): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -65,7 +61,7 @@ async function importOptional(pkg: string, load: () => Promise<unknown> = () => 
   try {
     return await load();
   } catch (err) {
-    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err)})`, { cause: err });
+    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err, 200)})`, { cause: err });
   }
 }
 
@@ -222,7 +218,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
         await activate(p);
         return { name: tf.getBackend(), reason: `${p.detail} (requested)` };
       } catch (err) {
-        why.push(mine.length > 1 ? `${c.label}: ${oneLine(err)}` : oneLine(err));
+        why.push(mine.length > 1 ? `${c.label}: ${oneLine(err, 200)}` : oneLine(err, 200));
       }
     }
     throw new BackendUnavailableError(requested, why.join('; '));
@@ -235,7 +231,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
       const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       return { name: tf.getBackend(), reason: `auto: ${p.detail}${because}` };
     } catch (err) {
-      skipped.push(`${c.label}: ${oneLine(err)}`);
+      skipped.push(`${c.label}: ${oneLine(err, 200)}`);
     }
   }
   throw new Error(`No TensorFlow.js backend could be started: ${skipped.join('; ')}`);
@@ -255,7 +251,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
       const skipped = p.software === true ? '; auto skips it' : '';
       probe = { name: c.name, available: true, detail: `${p.detail}${skipped}`, ...(p.adapter != null ? { adapter: p.adapter } : {}) };
     } catch (err) {
-      probe = { name: c.name, available: false, detail: `${c.label}: ${oneLine(err)}` };
+      probe = { name: c.name, available: false, detail: `${c.label}: ${oneLine(err, 200)}` };
     }
     const prev = seen.get(c.name);
     if (prev == null) {

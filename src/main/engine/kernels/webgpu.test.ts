@@ -243,7 +243,7 @@ describe.skipIf(!gpu.ok)('WebGPU training against wasm', () => {
     const sample = async (backend: Named) => {
       await initBackend(backend);
       const { model, tokenizer } = loadForSampling(straight.checkpoints[1]!);
-      const r = await generate(model, tokenizer, 'the whale', { maxNewTokens: 8, temperature: 0, seed: 1 });
+      const r = await generate(model, tokenizer, 'the whale', { maxTokens: 8, temperature: 0, seed: 1 });
       model.dispose();
       return r.tokens;
     };
