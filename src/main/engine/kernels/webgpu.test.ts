@@ -22,6 +22,8 @@ import type { MetricPoint } from '../../../shared/metrics.ts';
 import type { RunConfigInput } from '../../../shared/config.ts';
 
 const gpu = await webgpuForTests();
+// SwiftShader compiles every shader on the CPU: the training tests get more time than the default.
+const SLOW_MS = 400_000;
 if (!gpu.ok) console.warn(`WebGPU parity tests skipped: ${gpu.why}`);
 
 type Named = 'wasm' | 'webgpu';
@@ -204,7 +206,7 @@ describe.skipIf(!gpu.ok)('WebGPU training against wasm', () => {
       for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(g[i]! - w[i]!));
       expect(worst, name).toBeLessThan(1e-4);
     }
-  });
+  }, SLOW_MS);
 
   it('the train loop with evals, checkpoints and resume; the checkpoint samples as on wasm', async () => {
     const cfg = config({ train: { steps: 6 }, eval: { every: 3, batches: 1 }, checkpoint: { every: 3 } });
@@ -248,5 +250,5 @@ describe.skipIf(!gpu.ok)('WebGPU training against wasm', () => {
       return r.tokens;
     };
     expect(await sample('webgpu')).toEqual(await sample('wasm'));
-  });
+  }, SLOW_MS);
 });
