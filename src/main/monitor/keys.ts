@@ -10,7 +10,7 @@ export const GenKey = {
 } as const;
 
 export const monitoredKeys = [
-  MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
+  MetricKey.trainCe, MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
   GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
 ] as const;
 
@@ -18,6 +18,7 @@ export const monitoredKeys = [
 export function metricLabel(key: string): string {
   switch (key) {
     case MetricKey.trainLoss: return 'training loss';
+    case MetricKey.trainCe: return 'training cross-entropy';
     case MetricKey.gradNorm: return 'gradient norm';
     case MetricKey.valLoss: return 'validation loss';
     case MetricKey.clipped: return 'clipping';
