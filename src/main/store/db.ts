@@ -72,7 +72,7 @@ function refuseEmptyBesideRuns(file: string): void {
   }
   if (size !== 0) return;
   const runs = path.join(path.dirname(file), 'runs');
-  let folders: string[] = [];
+  let folders: string[];
   try {
     folders = fs.readdirSync(runs);
   } catch {
