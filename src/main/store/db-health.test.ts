@@ -12,30 +12,12 @@ import { Store } from './store.ts';
 import { backupDatabase } from '../services/backup.ts';
 import { serveBrowserMode } from '../serve.ts';
 import { tempDir } from '../scheduler/testing/harness.ts';
+import { damagedHome, pageSize } from './testing/damage.ts';
 
 function config(): RunConfig {
   const r = resolveConfig({ name: 't', train: { steps: 100, warmup_steps: 0 } });
   if (!r.ok) throw new Error('bad test config');
   return r.config;
-}
-
-/** A database with enough rows to span many pages, closed (WAL folded in), then garbage written over middle pages. */
-function damagedHome(): { home: string; file: string } {
-  const home = tempDir();
-  const file = path.join(home, 'loupe.db');
-  const store = Store.open(file);
-  const run = store.runs.create({ name: 'r', config: config() });
-  store.metrics.insert(run.id, 1, 0, Array.from({ length: 3000 }, (_, i) => ({ step: i + 1, key: 'train/loss', value: 1 / (i + 1) })));
-  store.close();
-  const pageSize = 4096;
-  const bytes = fs.readFileSync(file);
-  expect(bytes.length).toBeGreaterThan(pageSize * 12);
-  const fd = fs.openSync(file, 'r+');
-  const garbage = Buffer.alloc(pageSize * 3);
-  for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 131 + 7) & 0xff;
-  fs.writeSync(fd, garbage, 0, garbage.length, pageSize * 6);
-  fs.closeSync(fd);
-  return { home, file };
 }
 
 function expectCorrupt(fn: () => unknown, file: string): StoreError {
@@ -74,7 +56,7 @@ describe('a damaged database', () => {
     // Every page but the first (whose header counters the copy rewrites) as it was, garbage included.
     const [a, b] = [fs.readFileSync(copy), fs.readFileSync(file)];
     expect(a.length).toBe(b.length);
-    expect(a.subarray(4096).equals(b.subarray(4096))).toBe(true);
+    expect(a.subarray(pageSize).equals(b.subarray(pageSize))).toBe(true);
     await expect(backupDatabase(home, copy)).rejects.toThrow(`${copy} already exists`);
   });
 
