@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
+import { RunStore } from '../main/store/run-store.ts';
+import { resolveConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
   expect(r.code).not.toBe(0);
@@ -62,4 +64,36 @@ describe('loupe CLI bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('loupe: export needs --csv FILE or --hf DIR');
   });
+
+  it('names with control characters are refused; stored text reaches the terminal escaped', async () => {
+    const home = tempDir();
+    const env = { LOUPE_HOME: home };
+    const cfg = path.join(home, 'c.yaml');
+    fs.writeFileSync(cfg, 'seed: 1\n');
+    for (const name of ['two\nlines', '\x1b[31mred', '   ']) {
+      const r = await loupe(['train', cfg, '--name', name], env);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain('name');
+    }
+    expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
+
+    // A run stored before names were checked, with notes and an alert carrying escape codes.
+    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const parsed = resolveConfig({});
+    if (!parsed.ok) throw new Error('bad config');
+    const run = store.createRun({ name: 'legacy\r\x1b[2J\nFAKE ROW', config: parsed.config, status: 'finished' });
+    store.patchRun(run.id, { notes: 'see \x1b]8;;http://x\x07here\x1b]8;;\x07\nsecond line' });
+    store.upsertAlerts(run.id, [{ kind: 'loss_spike', severity: 'warning', step: 5, stepEnd: null, message: 'spike in \x1b[31mred', advice: 'lower lr\r', evidence: {} }]);
+    store.close();
+    // Any control character but the newlines between lines.
+    const raw = /(?!\n)\p{Cc}/u;
+    for (const args of [['runs'], ['show', run.id], ['alerts', run.id]]) {
+      const r = await loupe(args, env);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).not.toMatch(raw);
+      expect(r.stdout, args.join(' ')).toContain('\\e[');
+    }
+    const table = (await loupe(['runs'], env)).stdout.trimEnd().split('\n');
+    expect(table).toHaveLength(2);
+  }, 120_000);
 });

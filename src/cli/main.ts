@@ -9,6 +9,7 @@ import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
@@ -174,7 +175,7 @@ program
         return;
       }
       if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
-      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      for (const a of alerts) process.stdout.write(`${escapeUnprintable(formatAlertLine(a))}\n`);
       if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
     });
   });

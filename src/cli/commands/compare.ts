@@ -8,6 +8,7 @@ import { compareTableToCsv, formatCompareTable } from '../../shared/ablation/com
 import type { Services } from '../../main/services.ts';
 import { ServiceError } from '../../main/services/errors.ts';
 import { CliError, usageExitCode } from '../errors.ts';
+import { escapeUnprintable } from '../../shared/printable.ts';
 import type { WithServices } from './sweep.ts';
 
 interface CompareOptions {
@@ -54,7 +55,7 @@ export function registerCompareCommand(program: Command, withServices: WithServi
           throw e;
         }
         if (o.csv) fs.writeFileSync(o.csv, compareTableToCsv(table));
-        process.stdout.write(o.json ? `${JSON.stringify(table)}\n` : `${formatCompareTable(table)}\n`);
+        process.stdout.write(o.json ? `${JSON.stringify(table)}\n` : `${escapeUnprintable(formatCompareTable(table), { keepLines: true })}\n`);
         if (o.csv && !o.json) process.stdout.write(`wrote ${o.csv}\n`);
       });
     });
