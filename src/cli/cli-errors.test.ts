@@ -43,6 +43,14 @@ describe('loupe CLI bad input', () => {
     for (const field of ['train.lr', 'train.steps', 'model.d_model', '(root)']) expect(r.stderr).toContain(field);
     expect(r.stderr).not.toMatch(/\n\s+at /);
 
+    // Options the schema names but the engine does not build yet are refused the same way, before any run row.
+    const unbuilt = path.join(home, 'unbuilt.yaml');
+    fs.writeFileSync(unbuilt, 'model:\n  family: llama\ntrain:\n  optimizer: muon\n');
+    const u = await loupe(['train', unbuilt], env);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('model.family: "llama" is not built yet (built: gpt)');
+    expect(u.stderr).toContain('train.optimizer: "muon" is not built yet (built: adamw)');
+
     const noData = path.join(home, 'nodata.yaml');
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');
     expectOneLineError(await loupe(['train', noData], env), `dataset file ${path.join(home, 'not-here.txt')} not found`);
