@@ -58,6 +58,17 @@ describe('loupe CLI bad input', () => {
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   });
 
+  it('a model too large for its backend exits 2 with the numbers, and creates nothing', async () => {
+    const home = tempDir();
+    const big = path.join(home, 'big.yaml');
+    fs.writeFileSync(big, 'backend: wasm\nmodel:\n  n_layer: 48\n  d_model: 4096\n  n_head: 32\n  block_size: 8192\ntrain:\n  batch_size: 4096\n');
+    const r = await loupe(['train', big], { LOUPE_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/model: training this model needs about [\d.]+ GiB \(9\.\d+B parameters/);
+    expect(r.stderr).toContain("more than the wasm backend's 4 GiB heap");
+    expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
+  }, 60_000);
+
   it('a corrupt database is named and left untouched', async () => {
     const home = tempDir();
     const db = path.join(home, 'loupe.db');

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/config.ts';
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 
 export const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;
@@ -85,6 +86,8 @@ export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConf
   }
   const second = resolveConfig(raw);
   if (!second.ok) throw invalid(second.issues);
+  const fit = memoryFitIssue(second.config);
+  if (fit) throw invalid([fit]);
   checkCorpus(second.config);
   return second.config;
 }
