@@ -69,6 +69,23 @@ describe('loupe CLI bad input', () => {
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   }, 60_000);
 
+  it('export refuses to overwrite without --force, naming the path', async () => {
+    const home = tempDir();
+    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const parsed = resolveConfig({});
+    if (!parsed.ok) throw new Error('bad config');
+    const run = store.createRun({ name: 'exported', config: parsed.config, status: 'finished' });
+    store.insertMetrics(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
+    store.close();
+    const csv = path.join(home, 'm.csv');
+    fs.writeFileSync(csv, 'keep me\n');
+    expectOneLineError(await loupe(['export', run.id, '--csv', csv], { LOUPE_HOME: home }), `${csv} already exists; pass --force`);
+    expect(fs.readFileSync(csv, 'utf8')).toBe('keep me\n');
+    const forced = await loupe(['export', run.id, '--csv', csv, '--force'], { LOUPE_HOME: home });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.readFileSync(csv, 'utf8')).toBe('step,train/loss\n1,3\n');
+  }, 60_000);
+
   it('a corrupt database is named and left untouched', async () => {
     const home = tempDir();
     const db = path.join(home, 'loupe.db');

@@ -14,7 +14,7 @@ import { isolatingWorkerFactory, type EngineWorkerFactory } from './scheduler/en
 import type { MonitorFactory } from './scheduler/monitor-hook.ts';
 import { ServiceError } from './services/errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './services/config-input.ts';
-import { exportCsv, exportHf } from './services/exports.ts';
+import { exportCsv, exportHf, type ExportOptions } from './services/exports.ts';
 import { createRunMonitor, monitorOptions } from './monitor/index.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
@@ -58,8 +58,8 @@ export interface RunServices {
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
   recomputeAlerts(runId: string): Alert[];
   waitForEnd(runId: string): Promise<RunSummary>;
-  exportCsv(runId: string, file: string): { rows: number; columns: string[] };
-  exportHf(runId: string, dir: string): { dir: string; step: number; files: string[] };
+  exportCsv(runId: string, file: string, opts?: ExportOptions): { rows: number; columns: string[] };
+  exportHf(runId: string, dir: string, opts?: ExportOptions): { dir: string; step: number; files: string[] };
 }
 
 export interface Services {
@@ -217,8 +217,8 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
       return monitor.recompute([...store.iteratePoints(rid)]).map((a) => ({ ...a, runId: rid }));
     },
     waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
-    exportCsv: (runId, file) => exportCsv(store, id(runId), file),
-    exportHf: (runId, dir) => exportHf(store, id(runId), dir),
+    exportCsv: (runId, file, o) => exportCsv(store, id(runId), file, o),
+    exportHf: (runId, dir, o) => exportHf(store, id(runId), dir, o),
   };
 
   const samples = createSampleServices({ store, events, dataDir });
