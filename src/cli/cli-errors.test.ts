@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
-import { RunStore } from '../main/store/run-store.ts';
+import { Store } from '../main/store/store.ts';
 import { resolveConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
@@ -71,11 +71,11 @@ describe('loupe CLI bad input', () => {
 
   it('export refuses to overwrite without --force, naming the path', async () => {
     const home = tempDir();
-    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const store = Store.open(path.join(home, 'loupe.db'));
     const parsed = resolveConfig({});
     if (!parsed.ok) throw new Error('bad config');
-    const run = store.createRun({ name: 'exported', config: parsed.config, status: 'finished' });
-    store.insertMetrics(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
+    const run = store.runs.create({ name: 'exported', config: parsed.config, status: 'finished' });
+    store.metrics.insert(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
     store.close();
     const csv = path.join(home, 'm.csv');
     fs.writeFileSync(csv, 'keep me\n');
@@ -114,12 +114,12 @@ describe('loupe CLI bad input', () => {
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
 
     // A run stored before names were checked, with notes and an alert carrying escape codes.
-    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const store = Store.open(path.join(home, 'loupe.db'));
     const parsed = resolveConfig({});
     if (!parsed.ok) throw new Error('bad config');
-    const run = store.createRun({ name: 'legacy\r\x1b[2J\nFAKE ROW', config: parsed.config, status: 'finished' });
-    store.patchRun(run.id, { notes: 'see \x1b]8;;http://x\x07here\x1b]8;;\x07\nsecond line' });
-    store.upsertAlerts(run.id, [{ kind: 'loss_spike', severity: 'warning', step: 5, stepEnd: null, message: 'spike in \x1b[31mred', advice: 'lower lr\r', evidence: {} }]);
+    const run = store.runs.create({ name: 'legacy\r\x1b[2J\nFAKE ROW', config: parsed.config, status: 'finished' });
+    store.runs.patch(run.id, { notes: 'see \x1b]8;;http://x\x07here\x1b]8;;\x07\nsecond line' });
+    store.alerts.upsert(run.id, [{ kind: 'loss_spike', severity: 'warning', step: 5, stepEnd: null, message: 'spike in \x1b[31mred', advice: 'lower lr\r', evidence: {} }]);
     store.close();
     // Any control character but the newlines between lines.
     const raw = /(?!\n)\p{Cc}/u;

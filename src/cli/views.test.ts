@@ -2,8 +2,12 @@
 // one row per run, one line per field, whatever a run was named before names were checked.
 import { describe, it, expect } from 'vitest';
 import type { RunSummary } from '../shared/runs.ts';
+import { resolveConfig } from '../shared/config.ts';
 import { formatRunsTable, formatShow, type ShowJson } from './views.ts';
 
+const resolved = resolveConfig({});
+if (!resolved.ok) throw new Error('the default config is valid');
+const defaults = resolved.config;
 const evil = 'ok\r\x1b[2J\x1b[31mFAKE\nrow\u202e';
 
 function summary(over: Partial<RunSummary>): RunSummary {
@@ -29,7 +33,7 @@ describe('terminal views', () => {
   it('show: notes keep their lines (indented), everything else is escaped', () => {
     const view: ShowJson = {
       run: summary({ name: evil, notes: `first\n\x1b[31msecond\x1b[0m`, hypothesis: 'h\r', error: `died\n\x1b[1m` }),
-      config: { name: evil },
+      config: { ...defaults, name: evil },
       final: { step: 10, train_loss: 2, val_loss: 2.1 },
       best: { val_loss: 2.05, step: 10 },
       alerts: [],

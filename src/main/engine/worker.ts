@@ -7,6 +7,7 @@ import { initBackend } from './backend.ts';
 import { explainEngineFailure } from './memory-fit.ts';
 import { Trainer, runTraining, TrainingError } from './train.ts';
 import { hostPort } from './host-port.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 const port = hostPort();
 
@@ -29,11 +30,6 @@ class MetricsBatcher {
     post({ type: 'metrics', seq: this.seq++, points: this.pending.map((p) => ({ ...p, value: toWire(p.value) })) });
     this.pending = [];
   }
-}
-
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').slice(0, 500);
 }
 
 let request: 'stop' | 'pause' | null = null;

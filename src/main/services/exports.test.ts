@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../shared/config.ts';
-import { RunStore } from '../store/run-store.ts';
+import { Store } from '../store/store.ts';
 import { tempDir } from '../scheduler/testing/harness.ts';
 import { exportCsv, exportHf, fileProblem } from './exports.ts';
 import { ServiceError } from './errors.ts';
@@ -23,16 +23,16 @@ function failure(fn: () => unknown): ServiceError {
 }
 
 let home: string;
-let store: RunStore;
+let store: Store;
 let runId: string;
 beforeAll(() => {
   home = tempDir();
-  store = RunStore.open(path.join(home, 'loupe.db'));
+  store = Store.open(path.join(home, 'loupe.db'));
   const r = resolveConfig({ name: 'exported' });
   if (!r.ok) throw new Error('bad config');
-  runId = store.createRun({ name: 'exported', config: r.config, status: 'finished' }).id;
-  store.insertMetrics(runId, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }, { step: 2, key: 'train/loss', value: 2.5 }]);
-  store.addCheckpoint(runId, { step: 3, path: fixture, sha256: 'x', bytes: 1, valLoss: null });
+  runId = store.runs.create({ name: 'exported', config: r.config, status: 'finished' }).id;
+  store.metrics.insert(runId, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }, { step: 2, key: 'train/loss', value: 2.5 }]);
+  store.checkpoints.add(runId, { step: 3, path: fixture, sha256: 'x', bytes: 1, valLoss: null });
 });
 afterAll(() => store.close());
 

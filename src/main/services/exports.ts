@@ -3,7 +3,7 @@
 // already there is replaced without `force`, and file-system failures come back as sentences naming the path.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunStore } from '../store/run-store.ts';
+import type { Store } from '../store/store.ts';
 import { exportHfModel } from '../engine/checkpoint/checkpoint.ts';
 import { ServiceError } from './errors.ts';
 
@@ -60,8 +60,8 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : String(v);
 }
 
-export function exportCsv(store: RunStore, runId: string, file: string, opts: ExportOptions = {}): { rows: number; columns: string[] } {
-  const keys = store.metricKeys(runId);
+export function exportCsv(store: Store, runId: string, file: string, opts: ExportOptions = {}): { rows: number; columns: string[] } {
+  const keys = store.metrics.keys(runId);
   const col = new Map(keys.map((k, i) => [k, i]));
   const target = path.resolve(file);
   checkFileTarget(target, opts.force);
@@ -86,7 +86,7 @@ export function exportCsv(store: RunStore, runId: string, file: string, opts: Ex
         buf = '';
       }
     };
-    for (const p of store.iteratePoints(runId)) {
+    for (const p of store.metrics.points(runId)) {
       if (p.step !== step) {
         flush();
         step = p.step;
@@ -128,8 +128,8 @@ function checkFolderTarget(target: string, force: boolean | undefined): void {
   }
 }
 
-export function exportHf(store: RunStore, runId: string, dir: string, opts: ExportOptions = {}): { dir: string; step: number; files: string[] } {
-  const ckpt = store.latestCheckpoint(runId);
+export function exportHf(store: Store, runId: string, dir: string, opts: ExportOptions = {}): { dir: string; step: number; files: string[] } {
+  const ckpt = store.checkpoints.latest(runId);
   if (!ckpt) throw new ServiceError('not_found', `run ${runId} has no checkpoint to export yet`);
   if (!fs.existsSync(ckpt.path)) throw new ServiceError('not_found', `checkpoint folder ${ckpt.path} of run ${runId} is missing`);
   const target = path.resolve(dir);
