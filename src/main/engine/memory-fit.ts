@@ -41,11 +41,12 @@ function installed(pkg: string): boolean {
   }
 }
 
+let nativeInstalled: boolean | null = null;
+
 export function hostFacts(): HostFacts {
-  return {
-    totalMemory: os.totalmem(),
-    nativeInstalled: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu'].some(installed),
-  };
+  // What is installed does not change while Loupe runs: look once.
+  nativeInstalled ??= ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu'].some(installed);
+  return { totalMemory: os.totalmem(), nativeInstalled };
 }
 
 export function formatBytes(n: number): string {
