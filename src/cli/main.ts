@@ -10,6 +10,7 @@ import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
@@ -143,15 +144,16 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
-  .action(async (id: string, o: { csv?: string; hf?: string }) => {
+  .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
+  .action(async (id: string, o: { csv?: string; hf?: string; force?: boolean }) => {
     if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
-        const r = s.runs.exportCsv(id, o.csv);
+        const r = s.runs.exportCsv(id, o.csv, { force: o.force });
         process.stdout.write(`wrote ${o.csv}: ${r.rows} steps × ${r.columns.length - 1} metrics\n`);
       }
       if (o.hf) {
-        const r = s.runs.exportHf(id, o.hf);
+        const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
       }
     });
@@ -176,7 +178,7 @@ program
         return;
       }
       if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
-      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      for (const a of alerts) process.stdout.write(`${escapeUnprintable(formatAlertLine(a))}\n`);
       if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
     });
   });

@@ -1,6 +1,7 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { PrintableName } from './printable.ts';
 import { unbuiltOptions } from './models/registry.ts';
 
 const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -158,7 +159,7 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
-    name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
+    name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),

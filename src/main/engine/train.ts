@@ -17,6 +17,7 @@ import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
+import { memoryFitProblem } from './memory-fit.ts';
 import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
 
@@ -80,6 +81,9 @@ export class Trainer {
     checkSupported(config);
     const text = opts.text ?? loadCorpus(config.data.corpus).text;
     this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
+    // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read).
+    const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: this.tokenizer.vocabSize });
+    if (tooBig) throw new Error(tooBig);
     this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));

@@ -23,6 +23,7 @@ import type {
 import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { RunServices } from './runs.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 import { ServiceError } from './errors.ts';
 import { checkCorpus, readBaselineConfig, resolveWithOverrides } from './config-input.ts';
 
@@ -214,6 +215,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
           throw e;
         }
       }
+    }
+    // So is the memory each run needs: a swept size can fit for one value and not for the next.
+    for (const r of named) {
+      const fit = memoryFitIssue(r.config);
+      if (fit) throw bad(varied ? 'vary' : 'config', `${r.name}: ${fit.message}`);
     }
     const planned = named.map((r) => ({ name: r.name, value: r.value, seed: r.seed, changes: r.changes }));
     const result: SweepResult = { group, baselineId, field: varied?.path ?? null, values: varied?.values ?? [], seeds, planned, runs: [], warnings };

@@ -7,6 +7,7 @@ import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
 import { datasetIssue } from './dataset-check.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 
 const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;
@@ -86,6 +87,8 @@ export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConf
   }
   const second = resolveConfig(raw);
   if (!second.ok) throw invalid(second.issues);
+  const fit = memoryFitIssue(second.config);
+  if (fit) throw invalid([fit]);
   checkCorpus(second.config);
   return second.config;
 }

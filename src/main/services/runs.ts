@@ -12,8 +12,8 @@ import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
-import { exportCsv, exportHf } from './exports.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
+import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
 
 export interface StartParams extends Overrides {
   config: unknown;
@@ -49,8 +49,8 @@ export interface RunServices {
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
   recomputeAlerts(runId: string): Alert[];
   waitForEnd(runId: string): Promise<RunSummary>;
-  exportCsv(runId: string, file: string): { rows: number; columns: string[] };
-  exportHf(runId: string, dir: string): { dir: string; step: number; files: string[] };
+  exportCsv(runId: string, file: string, opts?: ExportOptions): { rows: number; columns: string[] };
+  exportHf(runId: string, dir: string, opts?: ExportOptions): { dir: string; step: number; files: string[] };
 }
 
 export interface ResumeStart {
@@ -213,7 +213,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       return monitorFactory(store.runs.config(rid)).recompute([...store.metrics.points(rid)]).map((a) => ({ ...a, runId: rid }));
     },
     waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
-    exportCsv: (runId, file) => exportCsv(store, id(runId), file),
-    exportHf: (runId, dir) => exportHf(store, id(runId), dir),
+    exportCsv: (runId, file, o) => exportCsv(store, id(runId), file, o),
+    exportHf: (runId, dir, o) => exportHf(store, id(runId), dir, o),
   };
 }

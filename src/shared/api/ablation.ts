@@ -8,16 +8,12 @@ import { Series } from './runs.ts';
 import { MAX_SWEEP_RUNS } from '../ablation/sweep.ts';
 import { MAX_CONFIG_CHARS } from '../config-yaml.ts';
 import { RunConfig } from '../config.ts';
+import { PrintableName } from '../printable.ts';
 
 const RunIdString = z.string().min(1).max(100);
 
 /** A group (sweep) name: one printable line; sweeps default to "sweep-<field>" made unique. */
-export const GroupName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must be one line of printable text');
+export const GroupName = z.string().trim().pipe(PrintableName);
 
 /** A config as an object (parsed YAML/JSON, e.g. from `runs.get`) or as YAML/JSON text straight from the editor. */
 export const ConfigSource = z.union([z.string().max(MAX_CONFIG_CHARS), z.record(z.string(), z.unknown())]);
