@@ -221,7 +221,7 @@ export class Llama implements LanguageModel {
           groups === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 2), [1, 1, groups, 1, 1]), [1, H, start + T, hd]);
         const scores = tf.add(tf.mul(tf.matMul(toHeads(q, H), share(K), false, true), 1 / Math.sqrt(hd)), negInf);
         const y = tf.matMul(tf.softmax(scores), share(V));
-        const att = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [T, this.spec.d_model]);
+        const att = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [T, this.spec.d_model]) as tf.Tensor2D;
         x = tf.add(x, linear(att, this.p(b.o)));
         x = tf.add(x, this.mlp(x, b));
       });
