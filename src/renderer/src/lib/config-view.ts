@@ -19,6 +19,9 @@ export const configSummaryFields: readonly [label: string, path: string][] = [
   ['layers', 'model.n_layer'],
   ['heads', 'model.n_head'],
   ['d_model', 'model.d_model'],
+  ['kv heads', 'model.n_kv_head'],
+  ['mlp hidden', 'model.mlp_hidden'],
+  ['rope θ', 'model.rope_theta'],
   ['block', 'model.block_size'],
   ['dropout', 'model.dropout'],
   ['corpus', 'data.corpus'],
@@ -36,3 +39,24 @@ export const configSummaryFields: readonly [label: string, path: string][] = [
   ['eval every', 'eval.every'],
   ['seed', 'seed'],
 ];
+
+/** The architecture in a few words: family and shape, e.g. "llama · 4 × 128, 4 heads (2 kv)". */
+export function modelSummary(config: Record<string, unknown>): string {
+  const family = String(configValue(config, 'model.family') ?? 'gpt');
+  const layers = configNumber(config, 'model.n_layer');
+  const d = configNumber(config, 'model.d_model');
+  const heads = configNumber(config, 'model.n_head');
+  const kv = configNumber(config, 'model.n_kv_head');
+  const shape = layers != null && d != null ? ` · ${layers} × ${d}` : '';
+  const attn = heads != null ? `, ${heads} heads${kv != null && kv !== heads ? ` (${kv} kv)` : ''}` : '';
+  return `${family}${shape}${attn}`;
+}
+
+/** The optimizer and its learning rates: "AdamW (lr 0.001)" or "Muon (lr 0.02) + AdamW (lr 0.001) for embeddings, head, norms". */
+export function optimizerSummary(config: Record<string, unknown>): string {
+  const lr = configNumber(config, 'train.lr');
+  const adamw = `AdamW (lr ${lr ?? '?'})`;
+  if (configValue(config, 'train.optimizer') !== 'muon') return adamw;
+  const muonLr = configNumber(config, 'train.muon.lr');
+  return `Muon (lr ${muonLr ?? '?'}) + ${adamw} for embeddings, head, norms`;
+}
