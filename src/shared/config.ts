@@ -80,8 +80,9 @@ export const ModelConfig = z
   .refine((m) => m.family === 'llama' || m.n_kv_head == null, { message: 'grouped-query attention (n_kv_head) is a llama option', path: ['n_kv_head'] })
   .refine((m) => m.family === 'llama' || m.rope_theta == null, { message: 'rope_theta is a llama option (gpt learns its positions)', path: ['rope_theta'] })
   .refine((m) => m.family !== 'llama' || m.bias !== true, { message: 'llama has no biases', path: ['bias'] })
-  // Family defaults resolved once, so every reader (engine, counts, export) sees the same plain values.
-  .transform((m) => ({ ...m, bias: m.bias ?? m.family === 'gpt' }));
+  // Family defaults resolved once, so every reader (engine, counts, export) sees the same plain values; bias goes
+  // last whether it was given or not, so a config and its stored, re-read copy serialise alike.
+  .transform(({ bias, ...m }) => ({ ...m, bias: bias ?? m.family === 'gpt' }));
 
 export const TrainConfig = z
   .object({
