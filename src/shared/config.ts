@@ -1,8 +1,9 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { unbuiltOptions } from './models/registry.ts';
 
-export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
 export type BackendName = z.infer<typeof BackendName>;
 
@@ -46,20 +47,27 @@ export const ModelConfig = z
     n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
     n_kv_head: positiveInt
       .max(64)
-      .optional()
-      .describe('llama: key/value heads (grouped-query attention); n_head must be a multiple of it. Default: n_head (plain multi-head). E.g. n_head 8, n_kv_head 2.'),
+      .nullable()
+      .default(null)
+      .describe('llama: key/value heads (grouped-query attention); n_head must be a multiple of it. null: n_head (plain multi-head). E.g. n_head 8, n_kv_head 2.'),
     d_model: positiveInt.max(4096).default(128).describe('Residual stream width (n_embd).'),
     block_size: positiveInt.max(8192).default(64).describe('Context length in tokens.'),
     dropout: z.number().min(0).lt(1).default(0).describe('Dropout on attention, residual and embeddings. 0 for short runs on small data is usual.'),
     mlp_hidden: positiveInt
       .max(65536)
-      .optional()
+      .nullable()
+      .default(null)
       .describe(
-        'Hidden width of each block\'s MLP. Default: 4·d_model for gpt; for llama the SwiGLU rule 32·⌈(8·d_model/3)/32⌉ (≈ the same parameters as 4·d with two matrices). Vary it to study MLP width.',
+        'Hidden width of each block\'s MLP. null: the family\'s rule, 4·d_model for gpt and for llama the SwiGLU rule 32·⌈(8·d_model/3)/32⌉ (about the parameters of a 4·d two-matrix MLP; 352 for d 128). Vary it to study MLP width.',
       ),
-    rope_theta: z.number().positive().optional().describe('llama: RoPE base θ; default 10000 (LLaMA 1/2). Larger values (500000 in LLaMA 3) suit long contexts.'),
+    rope_theta: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('llama: RoPE base θ; null: 10000 (LLaMA 1/2). Larger values (500000 in LLaMA 3) suit long contexts.'),
     norm_eps: z.number().positive().max(0.1).default(1e-5).describe('ε of the normalisation layers (LayerNorm for gpt, RMSNorm for llama); 1e-5 for both (1e-6 in some LLaMA checkpoints).'),
-    bias: z.boolean().optional().describe('Biases in linear layers and LayerNorm. Default: true for gpt (GPT-2 has them); llama has none.'),
+    bias: z.boolean().nullable().default(null).describe('Biases in linear layers and LayerNorm. null: the family\'s choice, true for gpt (GPT-2 has them); llama has none.'),
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
     moe: z
       .object({
@@ -224,10 +232,16 @@ export interface ConfigIssue {
 
 export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; issues: ConfigIssue[] };
 
-/** Validates untrusted input (parsed YAML/JSON) into a fully resolved config, or lists every problem by field path. */
+/**
+ * Validates untrusted input (parsed YAML/JSON) into a fully resolved config, or lists every problem by field path;
+ * options the schema names but the engine does not build yet are problems too.
+ */
 export function resolveConfig(input: unknown): ConfigResult {
   const parsed = RunConfig.safeParse(input ?? {});
-  if (parsed.success) return { ok: true, config: parsed.data };
+  if (parsed.success) {
+    const unbuilt = unbuiltOptions(parsed.data);
+    return unbuilt.length === 0 ? { ok: true, config: parsed.data } : { ok: false, issues: unbuilt };
+  }
   return {
     ok: false,
     issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),

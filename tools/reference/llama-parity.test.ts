@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { tf } from '../../src/main/engine/tf.ts';
 import { initBackend } from '../../src/main/engine/backend.ts';
 import { decodeSafetensors } from '../../src/main/engine/checkpoint/safetensors.ts';
-import { llamaFromHf, llamaToHf } from '../../src/main/engine/checkpoint/hf-llama.ts';
-import { Llama } from '../../src/main/engine/model/llama.ts';
-import type { KvCache, ModelSpec } from '../../src/main/engine/model/types.ts';
+import { hfTensors, paramsFromHf } from '../../src/main/engine/checkpoint/hf.ts';
+import { createModel, type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
 import { crossEntropy } from '../../src/main/engine/model/loss.ts';
 import { Rng } from '../../src/main/engine/rng.ts';
-import { ModelConfig } from '../../src/shared/config.ts';
+import { Trainer } from '../../src/main/engine/train.ts';
+import { ModelConfig, RunConfig } from '../../src/shared/config.ts';
 
 interface ModelFixture {
   model: {
@@ -37,7 +37,24 @@ interface ModelFixture {
 }
 
 const dir = new URL('./fixtures/', import.meta.url);
-const fx = JSON.parse(readFileSync(new URL('llama_tiny.json', dir), 'utf8')) as { models: Record<string, ModelFixture> };
+interface TrainingFixture {
+  train: {
+    steps: number;
+    lr: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    weight_decay: number;
+    grad_clip: number;
+    muon: { lr: number; momentum: number; nesterov: boolean; ns_steps: number; weight_decay: number };
+  };
+  batches: { x: number[]; y: number[] }[];
+  losses: number[];
+  grad_norms: number[];
+  params_after: Record<string, number[]>;
+}
+
+const fx = JSON.parse(readFileSync(new URL('llama_tiny.json', dir), 'utf8')) as { models: Record<string, ModelFixture>; training: TrainingFixture };
 
 function llamaSpec(m: ModelFixture['model'], explicitHidden: boolean): ModelSpec {
   const { vocab_size, mlp_hidden, multiple_of, ...rest } = m;
@@ -49,14 +66,14 @@ function llamaSpec(m: ModelFixture['model'], explicitHidden: boolean): ModelSpec
 }
 
 /** A model holding the fixture's weights (HF layout on disk, so loading also tests the import transposes). */
-function fixtureModel(key: string): Llama {
+function fixtureModel(key: string): LanguageModel {
   const f = fx.models[key]!;
   // The gqa fixture relies on the SwiGLU default width (64 for d 16); mha sets its width explicitly.
   const spec = llamaSpec(f.model, key === 'mha');
-  const model = new Llama(spec, new Rng(0));
+  const model = createModel(spec, new Rng(0));
   expect(model.params.get('model.layers.0.mlp.gate_proj.weight')!.shape).toEqual([f.model.d_model, f.model.mlp_hidden]);
   const file = decodeSafetensors(readFileSync(new URL(`llama_${key}_weights.safetensors`, dir)), 'fixture weights');
-  const values = llamaFromHf(spec, file.tensors);
+  const values = paramsFromHf(spec, file.tensors);
   expect([...values.keys()]).toEqual([...model.params.keys()]);
   for (const [name, v] of model.params) v.assign(tf.tensor(values.get(name)!, v.shape, 'float32'));
   return model;
@@ -96,7 +113,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expect(maxRelErr(logits, f.logits)).toBeLessThan(1e-4);
         // Gradients in HF layout, as the reference holds them.
         const ours = new Map([...model.params].map(([name, v]) => [name, grads[v.name]!.dataSync() as Float32Array]));
-        for (const t of llamaToHf(model.spec, ours)) {
+        for (const t of hfTensors(model.spec, ours)) {
           expect(maxRelErr(t.data, f.grads[t.name]!), t.name).toBeLessThan(1e-4);
         }
         expect(Object.keys(f.grads).sort()).toEqual([...model.params.keys()].sort());
@@ -114,7 +131,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         // A 3-token prompt in one block, then one token at a time: positions 3, 4, … must rotate as in the full pass.
         const prompt = 3;
         let cache: KvCache | null = null;
-        const step = (ids: number[]): ReturnType<Llama['decode']> => {
+        const step = (ids: number[]): ReturnType<LanguageModel['decode']> => {
           const idx = tf.tensor2d(ids, [1, ids.length], 'int32');
           const out = model.decode(idx, cache);
           idx.dispose();
@@ -134,10 +151,51 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
         // The last position also matches PyTorch's logits for this row.
         expect(maxRelErr(at(T - 1), f.logits.slice((T - 1) * V, T * V))).toBeLessThan(1e-4);
-        cache?.dispose();
+        r.cache.dispose();
         expect(tf.memory().numTensors).toBe(before);
         model.dispose();
       });
     }
+  });
+}
+
+/** The gqa model in a Trainer with the reference's recipe: muon on the matrices, AdamW on the rest, constant lr, clipping. */
+function muonTrainer(): Trainer {
+  const f = fx.models.gqa!;
+  const { vocab_size, mlp_hidden: _hidden, multiple_of: _multiple, ...model } = f.model;
+  const { steps, ...train } = fx.training.train;
+  const config = RunConfig.parse({
+    seed: 1,
+    data: { tokenizer: 'char' },
+    model: { family: 'llama', ...model, dropout: 0 },
+    train: { ...train, steps, optimizer: 'muon', min_lr: train.lr, warmup_steps: 0, schedule: 'constant', batch_size: f.batch, micro_batch_size: f.batch },
+  });
+  // A text with exactly vocab_size distinct characters, so the char tokenizer has the fixture's vocabulary.
+  const chars = Array.from({ length: vocab_size }, (_, i) => String.fromCharCode(65 + i));
+  const t = new Trainer({ config, backend: tf.getBackend(), text: chars.join('').repeat(20) });
+  const file = decodeSafetensors(readFileSync(new URL('llama_gqa_weights.safetensors', dir)), 'fixture weights');
+  t.setParams(paramsFromHf(t.model.spec, file.tensors));
+  return t;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`muon training PyTorch parity on ${backend}`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    it('3 steps of Muon on the hidden matrices and AdamW on embeddings, head and norms match PyTorch', () => {
+      const t = muonTrainer();
+      const T = fx.models.gqa!.model.block_size;
+      fx.training.batches.forEach((b, i) => {
+        const r = t.trainStep({ x: Int32Array.from(b.x), y: Int32Array.from(b.y), batch: fx.models.gqa!.batch, T });
+        expect(Math.abs(r.loss - fx.training.losses[i]!) / fx.training.losses[i]!).toBeLessThan(1e-4);
+        expect(Math.abs(r.gradNorm - fx.training.grad_norms[i]!) / fx.training.grad_norms[i]!).toBeLessThan(1e-4);
+      });
+      for (const p of hfTensors(t.model.spec, t.snapshot())) {
+        expect(maxRelErr(p.data, fx.training.params_after[p.name]!), p.name).toBeLessThan(1e-4);
+      }
+      t.dispose();
+    });
   });
 }

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { tf } from '../tf.ts';
 import { initBackend } from '../backend.ts';
-import { transpose2d } from '../checkpoint/hf-llama.ts';
+import { transpose2d } from '../checkpoint/hf.ts';
 import { Muon, muonScale, newtonSchulz } from './muon.ts';
 
 interface MuonFixture {

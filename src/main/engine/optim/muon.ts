@@ -1,9 +1,22 @@
 // Muon (Jordan et al. 2024, KellerJordan/Muon muon.py) for 2-D hidden matrices: Nesterov momentum, the update
-// orthogonalised by 5 quintic Newton–Schulz steps, scaled by √max(1, fan_out/fan_in), and decoupled weight decay.
-// Loupe holds matrices as [in, out] (x·W); the shape rule is muon.py's written for PyTorch's [out, in].
+// orthogonalised by 5 quintic Newton–Schulz steps, scaled by √max(1, fan_out/fan_in), and decoupled weight decay;
+// AdamW for the rest (embeddings, head, norms, biases), as muon.py's MuonWithAuxAdam splits them. Loupe holds
+// matrices as [in, out] (x·W); the shape rule is muon.py's, written for PyTorch's [out, in].
 import { tf } from '../tf.ts';
 import { matMul2d } from '../ops.ts';
+import type { TrainConfig } from '../../../shared/config.ts';
+import type { ParamRole, ParamSpec } from '../../../shared/models/layout.ts';
+import { slotsOf } from '../../../shared/models/registry.ts';
 import type { Grads } from './clip.ts';
+import { AdamW } from './adamw.ts';
+import { decayGroups, type Optimizer, type OptimizerState, type ParamGroup } from './optimizer.ts';
+
+const [MOMENTUM, EXP_AVG, EXP_AVG_SQ] = slotsOf('muon') as [string, string, string];
+
+/** Muon takes the hidden matrices; embeddings and the head (whose rows are looked up, not mixed), norms and biases stay on AdamW. */
+export function usesMuon(role: ParamRole, shape: readonly number[]): boolean {
+  return role === 'matrix' && shape.length === 2;
+}
 
 /** Quintic Newton–Schulz coefficients (a, b, c) tuned for the steepest slope at zero (muon.py). */
 export const NS_COEFFICIENTS = [3.4445, -4.775, 2.0315] as const;
@@ -45,6 +58,7 @@ export interface MuonState {
   momentum: Map<string, Float32Array>;
 }
 
+/** The Muon half: momentum and orthogonalised updates for the matrices it is given. */
 export class Muon {
   private readonly buf = new Map<string, tf.Variable>();
 
@@ -100,5 +114,67 @@ export class Muon {
   dispose(): void {
     for (const b of this.buf.values()) b.dispose();
     this.buf.clear();
+  }
+}
+
+function subset(params: Map<string, tf.Variable>, names: readonly string[]): Map<string, tf.Variable> {
+  return new Map(names.map((n) => [n, params.get(n)!]));
+}
+
+/**
+ * The `muon` optimizer: Muon on the hidden matrices at train.muon.lr, AdamW on everything else at train.lr, one
+ * schedule for both (Muon's rate is scaled by the same factor as AdamW's). State: Muon's momentum_buffer per matrix,
+ * AdamW's exp_avg and exp_avg_sq per other parameter.
+ */
+export class MuonWithAdamW implements Optimizer {
+  readonly name = 'muon' as const;
+  readonly groups: readonly ParamGroup[];
+  private readonly muon: Muon;
+  private readonly adamw: AdamW;
+  private readonly lrRatio: number;
+
+  constructor(params: Map<string, tf.Variable>, layout: readonly ParamSpec[], train: TrainConfig) {
+    const matrices = layout.filter((p) => usesMuon(p.role, p.shape));
+    const rest = layout.filter((p) => !usesMuon(p.role, p.shape));
+    const m = train.muon;
+    this.muon = new Muon(subset(params, matrices.map((p) => p.name)), {
+      momentum: m.momentum,
+      nesterov: m.nesterov,
+      nsSteps: m.ns_steps,
+      weightDecay: m.weight_decay,
+    });
+    this.adamw = new AdamW(subset(params, rest.map((p) => p.name)), decayGroups(rest, train.weight_decay), {
+      beta1: train.beta1,
+      beta2: train.beta2,
+      eps: train.eps,
+    });
+    this.lrRatio = m.lr / train.lr;
+    const muonGroup: ParamGroup[] = matrices.length > 0 ? [{ name: 'muon', params: matrices.map((p) => p.name), weightDecay: m.weight_decay }] : [];
+    this.groups = [...muonGroup, ...this.adamw.groups];
+  }
+
+  /** `lr` is AdamW's scheduled rate; Muon takes the same fraction of its own peak. */
+  step(grads: Grads, lr: number): void {
+    this.adamw.step(grads, lr);
+    this.muon.step(grads, lr * this.lrRatio);
+  }
+
+  state(): OptimizerState {
+    const adam = this.adamw.state();
+    const slots = new Map<string, Map<string, Float32Array>>([[MOMENTUM, this.muon.exportState().momentum]]);
+    for (const [slot, values] of adam.slots) slots.set(slot, values);
+    return { optimizer: this.name, step: adam.step, slots };
+  }
+
+  load(state: OptimizerState): void {
+    if (state.optimizer !== this.name) throw new Error(`optimizer state is for ${state.optimizer}, not ${this.name}`);
+    const slot = (name: string): Map<string, Float32Array> => state.slots.get(name) ?? new Map();
+    this.adamw.load({ optimizer: 'adamw', step: state.step, slots: new Map([[EXP_AVG, slot(EXP_AVG)], [EXP_AVG_SQ, slot(EXP_AVG_SQ)]]) });
+    this.muon.loadState({ momentum: slot(MOMENTUM) });
+  }
+
+  dispose(): void {
+    this.muon.dispose();
+    this.adamw.dispose();
   }
 }

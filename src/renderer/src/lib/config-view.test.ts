@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { RunConfig } from '../../../shared/config.ts';
 import { modelSummary, optimizerSummary } from './config-view.ts';
 
-const stored = (input: object): Record<string, unknown> => JSON.parse(JSON.stringify(RunConfig.parse(input))) as Record<string, unknown>;
+const stored = (input: object): RunConfig => RunConfig.parse(JSON.parse(JSON.stringify(RunConfig.parse(input))));
 
 describe('run summaries', () => {
   it('names the family, shape and grouped-query heads', () => {

@@ -1,62 +1,46 @@
-// Reads fields out of a stored (resolved) run config for display, without trusting its shape.
-export function configValue(config: Record<string, unknown>, path: string): unknown {
-  let cur: unknown = config;
-  for (const part of path.split('.')) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
+// The fields of a run's config a researcher checks first, read from the typed config the API returns.
+import type { RunConfig } from '../../../shared/config.ts';
 
-export function configNumber(config: Record<string, unknown>, path: string): number | null {
-  const v = configValue(config, path);
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
+/** Label, the field's path (shown as a tooltip) and its value. */
+export type ConfigSummaryField = readonly [label: string, path: string, value: (c: RunConfig) => unknown];
 
-/** The fields a researcher checks first, as label/value pairs. */
-export const configSummaryFields: readonly [label: string, path: string][] = [
-  ['model', 'model.family'],
-  ['layers', 'model.n_layer'],
-  ['heads', 'model.n_head'],
-  ['d_model', 'model.d_model'],
-  ['kv heads', 'model.n_kv_head'],
-  ['mlp hidden', 'model.mlp_hidden'],
-  ['rope θ', 'model.rope_theta'],
-  ['block', 'model.block_size'],
-  ['dropout', 'model.dropout'],
-  ['corpus', 'data.corpus'],
-  ['tokenizer', 'data.tokenizer'],
-  ['steps', 'train.steps'],
-  ['batch', 'train.batch_size'],
-  ['micro-batch', 'train.micro_batch_size'],
-  ['optimizer', 'train.optimizer'],
-  ['lr', 'train.lr'],
-  ['min lr', 'train.min_lr'],
-  ['warmup', 'train.warmup_steps'],
-  ['schedule', 'train.schedule'],
-  ['weight decay', 'train.weight_decay'],
-  ['grad clip', 'train.grad_clip'],
-  ['eval every', 'eval.every'],
-  ['seed', 'seed'],
+export const configSummaryFields: readonly ConfigSummaryField[] = [
+  ['model', 'model.family', (c) => c.model.family],
+  ['layers', 'model.n_layer', (c) => c.model.n_layer],
+  ['heads', 'model.n_head', (c) => c.model.n_head],
+  ['d_model', 'model.d_model', (c) => c.model.d_model],
+  ['kv heads', 'model.n_kv_head', (c) => c.model.n_kv_head ?? undefined],
+  ['mlp hidden', 'model.mlp_hidden', (c) => c.model.mlp_hidden ?? undefined],
+  ['rope θ', 'model.rope_theta', (c) => c.model.rope_theta ?? undefined],
+  ['block', 'model.block_size', (c) => c.model.block_size],
+  ['dropout', 'model.dropout', (c) => c.model.dropout],
+  ['corpus', 'data.corpus', (c) => c.data.corpus],
+  ['tokenizer', 'data.tokenizer', (c) => c.data.tokenizer],
+  ['steps', 'train.steps', (c) => c.train.steps],
+  ['batch', 'train.batch_size', (c) => c.train.batch_size],
+  ['micro-batch', 'train.micro_batch_size', (c) => c.train.micro_batch_size],
+  ['optimizer', 'train.optimizer', (c) => c.train.optimizer],
+  ['lr', 'train.lr', (c) => c.train.lr],
+  ['muon lr', 'train.muon.lr', (c) => (c.train.optimizer === 'muon' ? c.train.muon.lr : undefined)],
+  ['min lr', 'train.min_lr', (c) => c.train.min_lr],
+  ['warmup', 'train.warmup_steps', (c) => c.train.warmup_steps],
+  ['schedule', 'train.schedule', (c) => c.train.schedule],
+  ['weight decay', 'train.weight_decay', (c) => c.train.weight_decay],
+  ['grad clip', 'train.grad_clip', (c) => c.train.grad_clip],
+  ['eval every', 'eval.every', (c) => c.eval.every],
+  ['seed', 'seed', (c) => c.seed],
 ];
 
 /** The architecture in a few words: family and shape, e.g. "llama · 4 × 128, 4 heads (2 kv)". */
-export function modelSummary(config: Record<string, unknown>): string {
-  const family = String(configValue(config, 'model.family') ?? 'gpt');
-  const layers = configNumber(config, 'model.n_layer');
-  const d = configNumber(config, 'model.d_model');
-  const heads = configNumber(config, 'model.n_head');
-  const kv = configNumber(config, 'model.n_kv_head');
-  const shape = layers != null && d != null ? ` · ${layers} × ${d}` : '';
-  const attn = heads != null ? `, ${heads} heads${kv != null && kv !== heads ? ` (${kv} kv)` : ''}` : '';
-  return `${family}${shape}${attn}`;
+export function modelSummary(c: RunConfig): string {
+  const m = c.model;
+  const kv = m.n_kv_head != null && m.n_kv_head !== m.n_head ? ` (${m.n_kv_head} kv)` : '';
+  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${m.n_head} heads${kv}`;
 }
 
 /** The optimizer and its learning rates: "AdamW (lr 0.001)" or "Muon (lr 0.02) + AdamW (lr 0.001) for embeddings, head, norms". */
-export function optimizerSummary(config: Record<string, unknown>): string {
-  const lr = configNumber(config, 'train.lr');
-  const adamw = `AdamW (lr ${lr ?? '?'})`;
-  if (configValue(config, 'train.optimizer') !== 'muon') return adamw;
-  const muonLr = configNumber(config, 'train.muon.lr');
-  return `Muon (lr ${muonLr ?? '?'}) + ${adamw} for embeddings, head, norms`;
+export function optimizerSummary(c: RunConfig): string {
+  const adamw = `AdamW (lr ${c.train.lr})`;
+  if (c.train.optimizer !== 'muon') return adamw;
+  return `Muon (lr ${c.train.muon.lr}) + ${adamw} for embeddings, head, norms`;
 }
