@@ -84,17 +84,13 @@ async function hiddenStates(model: LanguageModel, tokens: Int32Array): Promise<{
   const states = tf.tidy(() => {
     const T = tokens.length;
     const x = tf.tensor2d(tokens, [1, T], 'int32');
-    const out: tf.Tensor[] = model.forward(x, { training: false }).hidden;
-    // The forward pass returns block outputs only; GPT's embedding output is token + position embedding.
-    const wte = model.params.get('transformer.wte.weight');
-    const wpe = model.params.get('transformer.wpe.weight');
-    if (wte && wpe) out.unshift(tf.add(tf.gather(wte, tf.tensor1d(tokens, 'int32')), tf.slice(wpe, [0, 0], [T, model.spec.d_model])));
-    return out;
+    const out = model.forward(x, { training: false });
+    // Index 0 the embedding output, then every block's output.
+    return [out.embedded, ...out.hidden] as tf.Tensor[];
   });
-  const first = states.length - model.spec.n_layer;
   try {
     const values = await readAll(states);
-    return values.map((v, i) => ({ depth: i - first + 1, states: v }));
+    return values.map((v, i) => ({ depth: i, states: v }));
   } finally {
     for (const t of states) t.dispose();
   }

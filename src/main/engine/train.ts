@@ -8,9 +8,8 @@ import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset, microBatches, type Batch } from './data/dataset.ts';
 import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
-import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/registry.ts';
-import { crossEntropy } from './model/loss.ts';
-import { dispersionLoss } from './model/dispersion.ts';
+import { createModel, paramCount, type ForwardResult, type LanguageModel, type ModelSpec } from './model/registry.ts';
+import { evaluationLoss, trainingObjective, type Objective } from './objective.ts';
 import { createOptimizer } from './optim/registry.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import { unbuiltOptions } from '../../shared/models/registry.ts';
@@ -18,6 +17,7 @@ import { clipByGlobalNorm, clipScale, globalNormTensor, scaleGrads, type Grads }
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
+import { memoryFitProblem } from './memory-fit.ts';
 import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type CheckpointState, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { readNamed } from './readback.ts';
 import { runEvalProbes } from './eval-probes.ts';
@@ -35,10 +35,10 @@ export class TrainingError extends Error {
 
 export interface StepResult {
   step: number;
-  /** Objective without the dispersion term (cross-entropy, with label smoothing / z-loss when configured). */
+  /** The objective without its regularisers: cross-entropy, with label smoothing and z-loss when configured. */
   loss: number;
-  /** Dispersion loss L (before λ), when enabled. */
-  dispersion: number | null;
+  /** The objective's parts (ce always; label_smoothing, z_loss, dispersion, model auxiliaries when on), batch means. */
+  parts: Record<string, number>;
   lr: number;
   gradNorm: number;
   clipped: boolean;
@@ -54,8 +54,9 @@ export interface PendingStep {
   /** performance.now() when it was queued. */
   started: number;
   tokensSeen: number;
-  /** [loss, dispersion, gradient norm] on the device. */
+  /** [loss, gradient norm, ...the objective's parts in partNames order] on the device. */
   readout: tf.Tensor1D;
+  partNames: string[];
 }
 
 export interface TrainerOptions {
@@ -83,7 +84,6 @@ export class Trainer {
   private dropoutRng: Rng;
   private readonly varNames = new Map<string, string>();
   private valCache: Batch[] | null = null;
-  private lastDispersion: tf.Scalar | null = null;
 
   constructor(opts: TrainerOptions) {
     const restored = opts.resumeFrom ? loadCheckpoint(opts.resumeFrom) : null;
@@ -94,6 +94,9 @@ export class Trainer {
     checkSupported(config);
     const text = opts.text ?? loadCorpus(config.data.corpus).text;
     this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
+    // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read).
+    const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: this.tokenizer.vocabSize });
+    if (tooBig) throw new Error(tooBig);
     this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));
@@ -124,39 +127,45 @@ export class Trainer {
   }
 
   /**
-   * Loss of one batch (micro-batched) as a device scalar, the dispersion term apart (null when off), and gradients
-   * accumulated into a map by parameter name. Nothing is read back to the host here.
+   * Loss (the objective less its regularisers) and parts of one batch (micro-batched) as device scalars, batch means,
+   * with gradients accumulated into a map by parameter name. Nothing is read back to the host here.
    */
-  private lossAndGrads(batch: Batch): { loss: tf.Scalar; dispersion: tf.Scalar | null; grads: Grads } {
+  private lossAndGrads(batch: Batch): { loss: tf.Scalar; parts: Map<string, tf.Scalar>; grads: Grads } {
     const vars = [...this.model.params.values()];
     const grads: Grads = new Map();
     let loss: tf.Scalar | null = null;
-    let disp: tf.Scalar | null = null;
-    const addTo = (sum: tf.Scalar | null, x: tf.Scalar): tf.Scalar => {
+    const parts = new Map<string, tf.Scalar>();
+    const accumulate = (sum: tf.Scalar | null | undefined, x: tf.Scalar): tf.Scalar => {
       if (sum == null) return x;
-      const s = tf.add(sum, x) as tf.Scalar;
+      const total = tf.add(sum, x) as tf.Scalar;
       sum.dispose();
       x.dispose();
-      return s;
+      return total;
     };
     for (const part of microBatches(batch, this.microBatch)) {
       const weight = part.batch / batch.batch;
-      const { value, grads: g } = tf.variableGrads(() => tf.mul(this.objective(part, true), weight) as tf.Scalar, vars);
-      let partLoss = value;
-      if (this.lastDispersion) {
-        // Reported apart so train/loss stays comparable with runs without the regulariser.
-        const d = this.lastDispersion;
-        this.lastDispersion = null;
-        const [ce, dw] = tf.tidy(() => {
-          const dw = tf.mul(d, weight) as tf.Scalar;
-          return [tf.sub(value, tf.mul(dw, this.config.train.dispersion.weight)) as tf.Scalar, dw];
-        });
-        value.dispose();
-        d.dispose();
-        partLoss = ce!;
-        disp = addTo(disp, dw!);
-      }
-      loss = addTo(loss, partLoss);
+      let objective: Objective | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        objective = this.objective(part);
+        for (const v of objective.parts.values()) tf.keep(v);
+        return tf.mul(objective.total, weight) as tf.Scalar;
+      }, vars);
+      const o = objective as Objective | null;
+      const [partLoss, ...weighted] = tf.tidy(() => {
+        let l: tf.Scalar = value;
+        const each: tf.Scalar[] = [];
+        for (const [name, v] of o?.parts ?? []) {
+          each.push(tf.mul(v, weight) as tf.Scalar);
+          // Regularisers are reported apart so train/loss stays comparable with runs without them.
+          const w = o!.regularisers.get(name);
+          if (w !== undefined) l = tf.sub(l, tf.mul(v, w * weight)) as tf.Scalar;
+        }
+        return [l, ...each];
+      });
+      value.dispose();
+      [...(o?.parts.keys() ?? [])].forEach((name, i) => parts.set(name, accumulate(parts.get(name), weighted[i]!)));
+      for (const v of o?.parts.values() ?? []) v.dispose();
+      loss = accumulate(loss, partLoss!);
       for (const [vname, gi] of Object.entries(g)) {
         const name = this.varNames.get(vname)!;
         const prev = grads.get(name);
@@ -167,23 +176,20 @@ export class Trainer {
         } else grads.set(name, gi);
       }
     }
-    return { loss: loss!, dispersion: disp, grads };
+    return { loss: loss!, parts, grads };
   }
 
-  /** The training objective of one micro-batch: cross-entropy (+ z-loss, label smoothing, dispersion). */
-  private objective(b: Batch, training: boolean): tf.Scalar {
-    const t = this.config.train;
+  private forward(b: Batch, training: boolean): { out: ForwardResult; logits: tf.Tensor2D; targets: tf.Tensor1D } {
     const x = tf.tensor2d(b.x, [b.batch, b.T], 'int32');
-    const y = tf.tensor1d(b.y, 'int32');
+    const targets = tf.tensor1d(b.y, 'int32');
     const out = this.model.forward(x, { training, dropoutSeed: () => this.dropoutRng.nextU32() });
-    const logits = tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D;
-    let loss = crossEntropy(logits, y, training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {});
-    if (training && t.dispersion.weight > 0) {
-      const disp = dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant);
-      this.lastDispersion = tf.keep(disp);
-      loss = tf.add(loss, tf.mul(t.dispersion.weight, disp)) as tf.Scalar;
-    }
-    return loss;
+    return { out, logits: tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D, targets };
+  }
+
+  /** The training objective of one micro-batch, by parts. */
+  private objective(b: Batch): Objective {
+    const { out, logits, targets } = this.forward(b, true);
+    return trainingObjective(out, logits, targets, this.config.train);
   }
 
   /** One optimizer update. Throws TrainingError(nonFinite) without touching the weights when loss or gradients are not finite. */
@@ -192,10 +198,10 @@ export class Trainer {
     const t = this.config.train;
     // An explicit batch (parity tests) leaves the data cursor where it is.
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
-    const { loss: lossT, dispersion: dispT, grads } = this.lossAndGrads(batch);
+    const { loss: lossT, parts: partsT, grads } = this.lossAndGrads(batch);
     try {
-      const read = tf.tidy(() => tf.stack([lossT, dispT ?? tf.scalar(0)]));
-      const [loss, dispersion] = read.dataSync();
+      const read = tf.tidy(() => tf.stack([lossT, ...partsT.values()]));
+      const [loss, ...values] = read.dataSync() as unknown as number[];
       read.dispose();
       const lr = learningRate(this.step, t);
       const { norm } = clipByGlobalNorm(grads, t.grad_clip);
@@ -209,21 +215,21 @@ export class Trainer {
       this.optimizer.step(grads, lr);
       this.step += 1;
       this.tokensSeen += this.tokensPerUpdate;
-      const stepMs = performance.now() - started;
-      return this.result(this.step, loss!, dispersion!, lr, norm, stepMs, this.tokensSeen);
+      const parts = Object.fromEntries([...partsT.keys()].map((name, i) => [name, values[i]!]));
+      return this.result(this.step, loss!, parts, lr, norm, performance.now() - started, this.tokensSeen);
     } finally {
       lossT.dispose();
-      dispT?.dispose();
+      for (const p of partsT.values()) p.dispose();
       for (const g of grads.values()) g.dispose();
     }
   }
 
-  private result(step: number, loss: number, dispersion: number, lr: number, norm: number, stepMs: number, tokensSeen: number): StepResult {
+  private result(step: number, loss: number, parts: Record<string, number>, lr: number, norm: number, stepMs: number, tokensSeen: number): StepResult {
     const t = this.config.train;
     return {
       step,
       loss,
-      dispersion: t.dispersion.weight > 0 ? dispersion : null,
+      parts,
       lr,
       gradNorm: norm,
       clipped: t.grad_clip > 0 && norm > t.grad_clip,
@@ -235,30 +241,30 @@ export class Trainer {
 
   /**
    * Queues one optimizer update on the device without reading anything back: clipping is scaled on the device and
-   * loss, dispersion and gradient norm stay there for settle() to read later, so the next step can be queued while
-   * the device still works on this one. A non-finite step is reported by settle(), before anything is saved.
+   * the loss, its parts and the gradient norm stay there for settle() to read later, so the next step can be queued
+   * while the device still works on this one. A non-finite step is reported by settle(), before anything is saved.
    */
   enqueueStep(explicit?: Batch): PendingStep {
     const started = performance.now();
     const t = this.config.train;
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
     const lr = learningRate(this.step, t);
-    const { loss, dispersion, grads } = this.lossAndGrads(batch);
+    const { loss, parts, grads } = this.lossAndGrads(batch);
     let readout: tf.Tensor1D;
     try {
       readout = tf.tidy(() => {
         const norm = globalNormTensor(grads);
         this.optimizer.step(t.grad_clip > 0 ? scaleGrads(grads, clipScale(norm, t.grad_clip)) : grads, lr);
-        return tf.stack([loss, dispersion ?? tf.scalar(0), norm]) as tf.Tensor1D;
+        return tf.stack([loss, norm, ...parts.values()]) as tf.Tensor1D;
       });
     } finally {
       loss.dispose();
-      dispersion?.dispose();
+      for (const p of parts.values()) p.dispose();
       for (const g of grads.values()) g.dispose();
     }
     this.step += 1;
     this.tokensSeen += this.tokensPerUpdate;
-    return { step: this.step, lr, started, tokensSeen: this.tokensSeen, readout };
+    return { step: this.step, lr, started, tokensSeen: this.tokensSeen, readout, partNames: [...parts.keys()] };
   }
 
   /** Reads a queued step's figures (asynchronously); its time runs from when it was queued. */
@@ -269,7 +275,7 @@ export class Trainer {
     } finally {
       p.readout.dispose();
     }
-    const [loss, dispersion, norm] = values as unknown as [number, number, number];
+    const [loss, norm, ...rest] = values as unknown as number[];
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       throw new TrainingError(
         `non-finite ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} at step ${p.step} (loss ${loss}, grad norm ${norm}); nothing after step ${p.step - 1} was saved`,
@@ -277,8 +283,8 @@ export class Trainer {
         true,
       );
     }
-    const stepMs = performance.now() - p.started;
-    return this.result(p.step, loss, dispersion, p.lr, norm, stepMs, p.tokensSeen);
+    const parts = Object.fromEntries(p.partNames.map((name, i) => [name, rest[i]!]));
+    return this.result(p.step, loss!, parts, p.lr, norm!, performance.now() - p.started, p.tokensSeen);
   }
 
   /** Mean cross-entropy over the fixed validation batches. */
@@ -313,7 +319,13 @@ export class Trainer {
   private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
     this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
     for (const batch of this.valCache) {
-      for (const part of microBatches(batch, this.microBatch)) yield { loss: tf.tidy(() => this.objective(part, false)), batch: part.batch };
+      for (const part of microBatches(batch, this.microBatch)) {
+        const loss = tf.tidy(() => {
+          const { logits, targets } = this.forward(part, false);
+          return evaluationLoss(logits, targets);
+        });
+        yield { loss, batch: part.batch };
+      }
     }
   }
 
@@ -388,6 +400,8 @@ function checkSupported(config: RunConfig): void {
 export function stepMetrics(r: StepResult): MetricPoint[] {
   const s = r.step;
   return [
+    // train/ce first: the overfitting detector takes it over train/loss once it has seen one.
+    ...Object.entries(r.parts).map(([part, value]) => ({ step: s, key: `train/${part}`, value })),
     { step: s, key: MetricKey.trainLoss, value: r.loss },
     { step: s, key: MetricKey.lr, value: r.lr },
     { step: s, key: MetricKey.gradNorm, value: r.gradNorm },
@@ -395,7 +409,6 @@ export function stepMetrics(r: StepResult): MetricPoint[] {
     { step: s, key: MetricKey.tokensPerS, value: r.tokensPerS },
     { step: s, key: MetricKey.stepMs, value: r.stepMs },
     { step: s, key: MetricKey.tokensSeen, value: r.tokensSeen },
-    ...(r.dispersion === null ? [] : [{ step: s, key: 'train/dispersion', value: r.dispersion }]),
   ];
 }
 
