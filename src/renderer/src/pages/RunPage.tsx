@@ -216,6 +216,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
   const config = detail?.config ?? {};
   const gradClip = configNumber(config, 'train.grad_clip');
+  const gapLimit = configNumber(config, 'alerts.overfit_gap');
   // `version` re-renders this on every live batch, so the facts follow the stream.
   const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
   const eta = facts ? estimateEtaMs(facts) : null;
@@ -257,7 +258,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
       <div className="run-body">
         <div className="run-main">
           {metricsError && <div className="error banner" role="alert">Could not load metrics: {metricsError}</div>}
-          <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} alerts={alerts} />
+          <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} gapLimit={gapLimit} alerts={alerts} />
           {hasGenerationMetrics(primaryMetrics) && (
             <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={configNumber(config, 'alerts.collapse_seq_rep')} />
           )}
