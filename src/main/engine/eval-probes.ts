@@ -118,10 +118,21 @@ export interface ProbeTarget {
   readonly step: number;
 }
 
-/** The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step. */
-export async function runEvalProbes(t: ProbeTarget, cancelled?: () => boolean): Promise<MetricPoint[]> {
+/**
+ * The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step; the full
+ * condensation statistics (histograms included) also go to `onCondensation`, for the store.
+ */
+export async function runEvalProbes(
+  t: ProbeTarget,
+  cancelled?: () => boolean,
+  onCondensation?: (stats: CondensationStats) => void,
+): Promise<MetricPoint[]> {
   const values: Record<string, number> = {};
-  if (t.config.eval.diagnostics) Object.assign(values, condensationMetrics(probeCondensation(t.model, t.data.val)));
+  if (t.config.eval.diagnostics) {
+    const stats = probeCondensation(t.model, t.data.val);
+    onCondensation?.(stats);
+    Object.assign(values, condensationMetrics(stats));
+  }
   if (t.config.eval.generation) {
     const probe = await probeGeneration(t.model, t.tokenizer, builtInDiagnosticSet, GEN_PROBE_SETTINGS, cancelled);
     if (probe) Object.assign(values, generationMetricValues(probe.summary));

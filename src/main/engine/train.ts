@@ -17,6 +17,7 @@ import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
 import { loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
+import type { CondensationStats } from '../../shared/generation/condensation.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
 export class TrainingError extends Error {
@@ -299,6 +300,8 @@ export interface TrainHooks {
   started(info: StartedInfo): void;
   metrics(points: MetricPoint[]): void;
   checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
+  /** Per-layer similarity histograms of an eval (eval.diagnostics). */
+  condensation?(step: number, stats: CondensationStats): void;
   /** Polled between steps. */
   control(): 'stop' | 'pause' | null;
 }
@@ -341,7 +344,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
-      ...(await runEvalProbes(trainer, () => hooks.control() !== null)),
+      ...(await runEvalProbes(trainer, () => hooks.control() !== null, (stats) => hooks.condensation?.(trainer.step, stats))),
     ]);
     if (v < best) {
       best = v;

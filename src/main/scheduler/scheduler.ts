@@ -8,6 +8,7 @@ import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
 import { fromWire, toWire, type MetricPoint } from '../../shared/metrics.ts';
 import type { RunStore } from '../store/run-store.ts';
+import { insertCondensation } from '../store/condensation-store.ts';
 import { describeStorageError, oneLine } from '../store/db.ts';
 import { checkpointDir } from '../paths.ts';
 import type { EngineWorker, EngineWorkerFactory, WorkerExit } from './engine-worker.ts';
@@ -187,6 +188,9 @@ export class Scheduler {
           break;
         case 'metrics':
           this.onMetrics(a, msg.seq, msg.points.map((p) => ({ step: p.step, key: p.key, value: fromWire(p.value) })));
+          break;
+        case 'condensation':
+          insertCondensation(this.opts.store.db, a.runId, msg.step, msg.stats);
           break;
         case 'checkpoint':
           this.opts.store.addCheckpoint(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });

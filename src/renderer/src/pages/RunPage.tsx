@@ -10,6 +10,7 @@ import { navigate } from '../router.ts';
 import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCharts.tsx';
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
+import { Condensation, hasCondensation } from '../charts/Condensation.tsx';
 import { seriesToCsv } from '../charts/csv.ts';
 import { configNumber, configSummaryFields, configValue } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -262,6 +263,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           {hasGenerationMetrics(primaryMetrics) && (
             <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={configNumber(config, 'alerts.collapse_seq_rep')} />
           )}
+          {hasCondensation(primaryMetrics) && <Condensation runId={runId} metrics={primaryMetrics} version={version} />}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && STOPPABLE.has(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
