@@ -44,6 +44,10 @@ export const ModelConfig = z
     n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
     d_model: positiveInt.max(4096).default(128).describe('Residual stream width (n_embd).'),
     block_size: positiveInt.max(8192).default(64).describe('Context length in tokens.'),
+    mlp_hidden: positiveInt
+      .max(65536)
+      .optional()
+      .describe('Hidden width of each block\'s MLP; unset: 4·d_model (GPT-2). Vary it alone to study MLP width (condensation shrinks as it grows).'),
     dropout: z.number().min(0).lt(1).default(0).describe('Dropout on attention, residual and embeddings. 0 for short runs on small data is usual.'),
     bias: z.boolean().default(true).describe('Biases in linear layers and LayerNorm (GPT-2 has them).'),
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
@@ -174,6 +178,11 @@ export const RunConfig = z
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;
 export type ModelConfig = z.infer<typeof ModelConfig>;
+
+/** The MLP hidden width a model config means: mlp_hidden, or GPT-2's 4·d_model when unset. */
+export function mlpHidden(m: { d_model: number; mlp_hidden?: number | undefined }): number {
+  return m.mlp_hidden ?? 4 * m.d_model;
+}
 export type TrainConfig = z.infer<typeof TrainConfig>;
 export type DataConfig = z.infer<typeof DataConfig>;
 

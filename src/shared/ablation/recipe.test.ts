@@ -50,6 +50,15 @@ describe('parameter count (gpt)', () => {
     expect(formatParamCount(count.total)).toBe('124.4M');
   });
 
+  it('counts a custom MLP width (model.mlp_hidden) in the same layout the engine builds', () => {
+    const base = { n_layer: 2, d_model: 64, block_size: 32, vocab_size: 256, bias: true, tie_embeddings: true };
+    const narrow = gptParamCount({ ...base, mlp_hidden: 64 });
+    const wide = gptParamCount({ ...base, mlp_hidden: 512 });
+    // Per layer the MLP is d·h + h + h·d + d: widening h by 448 adds 2 · 64 · 448 + 448 per layer.
+    expect(wide.total - narrow.total).toBe(2 * (2 * 64 * 448 + 448));
+    expect(gptParamCount({ ...base, mlp_hidden: 256 }).total).toBe(gptParamCount(base).total);
+  });
+
   it('matches the 0.84M baseline of this machine (4 layers, d 128, block 128, byte vocab)', () => {
     const config = RunConfig.parse({ model: { n_layer: 4, n_head: 4, d_model: 128, block_size: 128 } });
     const estimate = estimateParams(config);

@@ -1,6 +1,7 @@
 // Recipe arithmetic the editor shows live: tokens per update, the square-root LR rule when the batch changes,
 // and the parameter count of a config (GPT-2 counting, so 12/768/50257/1024 gives 124,439,808).
 import type { RunConfig } from '../config.ts';
+import { mlpHidden } from '../config.ts';
 
 export interface UpdateShape {
   microBatch: number;
@@ -73,6 +74,8 @@ export interface GptShape {
   vocab_size: number;
   bias: boolean;
   tie_embeddings: boolean;
+  /** MLP hidden width; unset: 4·d_model. */
+  mlp_hidden?: number;
 }
 
 export interface ParamCount {
@@ -91,7 +94,8 @@ export function gptParamCount(shape: GptShape): ParamCount {
   const layerNorm = d + b * d;
   const linear = (fanIn: number, fanOut: number): number => fanIn * fanOut + b * fanOut;
   // ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj
-  const perLayer = layerNorm + linear(d, 3 * d) + linear(d, d) + layerNorm + linear(d, 4 * d) + linear(4 * d, d);
+  const hidden = mlpHidden(shape);
+  const perLayer = layerNorm + linear(d, 3 * d) + linear(d, d) + layerNorm + linear(d, hidden) + linear(hidden, d);
   const embedding = shape.vocab_size * d + shape.block_size * d;
   const head = shape.tie_embeddings ? 0 : shape.vocab_size * d;
   const nonEmbedding = shape.n_layer * perLayer + layerNorm + head;
@@ -109,7 +113,7 @@ export function estimateParams(config: RunConfig, vocabSize?: number): ParamEsti
   if (vocab === undefined) return { ok: false, reason: 'the char vocabulary size is known once the corpus is read' };
   return {
     ok: true,
-    ...gptParamCount({ n_layer: m.n_layer, d_model: m.d_model, block_size: m.block_size, vocab_size: vocab, bias: m.bias, tie_embeddings: m.tie_embeddings }),
+    ...gptParamCount({ n_layer: m.n_layer, d_model: m.d_model, block_size: m.block_size, vocab_size: vocab, bias: m.bias, tie_embeddings: m.tie_embeddings, mlp_hidden: m.mlp_hidden }),
   };
 }
 

@@ -15,7 +15,8 @@ export function hfConfig(spec: ModelSpec): Record<string, unknown> {
     n_embd: spec.d_model,
     n_layer: spec.n_layer,
     n_head: spec.n_head,
-    n_inner: null,
+    // GPT-2 reads null as 4·n_embd.
+    n_inner: spec.mlp_hidden ?? null,
     activation_function: 'gelu_new',
     resid_pdrop: spec.dropout,
     embd_pdrop: spec.dropout,

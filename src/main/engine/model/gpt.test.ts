@@ -24,6 +24,11 @@ describe('GPT model', () => {
     // 12·L·d² + L·13·d (biases, norms) + 2d (ln_f) + V·d + T·d
     const L = 4, d = 128;
     expect(paramCount(m)).toBe(12 * L * d * d + 13 * L * d + 2 * d + 256 * d + 64 * d);
+    const narrow = new Gpt(spec({ n_layer: 4, n_head: 4, d_model: 128, block_size: 64, mlp_hidden: 96 }), new Rng(1));
+    expect(narrow.params.get('transformer.h.0.mlp.c_fc.weight')!.shape).toEqual([128, 96]);
+    expect(narrow.params.get('transformer.h.0.mlp.c_proj.weight')!.shape).toEqual([96, 128]);
+    expect(paramCount(m) - paramCount(narrow)).toBe(L * (2 * d * (512 - 96) + (512 - 96)));
+    narrow.dispose();
     expect(m.decays('transformer.h.0.attn.c_attn.weight')).toBe(true);
     expect(m.decays('transformer.wte.weight')).toBe(false);
     expect(m.decays('transformer.h.0.ln_1.weight')).toBe(false);

@@ -6,6 +6,7 @@ import { causalSelfAttention, gelu, linear } from '../ops.ts';
 import type { Rng } from '../rng.ts';
 import { dropout, layerNorm } from './layers.ts';
 import type { ForwardOptions, ForwardResult, KvCache, LanguageModel, ModelSpec } from './types.ts';
+import { mlpHidden } from '../../../shared/config.ts';
 
 /** GPT-2's attn_dropout on the attention probabilities: a fresh seeded mask per layer and step. */
 function attnDropout(rate: number, seed: (() => number) | undefined): { rate: number; seed: number } | undefined {
@@ -25,6 +26,7 @@ export function gptParamShapes(spec: ModelSpec): { name: string; shape: number[]
   const out: { name: string; shape: number[]; std: number }[] = [];
   const add = (name: string, shape: number[], std: number): void => void out.push({ name, shape, std });
   const projStd = 0.02 / Math.sqrt(2 * spec.n_layer);
+  const hidden = mlpHidden(spec);
   add('transformer.wte.weight', [spec.vocab_size, d], 0.02);
   add('transformer.wpe.weight', [spec.block_size, d], 0.02);
   for (let i = 0; i < spec.n_layer; i++) {
@@ -37,9 +39,9 @@ export function gptParamShapes(spec: ModelSpec): { name: string; shape: number[]
     if (spec.bias) add(`${p}attn.c_proj.bias`, [d], 0);
     add(`${p}ln_2.weight`, [d], -1);
     if (spec.bias) add(`${p}ln_2.bias`, [d], 0);
-    add(`${p}mlp.c_fc.weight`, [d, 4 * d], 0.02);
-    if (spec.bias) add(`${p}mlp.c_fc.bias`, [4 * d], 0);
-    add(`${p}mlp.c_proj.weight`, [4 * d, d], projStd);
+    add(`${p}mlp.c_fc.weight`, [d, hidden], 0.02);
+    if (spec.bias) add(`${p}mlp.c_fc.bias`, [hidden], 0);
+    add(`${p}mlp.c_proj.weight`, [hidden, d], projStd);
     if (spec.bias) add(`${p}mlp.c_proj.bias`, [d], 0);
   }
   add('transformer.ln_f.weight', [d], -1);
