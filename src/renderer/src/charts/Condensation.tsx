@@ -90,12 +90,13 @@ export function Condensation({ runId, metrics, version }: { runId: string; metri
             formatter: (p: { value: [number, number, number] }) => `step ${view.steps[p.value[0]]} · ${depthName(view.layers[p.value[1]]!)}<br/>mean cos ${p.value[2].toFixed(4)}`,
           },
           grid: { left: 64, right: 80, top: 32, bottom: 36 },
-          xAxis: { type: 'category', name: 'step', data: view.steps.map(String), ...axis, splitArea: { show: false } },
+          xAxis: { type: 'category', name: 'eval step', nameLocation: 'middle', nameGap: 22, nameTextStyle: { color: t.muted }, data: view.steps.map(String), ...axis },
           yAxis: { type: 'category', data: view.layers.map(depthName), ...axis },
           visualMap: {
             min: Math.min(0, view.range[0]),
             max: Math.max(view.range[1], 0.01),
             calculable: true,
+            precision: 2,
             orient: 'vertical',
             right: 4,
             top: 32,
@@ -109,10 +110,12 @@ export function Condensation({ runId, metrics, version }: { runId: string; metri
       );
     }
     if (view && history && step !== null && hist.current) {
+      const cells = histogramCells(history, step, view.layers);
+      const top = Math.max(0.001, ...cells.map((c) => c[2]));
       hist.current.setOption(
         {
           ...base,
-          title: title(`Cosine similarity of token pairs at step ${step} (share per depth)`),
+          title: title(`Pair cosine similarity at step ${step} (share per depth)`),
           tooltip: {
             backgroundColor: t.panel,
             textStyle: { color: t.text, fontSize: 12 },
@@ -123,13 +126,12 @@ export function Condensation({ runId, metrics, version }: { runId: string; metri
           xAxis: { type: 'category', data: view.layers.map(depthName), ...axis },
           yAxis: {
             type: 'category',
-            name: 'cosine',
             data: Array.from({ length: history.bins }, (_, b) => binCentre(b, history.bins).toFixed(2)),
             ...axis,
             axisLabel: { color: t.muted, fontSize: 10, interval: Math.max(0, Math.floor(history.bins / 8) - 1) },
           },
-          visualMap: { min: 0, max: 0.1, calculable: true, right: 4, top: 32, itemHeight: 120, textStyle: { color: t.muted, fontSize: 10 }, inRange: { color: ['#14182a', '#2f6eb5', '#f0e04c'] } },
-          series: [{ type: 'heatmap', data: histogramCells(history, step, view.layers), progressive: 0 }],
+          visualMap: { min: 0, max: top, precision: 3, calculable: true, right: 4, top: 32, itemHeight: 120, textStyle: { color: t.muted, fontSize: 10 }, inRange: { color: ['#14182a', '#2f6eb5', '#f0e04c'] } },
+          series: [{ type: 'heatmap', data: cells, progressive: 0 }],
         },
         true,
       );
