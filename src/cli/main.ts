@@ -11,7 +11,7 @@ import { hypothesisName } from '../main/services/run-naming.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import { followRun } from './session.ts';
-import { CliError, reportAndExit } from './errors.ts';
+import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
@@ -38,8 +38,8 @@ function commitLogger(): Parameters<typeof createServices>[0]['onCommit'] {
 async function withServices<T>(fn: (s: Services) => Promise<T> | T): Promise<T> {
   const s = await createServices({ dataDir: resolveDataDir(), onCommit: commitLogger() });
   for (const id of s.recovered) {
-    const run = s.store.getSummary(id);
-    if (run) process.stderr.write(`loupe: note: run ${id} was left ${run.status === 'crashed' ? 'running' : 'queued'} by a process that exited; marked ${run.status}\n`);
+    const run = s.runs.summary(id);
+    process.stderr.write(`loupe: note: run ${id} was left ${run.status === 'crashed' ? 'running' : 'queued'} by a process that exited; marked ${run.status}\n`);
   }
   try {
     return await fn(s);
@@ -56,6 +56,8 @@ const program = new Command('loupe')
   .description('Train small GPTs from scratch on your own machine, and keep every run.')
   .version(appVersion)
   .showHelpAfterError()
+  // Every command inherits this: a wrong command line (missing argument, unknown option, bad value) exits 2.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : usageExitCode))
   .addHelpText('after', '\nData lives in $LOUPE_HOME if set, else the Loupe app-data folder (shared with the desktop app).');
 
 program
@@ -83,12 +85,14 @@ program
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const raw = readConfigFile(file);
-    const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-    const resolved = resolveWithOverrides(input, { name: o.name, steps: o.steps, seed: o.seed });
+    const { input, resolved } = asUsageError(() => {
+      const raw = readConfigFile(file);
+      const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
+    });
     const code = await withServices(async (s) => {
       const baselineId = o.baseline === undefined ? undefined : s.runs.resolveId(o.baseline);
-      const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.store.getConfig(baselineId));
+      const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.runs.get(baselineId).config);
       const run = s.runs.start({ config: input, name, steps: o.steps, seed: o.seed, baselineId });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
@@ -102,7 +106,7 @@ program
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (id: string, o: { json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const ckpt = s.store.latestCheckpoint(s.runs.resolveId(id));
+      const ckpt = s.runs.checkpoints(id).at(-1);
       const run = s.runs.resume(id);
       const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
       return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });
@@ -141,7 +145,7 @@ program
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
   .action(async (id: string, o: { csv?: string; hf?: string }) => {
-    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', 2);
+    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv);
@@ -194,7 +198,7 @@ program
   .description('Serve the app in your browser on 127.0.0.1 (for machines without Electron)')
   .addOption(new Option('--port <p>', 'port (0 picks a free one)').argParser(intArg('--port', 0)).default(0))
   .action(async (o: { port: number }) => {
-    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', usageExitCode);
     const { serveBrowserMode } = await import('../main/serve.ts');
     let host: Awaited<ReturnType<typeof serveBrowserMode>>;
     try {

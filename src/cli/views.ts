@@ -2,8 +2,9 @@
 import type { Services } from '../main/services.ts';
 import type { RunSummary } from '../shared/runs.ts';
 import type { Alert } from '../shared/alerts.ts';
-import type { CheckpointRow } from '../main/store/run-store.ts';
-import { MetricKey } from '../shared/metrics.ts';
+import type { RunConfig } from '../shared/config.ts';
+import type { CheckpointInfo } from '../shared/api/runs.ts';
+import { fromWire, MetricKey } from '../shared/metrics.ts';
 import { ComputeKey } from '../shared/compute.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 
@@ -31,27 +32,27 @@ export function formatRunsTable(runs: RunSummary[]): string {
 
 export interface ShowJson {
   run: RunSummary;
-  config: Record<string, unknown>;
+  config: RunConfig;
   final: { step: number; train_loss: number | null; val_loss: number | null };
   best: { val_loss: number | null; step: number | null };
   alerts: Alert[];
-  checkpoints: CheckpointRow[];
+  checkpoints: CheckpointInfo[];
   metric_keys: string[];
   /** At the last eval: training FLOPs spent, FLOPs per token, epochs over the training split; null without one. */
   compute: { step: number; flops: number | null; flops_per_token: number | null; epochs: number | null } | null;
 }
 
-function lastOf(series: { steps: number[]; values: number[] } | undefined): { step: number; value: number } | null {
+function lastOf(series: { steps: number[]; values: (number | string)[] } | undefined): { step: number; value: number } | null {
   if (!series || series.steps.length === 0) return null;
-  return { step: series.steps[series.steps.length - 1]!, value: series.values[series.values.length - 1]! };
+  return { step: series.steps[series.steps.length - 1]!, value: Number(series.values[series.values.length - 1]) };
 }
 
 export function showJson(s: Services, runId: string): ShowJson {
   const d = s.runs.get(runId);
-  const [val] = s.store.series(runId, [MetricKey.valLoss]);
+  const [val] = s.runs.metrics(runId, [MetricKey.valLoss]);
   let bestStep: number | null = null;
   let best = Infinity;
-  val.values.forEach((v, i) => {
+  val.values.map(fromWire).forEach((v, i) => {
     if (Number.isFinite(v) && v < best) {
       best = v;
       bestStep = val.steps[i];
@@ -70,13 +71,13 @@ export function showJson(s: Services, runId: string): ShowJson {
 }
 
 function computeAtLastEval(s: Services, runId: string): ShowJson['compute'] {
-  const [flops, epochs, tokens] = s.store.series(runId, [ComputeKey.flops, ComputeKey.epochs, MetricKey.tokensSeen]);
+  const [flops, epochs, tokens] = s.runs.metrics(runId, [ComputeKey.flops, ComputeKey.epochs, MetricKey.tokensSeen]);
   const f = lastOf(flops);
   const e = lastOf(epochs);
   const at = f ?? e;
   if (!at) return null;
   const i = tokens!.steps.lastIndexOf(at.step);
-  const seen = i >= 0 ? tokens!.values[i]! : null;
+  const seen = i >= 0 ? Number(tokens!.values[i]) : null;
   return { step: at.step, flops: f?.value ?? null, flops_per_token: f && seen ? f.value / seen : null, epochs: e?.value ?? null };
 }
 

@@ -7,7 +7,7 @@ import type { BaselineRef, CompareAt, CompareTable } from '../../shared/ablation
 import { compareTableToCsv, formatCompareTable, resolveCompareMetric } from '../../shared/ablation/compare.ts';
 import type { Services } from '../../main/services.ts';
 import { ServiceError } from '../../main/services/errors.ts';
-import { CliError } from '../errors.ts';
+import { CliError, usageExitCode } from '../errors.ts';
 import type { WithServices } from './sweep.ts';
 
 interface CompareOptions {
@@ -23,7 +23,7 @@ function target(s: Services, ref: string, what: string): BaselineRef {
   try {
     return s.ablation.resolveTarget(ref);
   } catch (e) {
-    if (e instanceof ServiceError && e.code === 'not_found') throw new CliError(`${what} "${ref}" is neither a group nor a run (${e.message})`, 2);
+    if (e instanceof ServiceError && e.code === 'not_found') throw new CliError(`${what} "${ref}" is neither a group nor a run (${e.message})`, usageExitCode);
     throw e;
   }
 }
@@ -81,7 +81,7 @@ export function registerCompareCommand(program: Command, withServices: WithServi
             table = run(first);
           }
         } catch (e) {
-          if (e instanceof ServiceError && e.issues?.[0]?.path === 'baseline') throw new CliError(`${e.message.replace(/^baseline: /, '')} with --baseline RUN|GROUP`, 2);
+          if (e instanceof ServiceError && e.issues?.[0]?.path === 'baseline') throw new CliError(`${e.message.replace(/^baseline: /, '')} with --baseline RUN|GROUP`, usageExitCode);
           throw e;
         }
         if (o.csv) fs.writeFileSync(o.csv, compareTableToCsv(table));

@@ -13,7 +13,7 @@ import { diagnoseSample, genMetrics, summarizePromptSet, type PromptSetSummary, 
 import { condensationMetrics, type CondensationStats, type LayerCondensation } from '../../shared/generation/condensation.ts';
 import { layerCondensation, spearman } from './diagnostics/condensation.ts';
 import { generate, type SampleSettings } from './sample.ts';
-import type { LanguageModel } from './model/index.ts';
+import type { LanguageModel } from './model/registry.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
 
 /**
@@ -22,7 +22,7 @@ import type { Tokenizer } from './data/tokenizer.ts';
  * its low-entropy distribution makes sampling near-greedy. Seeds are per prompt and never touch the training RNG.
  */
 export const GEN_PROBE_SETTINGS: Readonly<Omit<SampleSettings, 'seed'>> = {
-  maxNewTokens: 48,
+  maxTokens: 48,
   temperature: 0.8,
   topK: 0,
   topP: 1,

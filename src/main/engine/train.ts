@@ -4,18 +4,21 @@
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
+import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset, microBatches, type Batch } from './data/dataset.ts';
 import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
-import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/index.ts';
+import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/registry.ts';
 import { crossEntropy } from './model/loss.ts';
 import { dispersionLoss } from './model/dispersion.ts';
-import { AdamW } from './optim/adamw.ts';
+import { createOptimizer } from './optim/registry.ts';
+import type { Optimizer } from './optim/optimizer.ts';
+import { unbuiltOptions } from '../../shared/models/registry.ts';
 import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
-import { loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
+import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
 import type { CondensationStats } from '../../shared/generation/condensation.ts';
 
@@ -58,7 +61,7 @@ export class Trainer {
   readonly tokenizer: Tokenizer;
   readonly data: Dataset;
   readonly model: LanguageModel;
-  readonly optimizer: AdamW;
+  readonly optimizer: Optimizer;
   readonly microBatch: number;
   readonly accumulation: number;
   readonly backend: string;
@@ -85,20 +88,14 @@ export class Trainer {
     this.model = createModel(spec, new Rng(config.seed, 0));
     this.dropoutRng = new Rng(config.seed, 2);
     const t = config.train;
-    this.optimizer = new AdamW(this.model.params, {
-      beta1: t.beta1,
-      beta2: t.beta2,
-      eps: t.eps,
-      weightDecay: t.weight_decay,
-      decays: (n) => this.model.decays(n),
-    });
+    this.optimizer = createOptimizer(this.model.params, this.model.layout, t);
     for (const [name, v] of this.model.params) this.varNames.set(v.name, name);
     const mb = chooseMicroBatch(spec, t.batch_size, t.micro_batch_size, opts.backend);
     this.microBatch = mb.microBatch;
     this.accumulation = mb.accumulation;
     if (restored) {
       this.setParams(restored.params);
-      this.optimizer.loadState(restored.optimizer);
+      this.optimizer.load(restored.optimizer);
       this.step = restored.state.step;
       this.tokensSeen = restored.state.tokensSeen;
       this.lastValLoss = restored.state.valLoss;
@@ -238,7 +235,7 @@ export class Trainer {
       dir,
       {
         format: 'loupe-checkpoint',
-        version: 1,
+        version: CHECKPOINT_VERSION,
         step: this.step,
         config: this.config,
         vocabSize: this.tokenizer.vocabSize,
@@ -250,7 +247,7 @@ export class Trainer {
         backend: this.backend,
       },
       this.snapshot(),
-      this.optimizer.exportState(),
+      this.optimizer.state(),
     );
   }
 
@@ -268,10 +265,10 @@ function checkResumable(saved: RunConfig, now: RunConfig): void {
   if (saved.seed !== now.seed) throw new TrainingError('resumeFrom: the checkpoint was trained with a different seed', null);
 }
 
+/** Configs are refused at validation; this covers callers that built one without it (tests, tools). */
 function checkSupported(config: RunConfig): void {
-  if (config.train.optimizer !== 'adamw') throw new TrainingError(`train.optimizer: "${config.train.optimizer}" is not implemented yet (adamw is)`, null);
-  if (config.model.family !== 'gpt') throw new TrainingError(`model.family: "${config.model.family}" is not implemented yet (gpt is)`, null);
-  if (config.model.moe) throw new TrainingError('model.moe: mixture-of-experts is not implemented yet', null);
+  const first = unbuiltOptions(config)[0];
+  if (first) throw new TrainingError(`${first.path}: ${first.message}`, null);
 }
 
 export function stepMetrics(r: StepResult): MetricPoint[] {
@@ -288,16 +285,9 @@ export function stepMetrics(r: StepResult): MetricPoint[] {
   ];
 }
 
-export interface StartedInfo {
-  params: number;
-  tokensPerUpdate: number;
-  microBatch: number;
-  accumulation: number;
-  startStep: number;
-}
-
 export interface TrainHooks {
-  started(info: StartedInfo): void;
+  /** The backend fields are the worker's to add: the loop does not know why its backend was chosen. */
+  started(info: Omit<StartedInfo, 'backend' | 'backendReason'>): void;
   metrics(points: MetricPoint[]): void;
   checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
   /** Per-layer similarity histograms of an eval (eval.diagnostics). */

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { resolveConfig } from '../../shared/config.ts';
 import { CONDENSATION_BINS, type CondensationStats } from '../../shared/generation/condensation.ts';
-import { RunStore } from './run-store.ts';
-import { condensationHistory, insertCondensation } from './condensation-store.ts';
+import { Store } from './store.ts';
 import { tempDir } from '../scheduler/testing/harness.ts';
 
 function stats(seed: number): CondensationStats {
@@ -21,24 +20,24 @@ function stats(seed: number): CondensationStats {
 describe('condensation store', () => {
   it('round-trips histograms by step and depth, replaces a re-evaluated step, and goes with its run', () => {
     const dir = tempDir();
-    const store = RunStore.open(path.join(dir, 'loupe.db'));
+    const store = Store.open(path.join(dir, 'loupe.db'));
     const r = resolveConfig({ name: 'c' });
     if (!r.ok) throw new Error('bad config');
-    const run = store.createRun({ name: 'c', config: r.config, status: 'finished' });
-    insertCondensation(store.db, run.id, 10, stats(2));
-    insertCondensation(store.db, run.id, 0, stats(1));
-    insertCondensation(store.db, run.id, 10, stats(3));
-    const h = condensationHistory(store.db, run.id);
+    const run = store.runs.create({ name: 'c', config: r.config, status: 'finished' });
+    store.condensation.insert(run.id, 10, stats(2));
+    store.condensation.insert(run.id, 0, stats(1));
+    store.condensation.insert(run.id, 10, stats(3));
+    const h = store.condensation.history(run.id);
     expect(h.bins).toBe(CONDENSATION_BINS);
     expect(h.points.map((p) => [p.step, p.layer])).toEqual([[0, 0], [0, 1], [0, 2], [10, 0], [10, 1], [10, 2]]);
     const want = stats(3).layers[2]!;
     const got = h.points[5]!;
     expect(got).toMatchObject({ tokens: 284, pairs: want.pairs, meanCosine: want.meanCosine });
     expect(got.histogram).toEqual(want.histogram);
-    store.patchRun(run.id, { archived: true });
-    const deleted = store.deleteRun(run.id, dir);
+    store.runs.patch(run.id, { archived: true });
+    const deleted = store.runs.delete(run.id, dir);
     expect(deleted.deleted['condensation_histograms']).toBe(6);
-    expect(condensationHistory(store.db, run.id).points).toEqual([]);
+    expect(store.condensation.history(run.id).points).toEqual([]);
     store.close();
   });
 });

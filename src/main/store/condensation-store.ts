@@ -15,22 +15,30 @@ function decodeBins(buf: Buffer): number[] {
   return out;
 }
 
-export function insertCondensation(db: Db, runId: string, step: number, stats: CondensationStats): void {
-  const insert = db.prepare(
-    'INSERT OR REPLACE INTO condensation_histograms(run_id, step, layer, tokens, pairs, mean_cosine, bins) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  db.transaction(() => {
-    for (const l of stats.layers) insert.run(runId, step, l.layer, stats.tokens, l.pairs, l.meanCosine, encodeBins(l.histogram));
-  })();
-}
+export class CondensationStore {
+  private readonly insertRow;
 
-/** Every stored histogram of a run, by step then depth. */
-export function condensationHistory(db: Db, runId: string): CondensationHistory {
-  const rows = db
-    .prepare('SELECT step, layer, tokens, pairs, mean_cosine, bins FROM condensation_histograms WHERE run_id = ? ORDER BY step, layer')
-    .all(runId) as { step: number; layer: number; tokens: number; pairs: number; mean_cosine: number; bins: Buffer }[];
-  return {
-    bins: CONDENSATION_BINS,
-    points: rows.map((r) => ({ step: r.step, layer: r.layer, tokens: r.tokens, pairs: r.pairs, meanCosine: r.mean_cosine, histogram: decodeBins(r.bins) })),
-  };
+  constructor(private readonly db: Db) {
+    this.insertRow = db.prepare(
+      'INSERT OR REPLACE INTO condensation_histograms(run_id, step, layer, tokens, pairs, mean_cosine, bins) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** One eval's histograms, in one transaction. */
+  insert(runId: string, step: number, stats: CondensationStats): void {
+    this.db.transaction(() => {
+      for (const l of stats.layers) this.insertRow.run(runId, step, l.layer, stats.tokens, l.pairs, l.meanCosine, encodeBins(l.histogram));
+    })();
+  }
+
+  /** Every stored histogram of a run, by step then depth. */
+  history(runId: string): CondensationHistory {
+    const rows = this.db
+      .prepare('SELECT step, layer, tokens, pairs, mean_cosine, bins FROM condensation_histograms WHERE run_id = ? ORDER BY step, layer')
+      .all(runId) as { step: number; layer: number; tokens: number; pairs: number; mean_cosine: number; bins: Buffer }[];
+    return {
+      bins: CONDENSATION_BINS,
+      points: rows.map((r) => ({ step: r.step, layer: r.layer, tokens: r.tokens, pairs: r.pairs, meanCosine: r.mean_cosine, histogram: decodeBins(r.bins) })),
+    };
+  }
 }

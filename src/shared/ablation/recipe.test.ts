@@ -1,7 +1,11 @@
 // Tokens per update, the √-rule LR and GPT-2 parameter counting.
 import { describe, expect, it } from 'vitest';
-import { RunConfig } from '../config.ts';
-import { estimateParams, formatParamCount, gptParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
+import { ModelConfig, RunConfig } from '../config.ts';
+import { countParams, layoutOf, type ParamCount } from '../models/registry.ts';
+import { estimateParams, formatParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
+
+type GptShape = Pick<ModelConfig, 'n_layer' | 'd_model' | 'block_size' | 'bias' | 'tie_embeddings'> & { vocab_size: number };
+const gptParamCount = (s: GptShape): ParamCount => countParams({ ...ModelConfig.parse({}), ...s });
 
 describe('tokensPerUpdate', () => {
   it('is batch × block with micro_batch_size "auto"', () => {
@@ -51,12 +55,19 @@ describe('parameter count (gpt)', () => {
   });
 
   it('counts a custom MLP width (model.mlp_hidden) in the same layout the engine builds', () => {
-    const base = { n_layer: 2, d_model: 64, block_size: 32, vocab_size: 256, bias: true, tie_embeddings: true };
-    const narrow = gptParamCount({ ...base, mlp_hidden: 64 });
-    const wide = gptParamCount({ ...base, mlp_hidden: 512 });
+    const count = (mlp_hidden?: number): number => {
+      const e = estimateParams(RunConfig.parse({ model: { n_layer: 2, n_head: 2, d_model: 64, block_size: 32, mlp_hidden } }), 256);
+      if (!e.ok) throw new Error(e.reason);
+      return e.total;
+    };
     // Per layer the MLP is d·h + h + h·d + d: widening h by 448 adds 2 · 64 · 448 + 448 per layer.
-    expect(wide.total - narrow.total).toBe(2 * (2 * 64 * 448 + 448));
-    expect(gptParamCount({ ...base, mlp_hidden: 256 }).total).toBe(gptParamCount(base).total);
+    expect(count(512) - count(64)).toBe(2 * (2 * 64 * 448 + 448));
+    expect(count(256)).toBe(count());
+    const spec = { ...RunConfig.parse({ model: { n_layer: 1, n_head: 2, d_model: 64, mlp_hidden: 96 } }).model, vocab_size: 256 };
+    const shapes = new Map(layoutOf('gpt').params(spec).map((p) => [p.name, p.shape]));
+    expect(shapes.get('transformer.h.0.mlp.c_fc.weight')).toEqual([64, 96]);
+    expect(shapes.get('transformer.h.0.mlp.c_proj.weight')).toEqual([96, 64]);
+    expect(layoutOf('gpt').hfConfig(spec)['n_inner']).toBe(96);
   });
 
   it('matches the 0.84M baseline of this machine (4 layers, d 128, block 128, byte vocab)', () => {
@@ -78,8 +89,9 @@ describe('parameter count (gpt)', () => {
     expect(tied - gptParamCount({ ...shape, bias: false }).total).toBe(2 * 11 * 64 + 64);
   });
 
-  it('declines families and vocabularies it cannot count yet', () => {
-    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } })).ok).toBe(false);
+  it('declines families, options and vocabularies it cannot count yet', () => {
+    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } }))).toEqual({ ok: false, reason: 'model.family: "llama" is not built yet (built: gpt)' });
+    expect(estimateParams(RunConfig.parse({ model: { moe: {} } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } }), 65).ok).toBe(true);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'gpt2' } }))).toMatchObject({ ok: true });

@@ -5,7 +5,7 @@ import { compareTableToCsv } from '../../../shared/ablation/index.ts';
 import type { CompareAt } from '../../../shared/ablation/index.ts';
 import { comparedSummary, DEFAULT_COMPARE_KEY, describeAt, higherIsBetter } from '../../../shared/ablation/index.ts';
 import type { BaselineRefParam, CompareResult, GroupInfo } from '../../../shared/api/index.ts';
-import type { RunSummary } from '../../../shared/runs.ts';
+import { isActive, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { CompareCharts, type CompareChartsHandle } from '../compare/CompareCharts.tsx';
@@ -116,7 +116,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   const colors = useMemo(() => (table ? rowColorMap(table) : new Map<string, string>()), [table]);
   const curves = useMemo(() => (result ? curveLines(result.runs, result.curves, colors, result.table.metric) : []), [result, colors]);
   const metricKeys = useMemo(() => [...new Set([DEFAULT_COMPARE_KEY, metric, ...(result?.metricKeys ?? [])])].sort(), [result, metric]);
-  const pending = result?.runs.filter((r) => r.status === 'queued' || r.status === 'running').length ?? 0;
+  const pending = result?.runs.filter((r) => isActive(r.status)).length ?? 0;
   const failed = result?.runs.filter((r) => r.status === 'failed' || r.status === 'crashed') ?? [];
   const fileBase = `compare-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
 
