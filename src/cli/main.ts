@@ -16,6 +16,7 @@ import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 
 function intArg(name: string, min: number) {
@@ -215,6 +216,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
