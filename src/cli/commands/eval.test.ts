@@ -1,4 +1,5 @@
-// `loupe eval` as a real process: a tiny trained run scored on the bundled Moby-Dick cloze set (--json prints
+// `loupe eval` as a real process: a tiny trained run scored on the bundled Moby-Dick cloze set (a 64-byte window
+// holds every continuation, so no item is skipped; --json prints
 // exactly {task, n, acc, acc_norm}), the result stored as eval/mc/* metrics that `loupe compare` reads, and bad
 // input as one-line usage errors.
 import { describe, it, expect } from 'vitest';
@@ -16,7 +17,7 @@ model:
   n_layer: 1
   n_head: 2
   d_model: 32
-  block_size: 32
+  block_size: 64
 train:
   steps: 8
   warmup_steps: 1
@@ -65,12 +66,15 @@ describe('loupe eval', () => {
     for (const [args, says] of [
       [['eval', runId, '--task', 'arc', '--file', bad], 'holds no arc items (line 1: needs question and choices {text, label})'],
       [['eval', `${runId}@3`, '--task', 'mc', '--file', cloze], 'has no checkpoint at step 3 (it has 8)'],
-      [['eval', runId, '--task', 'mmlu', '--file', cloze], "argument 'mmlu' is invalid"],
     ] as const) {
       const e = await loupe([...args], env);
-      expect(e.code, e.stderr).not.toBe(0);
+      expect(e.code, e.stderr).toBe(2);
       expect(e.stderr.trim().split('\n')).toHaveLength(1);
       expect(e.stderr).toContain(says);
     }
+    // An unknown task is commander's usage error (with the command's help after it).
+    const task = await loupe(['eval', runId, '--task', 'mmlu', '--file', cloze], env);
+    expect(task.code).toBe(2);
+    expect(task.stderr.split('\n')[0]).toContain("argument 'mmlu' is invalid. Allowed choices are hellaswag, arc, piqa, mc.");
   });
 });

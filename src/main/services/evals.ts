@@ -42,7 +42,8 @@ export function createEvalServices({ store, runs }: { store: Store; runs: RunSer
       const ck = p.step === undefined ? checkpoints[checkpoints.length - 1] : checkpoints.find((c) => c.step === p.step);
       if (!ck) {
         const have = checkpoints.map((c) => c.step).join(', ');
-        throw new ServiceError('not_found', p.step === undefined ? `run ${runId} has no checkpoint` : `run ${runId} has no checkpoint at step ${p.step}${have ? ` (it has ${have})` : ''}`);
+        const message = p.step === undefined ? `run ${runId} has no checkpoint` : `run ${runId} has no checkpoint at step ${p.step}${have ? ` (it has ${have})` : ''}`;
+        throw new ServiceError('not_found', message, [{ path: p.step === undefined ? 'runId' : 'step', message: 'no such checkpoint' }]);
       }
       let text: string;
       try {
