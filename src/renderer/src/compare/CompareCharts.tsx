@@ -52,8 +52,8 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
     if (!c) return;
     const t = readChartTheme();
     const colors = { final: cssVar('--c-val', '#ff8c5a'), best: cssVar('--c-train', '#6ea8fe'), band: cssVar('--muted', '#8b93a7') };
-    // At a step the test runs on neither bar, so the band sits on the final bar as the closest reading.
-    const chosen = typeof table.at === 'number' ? 'final' : table.at;
+    // At a step the test runs on neither bar: no band is drawn on them (the table has the at-step values and verdicts).
+    const chosen = typeof table.at === 'number' ? null : table.at;
     const barSeries = (['final', 'best'] as const).map((metric) => ({
       type: 'bar' as const,
       name: `${metric} ${table.metric} Δ`,
@@ -86,7 +86,9 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
         animation: false,
         title: {
           text: `Δ ${table.metric} vs baseline (${/(^|\/)loss$/.test(table.metric) ? 'nats; ' : ''}${table.higherIsBetter ? 'higher' : 'lower'} is better)`,
-          subtext: model.band
+          subtext: typeof table.at === 'number'
+            ? `bars: final and best; the comparison at step ${table.at} (values, Welch p, noise band) is in the table · whiskers: ± std over seeds`
+            : model.band
             ? `grey band: the baseline's noise on ${describeAt(table.at)} ${table.metric} (±${model.band.sigmas}σ over ${model.band.n} seeds) · whiskers: ± std over seeds`
             : 'no noise band: the baseline has fewer than 2 seeds · whiskers: ± std over seeds',
           left: 8,
