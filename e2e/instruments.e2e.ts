@@ -38,6 +38,7 @@ test('condensation heatmap on the run page, and an any-metric comparison', async
     await until(() => panel.getAttribute('data-steps'), (v) => v === '3', 60_000, 'the heatmap to load');
     assert.equal(await panel.getAttribute('data-layers'), '3');
     await page.getByTestId('gap-chart').waitFor();
+    assert.match(await page.getByTestId('fact-compute').innerText(), /e[+-]?\d+ FLOPs[\s\S]*\/ token · \d\.\d{3} epochs/);
     await panel.scrollIntoViewIfNeeded();
     await page.waitForTimeout(500);
     await panel.screenshot({ path: join(s.artifacts, '01-condensation-heatmap.png') });

@@ -20,15 +20,18 @@ export interface FlopsPerToken {
   total: number;
 }
 
-/** Null for families whose parameter layout is not implemented. */
-export function flopsPerToken(config: RunConfig, vocabSize?: number): FlopsPerToken | null {
-  const p = estimateParams(config, vocabSize);
-  if (!p.ok) return null;
-  const m = config.model;
-  const n = p.total - m.block_size * m.d_model;
+/** From a parameter count (a run's recorded one) and the shape; the position embedding is taken out of N. */
+export function flopsPerTokenOf(params: number, m: { n_layer: number; d_model: number; block_size: number }): FlopsPerToken {
+  const n = params - m.block_size * m.d_model;
   const weights = 6 * n;
   const attention = 12 * m.n_layer * m.d_model * m.block_size;
   return { n, weights, attention, total: weights + attention };
+}
+
+/** Null for families whose parameter layout is not implemented. */
+export function flopsPerToken(config: RunConfig, vocabSize?: number): FlopsPerToken | null {
+  const p = estimateParams(config, vocabSize);
+  return p.ok ? flopsPerTokenOf(p.total, config.model) : null;
 }
 
 /** The compute/* values at a point of training; FLOPs are left out where the family has no parameter count. */

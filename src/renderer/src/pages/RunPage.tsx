@@ -11,6 +11,7 @@ import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCha
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { Condensation, hasCondensation } from '../charts/Condensation.tsx';
+import { ComputeKey, flopsPerTokenOf } from '../../../shared/compute.ts';
 import { seriesToCsv } from '../charts/csv.ts';
 import { configSummaryFields } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -220,6 +221,12 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
   // `version` re-renders this on every live batch, so the facts follow the stream.
   const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
   const eta = facts ? estimateEtaMs(facts) : null;
+  const epochs = primaryMetrics.get(ComputeKey.epochs);
+  const perToken = facts?.params && config ? flopsPerTokenOf(facts.params, config.model).total : null;
+  const compute =
+    facts && perToken !== null
+      ? { perToken, total: perToken * facts.tokensSeen, epochs: epochs.length ? epochs.values[epochs.length - 1]! : null }
+      : null;
   const noData = version > 0 && !primaryMetrics.has(MetricKey.trainLoss);
   const overlayChoices = otherRuns.filter((r) => !overlays.some((o) => o.id === r.id));
 
@@ -335,6 +342,17 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                 <dd>{formatCount(facts.tokensSeen)}</dd>
                 <dt>Tokens / s</dt>
                 <dd>{formatCount(facts.tokensPerS)}</dd>
+                {compute && (
+                  <>
+                    <dt>Compute</dt>
+                    <dd data-testid="fact-compute" title="6N + 12·L·d·T training FLOPs per token (N: parameters but the position embedding)">
+                      {compute.total.toExponential(2)} FLOPs
+                      <div className="muted small">
+                        {compute.perToken.toExponential(2)} / token{compute.epochs === null ? '' : ` · ${compute.epochs.toFixed(3)} epochs`}
+                      </div>
+                    </dd>
+                  </>
+                )}
                 <dt>Seed</dt>
                 <dd>{facts.seed}</dd>
               </dl>
