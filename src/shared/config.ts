@@ -158,6 +158,12 @@ export const EvalConfig = z
     batches: positiveInt.max(1000).default(20).describe('Fixed validation batches per eval.'),
     generation: z.boolean().default(false).describe('Sample the diagnostic prompt set at each eval and record gen/* metrics.'),
     diagnostics: z.boolean().default(false).describe('Record representation diagnostics (condensation per layer) at each eval.'),
+    prompts: z
+      .string()
+      .min(1)
+      .max(4096)
+      .default('builtin')
+      .describe('Prompt set the generation probes sample: builtin, or the path of a prompt-set JSON file (the playground\'s schema).'),
   })
   .strict();
 
