@@ -163,7 +163,7 @@ export class Trainer {
         }
         return [l, ...each];
       });
-      value.dispose();
+      if (partLoss !== value) value.dispose();
       [...(o?.parts.keys() ?? [])].forEach((name, i) => parts.set(name, accumulate(parts.get(name), weighted[i]!)));
       for (const v of o?.parts.values() ?? []) v.dispose();
       loss = accumulate(loss, partLoss!);
