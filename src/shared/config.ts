@@ -1,6 +1,7 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { ChatTemplate } from './sft/template.ts';
 
 export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
@@ -31,6 +32,25 @@ export const DataConfig = z
       .lte(1)
       .default(1)
       .describe('Use only the first fraction of the training split (e.g. 0.01 to provoke overfitting on purpose).'),
+    format: z
+      .enum(['auto', 'text', 'sft'])
+      .default('auto')
+      .describe(
+        'auto: a .jsonl corpus whose lines are {"prompt","response"} or {"messages":[…]} is fine-tuning data (sft), lines with "text" ' +
+          'are pretraining text. sft: loss on response tokens only, split by example. "sft-builtin" is the bundled question–answer set.',
+      ),
+    template: ChatTemplate.default(ChatTemplate.parse({})).describe(
+      'Chat template for fine-tuning examples: markers written around system, user and assistant turns. Loss falls on the assistant ' +
+        'content and its end marker, so the model learns to stop.',
+    ),
+    mix: z
+      .object({
+        corpus: z.string().min(1).describe('Another corpus ("moby-dick" or a .txt/.jsonl path) whose text fills part of every fine-tuning batch.'),
+        ratio: z.number().gt(0).lt(1).describe('Share of each batch\'s rows taken from it (e.g. 0.25): a regulariser against response collapse.'),
+      })
+      .strict()
+      .optional()
+      .describe('Mix other text into fine-tuning batches (the SFT study\'s "auxiliary data as a regulariser").'),
   })
   .strict();
 
@@ -157,6 +177,11 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
+    init_from: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
     name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
