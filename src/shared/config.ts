@@ -170,6 +170,8 @@ export const AlertsConfig = z
     collapse_seq_rep: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: mean seq-rep-4 of the diagnostic samples above this.'),
     collapse_loop_fraction: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: fraction of samples ending in a repetition loop above this.'),
     collapse_sameness: z.number().gt(0).lte(1).default(0.9).describe('Response collapse: similarity of outputs across different prompts above this.'),
+    sft_collapse_near_identical: z.number().gt(0).lte(1).default(0.3).describe('Response collapse when fine-tuning: share of pairs of held-out questions whose answers are near-identical above this (different questions, one answer).'),
+    sft_collapse_length_ratio: z.number().min(0).lt(1).default(0.5).describe('Response collapse when fine-tuning: mean answer length below this fraction of the reference answers\' length (answers shrink).'),
     collapse_after: z.number().min(0).lte(1).default(0.2).describe('Response collapse: before this fraction of the planned steps it is info (under-trained models loop).'),
   })
   .strict();
