@@ -4,7 +4,7 @@ import { promptText, responseFromContinuation, type ChatTemplate } from '../../s
 import { sftCollapseMetrics, type SftAnswer, type SftMetricKey } from '../../shared/sft/collapse.ts';
 import { examplePrompt, exampleResponse, type SftRecord } from './data/sft.ts';
 import { generate } from './sample.ts';
-import type { LanguageModel } from './model/index.ts';
+import type { LanguageModel } from './model/registry.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
 
 /** Held-out prompts answered per eval: enough for sameness to mean something, few enough to cost ~a val eval. */
