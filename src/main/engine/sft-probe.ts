@@ -35,7 +35,7 @@ export async function probeSft(
     const prompt = examplePrompt(r);
     const system = r.turns.find((t) => t.role === 'system')?.content;
     const out = await generate(model, tokenizer, promptText(prompt, template, system), {
-      maxNewTokens,
+      maxTokens: maxNewTokens,
       temperature: 0,
       stop: [template.end.trimEnd()],
     }, { cancelled });
