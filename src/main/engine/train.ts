@@ -5,9 +5,12 @@ import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
-import { loadCorpus } from './data/corpus.ts';
-import { Dataset, microBatches, type Batch } from './data/dataset.ts';
-import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
+import { microBatches, type Batch, type Dataset } from './data/dataset.ts';
+import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
+import { loadTrainingData } from './data/training-data.ts';
+import { IGNORE_INDEX, type SftDataset, type SftRecord } from './data/sft.ts';
+import { maskedCrossEntropy } from './model/masked-loss.ts';
+import { probeSft } from './sft-probe.ts';
 import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/registry.ts';
 import { crossEntropy } from './model/loss.ts';
 import { dispersionLoss } from './model/dispersion.ts';
@@ -51,6 +54,8 @@ export interface TrainerOptions {
   /** The tf backend in use (decides the micro-batch budget; recorded in checkpoints). */
   backend: string;
   resumeFrom?: string | null;
+  /** A checkpoint whose weights and tokenizer a fresh run starts from, with a fresh optimizer (init_from). */
+  initFrom?: string | null;
   /** Tokens to train on instead of config.data.corpus (tests). */
   text?: string;
 }
@@ -58,7 +63,9 @@ export interface TrainerOptions {
 export class Trainer {
   readonly config: RunConfig;
   readonly tokenizer: Tokenizer;
-  readonly data: Dataset;
+  readonly data: Dataset | SftDataset;
+  /** Held-out fine-tuning examples the SFT probe answers at each eval; null when pretraining. */
+  readonly sftHeldOut: SftRecord[] | null;
   readonly model: LanguageModel;
   readonly optimizer: Optimizer;
   readonly microBatch: number;
@@ -80,9 +87,16 @@ export class Trainer {
     this.config = config;
     this.backend = opts.backend;
     checkSupported(config);
-    const text = opts.text ?? loadCorpus(config.data.corpus).text;
-    this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
-    this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
+    const init = !restored && opts.initFrom ? loadCheckpoint(opts.initFrom) : null;
+    const source = restored ?? init;
+    // A resumed or initialised run keeps its source's tokenizer, so token ids mean what the weights learned.
+    const loaded = loadTrainingData(config.data, config.model.block_size, config.seed, {
+      text: opts.text,
+      tokenizer: source ? tokenizerFromJson(source.state.tokenizer) : undefined,
+    });
+    this.tokenizer = loaded.tokenizer;
+    this.data = loaded.dataset;
+    this.sftHeldOut = loaded.kind === 'sft' ? loaded.dataset.valRecords : null;
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));
     this.dropoutRng = new Rng(config.seed, 2);
@@ -92,6 +106,11 @@ export class Trainer {
     const mb = chooseMicroBatch(spec, t.batch_size, t.micro_batch_size, opts.backend);
     this.microBatch = mb.microBatch;
     this.accumulation = mb.accumulation;
+    if (init) {
+      if (init.spec.vocab_size !== spec.vocab_size)
+        throw new TrainingError(`init_from: the source's vocabulary has ${init.spec.vocab_size} tokens, this run's ${spec.vocab_size}`, null);
+      this.setParams(init.params);
+    }
     if (restored) {
       this.setParams(restored.params);
       this.optimizer.load(restored.optimizer);
@@ -150,7 +169,9 @@ export class Trainer {
     const y = tf.tensor1d(b.y, 'int32');
     const out = this.model.forward(x, { training, dropoutSeed: () => this.dropoutRng.nextU32() });
     const logits = tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D;
-    let loss = crossEntropy(logits, y, training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {});
+    const opts = training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {};
+    // Fine-tuning rows carry -100 on prompt and padding targets; pretraining keeps the fused kernel.
+    let loss = this.sftHeldOut ? maskedCrossEntropy(logits, y, opts) : crossEntropy(logits, y, opts);
     if (training && t.dispersion.weight > 0) {
       const disp = dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant);
       this.lastDispersion = tf.keep(disp);
@@ -204,8 +225,10 @@ export class Trainer {
     for (const batch of this.valCache) {
       for (const part of microBatches(batch, this.microBatch)) {
         const l = tf.tidy(() => this.objective(part, false));
-        sum += l.dataSync()[0] * part.batch;
-        n += part.batch;
+        // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
+        const w = this.sftHeldOut ? countTargets(part.y) : part.batch;
+        sum += l.dataSync()[0] * w;
+        n += w;
         l.dispose();
       }
     }
@@ -256,6 +279,12 @@ export class Trainer {
   }
 }
 
+function countTargets(y: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] !== IGNORE_INDEX) n++;
+  return n;
+}
+
 /** A run resumes with its own recipe; only schedule length and cadence (steps, eval, checkpoint) may change. */
 function checkResumable(saved: RunConfig, now: RunConfig): void {
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -299,6 +328,14 @@ export interface TrainOutcome {
   reason: string | null;
 }
 
+/** The fine-tuning probe's sft/* values at the trainer's step (none when pretraining or cut short). */
+async function sftProbePoints(trainer: Trainer, cancelled: () => boolean): Promise<MetricPoint[]> {
+  if (!trainer.sftHeldOut) return [];
+  const probe = await probeSft(trainer.model, trainer.tokenizer, trainer.sftHeldOut, trainer.config.data.template, cancelled);
+  if (!probe) return [];
+  return Object.entries(probe.metrics).map(([key, value]) => ({ step: trainer.step, key, value }));
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
@@ -332,6 +369,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
       ...(await runEvalProbes(trainer, () => hooks.control() !== null)),
+      ...(await sftProbePoints(trainer, () => hooks.control() !== null)),
     ]);
     if (v < best) {
       best = v;

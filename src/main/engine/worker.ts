@@ -39,7 +39,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   let trainer: Trainer | null = null;
   try {
     const backend = await initBackend(msg.config.backend);
-    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom });
+    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom });
     const t = trainer;
     if (t.accumulation > 1) {
       post({ type: 'log', level: 'info', message: `micro-batch ${t.microBatch} × ${t.accumulation} accumulation steps per update (memory estimate for ${backend.name})` });

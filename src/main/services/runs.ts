@@ -13,6 +13,7 @@ import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { exportCsv, exportHf } from './exports.ts';
+import { resolveInitFrom } from './init-from.ts';
 
 export interface StartParams extends Overrides {
   config: unknown;
@@ -67,10 +68,13 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
   };
 
   const start = (p: StartParams): RunSummary => {
-    const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
+    const resolved = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
     const baselineId = p.baselineId ? id(p.baselineId) : null;
+    // Checked before the row exists: a source that does not fit is the user's input being wrong, not a failed run.
+    const init = resolved.init_from ? resolveInitFrom(store, resolved.init_from, resolved) : null;
+    const config = init ? { ...resolved, init_from: init.ref } : resolved;
     const run = store.runs.create({ name: config.name, hypothesis: p.hypothesis ?? null, config, baselineId, groupName: p.groupName ?? null });
-    return scheduler.enqueue(run.id, null);
+    return scheduler.enqueue(run.id, null, init?.path ?? null);
   };
 
   // Another process (a killed CLI) may leave runs 'running' while this one stays open: look again now and then.
@@ -138,7 +142,10 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       }
       if (!isResumable(run.status)) throw new ServiceError('conflict', `run ${rid} is ${run.status}; only ${resumableStatuses.join(', ')} runs can be resumed`);
       const ckpt = store.checkpoints.latest(rid);
-      return scheduler.enqueue(rid, ckpt ? ckpt.path : null);
+      // A fine-tune stopped before its first checkpoint starts over from its parent's weights.
+      const config = store.runs.config(rid);
+      const init = !ckpt && config.init_from ? resolveInitFrom(store, config.init_from, config) : null;
+      return scheduler.enqueue(rid, ckpt ? ckpt.path : null, init?.path ?? null);
     },
     update: (runId, patch) => store.runs.patch(id(runId), patch),
     archive(runId, archived) {

@@ -208,6 +208,18 @@ export class SftDataset {
     this.rng = new Rng(seed, 1);
   }
 
+  /** The held-out examples as one token stream (condensation and memorisation read held-out text this way). */
+  get val(): Int32Array {
+    const n = this.valSet.reduce((a, e) => a + e.tokens.length, 0);
+    const out = new Int32Array(n);
+    let at = 0;
+    for (const e of this.valSet) {
+      out.set(e.tokens, at);
+      at += e.tokens.length;
+    }
+    return out;
+  }
+
   /** Rows of each batch drawn from the mix corpus: a fixed count, so every update sees the same proportion. */
   mixRows(batch: number): number {
     return this.mix ? Math.min(batch, Math.round(batch * this.mix.ratio)) : 0;
