@@ -1,6 +1,6 @@
 // The fine-tuning probe run at each eval: the model answers a fixed sample of held-out prompts (greedy, through
 // the chat template), and its answers are scored for response collapse and accuracy (sft/* metrics).
-import { promptText, responseFromContinuation, type ChatTemplate } from '../../shared/sft/template.ts';
+import { endMarker, promptText, responseFromContinuation, type ChatTemplate } from '../../shared/sft/template.ts';
 import { sftCollapseMetrics, type SftAnswer, type SftMetricKey } from '../../shared/sft/collapse.ts';
 import { examplePrompt, exampleResponse, type SftRecord } from './data/sft.ts';
 import { generate } from './sample.ts';
@@ -37,7 +37,7 @@ export async function probeSft(
     const out = await generate(model, tokenizer, promptText(prompt, template, system), {
       maxTokens: maxNewTokens,
       temperature: 0,
-      stop: [template.end.trimEnd()],
+      stop: [endMarker(template)],
     }, { cancelled });
     if (out.finish === 'cancelled') return null;
     const { response } = responseFromContinuation(out.text, template);

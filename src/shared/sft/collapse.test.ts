@@ -39,8 +39,10 @@ describe('sftCollapseMetrics', () => {
 
 describe('template helpers', () => {
   it('prompts from the assistant marker and cuts at the end marker', () => {
-    expect(promptText('Q?')).toBe('<|user|>\nQ?<|end|>\n<|assistant|>\n');
-    expect(responseFromContinuation('Paris.<|end|>\n<|user|>')).toEqual({ response: 'Paris.', ended: true });
+    expect(promptText('Capital of France?')).toBe('Q: Capital of France?\nA: ');
+    expect(responseFromContinuation('Paris.\nQ: more')).toEqual({ response: 'Paris.', ended: true });
+    const chat = { system: '<|system|>\n', user: '<|user|>\n', assistant: '<|assistant|>\n', end: '<|end|>\n' };
+    expect(responseFromContinuation('Paris.<|end|><|user|>', chat)).toEqual({ response: 'Paris.', ended: true });
     expect(responseFromContinuation('Paris and on')).toEqual({ response: 'Paris and on', ended: false });
   });
 });

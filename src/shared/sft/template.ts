@@ -4,10 +4,14 @@ import { z } from 'zod';
 
 export const ChatTemplate = z
   .object({
-    system: z.string().default('<|system|>\n').describe('Written before a system message.'),
-    user: z.string().default('<|user|>\n').describe('Written before each user turn (the prompt).'),
-    assistant: z.string().default('<|assistant|>\n').describe('Written before each assistant turn; the model continues from here when sampling.'),
-    end: z.string().default('<|end|>\n').describe('Closes every turn. The model learns to emit it after a response, so sampling stops there.'),
+    system: z.string().default('System: ').describe('Written before a system message.'),
+    user: z.string().default('Q: ').describe('Written before each user turn (the prompt).'),
+    assistant: z.string().default('A: ').describe('Written before each assistant turn; the model continues from here when sampling.'),
+    end: z
+      .string()
+      .min(1)
+      .default('\n')
+      .describe('Closes every turn. The model learns to emit it after a response, so sampling stops there. Short markers keep examples inside small blocks.'),
   })
   .strict();
 export type ChatTemplate = z.infer<typeof ChatTemplate>;
@@ -50,9 +54,13 @@ export function promptText(prompt: string, t: ChatTemplate = defaultChatTemplate
   return head + t.user + prompt + t.end + t.assistant;
 }
 
+/** What ends an answer when sampling: the end marker without trailing whitespace, unless it is only whitespace. */
+export function endMarker(t: ChatTemplate = defaultChatTemplate): string {
+  return t.end.trimEnd() || t.end;
+}
+
 /** Cuts a sampled continuation at the first end marker (the model's "I am done"); the rest is not its answer. */
 export function responseFromContinuation(text: string, t: ChatTemplate = defaultChatTemplate): { response: string; ended: boolean } {
-  const marker = t.end.trimEnd();
-  const at = marker.length > 0 ? text.indexOf(marker) : -1;
+  const at = text.indexOf(endMarker(t));
   return at === -1 ? { response: text, ended: false } : { response: text.slice(0, at), ended: true };
 }

@@ -1,6 +1,7 @@
 // The built-in fine-tuning set ("sft-builtin"): question–answer pairs generated deterministically from small
 // bundled tables (capitals, chemical symbols, opposites), arithmetic and string tasks, each with its true answer
 // as a keyword so an eval can score accuracy. Short, templated answers make a small model collapse quickly.
+// Every example fits the default baseline's 64-token byte block with the default template ("Q: …\nA: …\n").
 import { Rng } from '../rng.ts';
 import type { SftRecord } from './sft.ts';
 
@@ -12,13 +13,13 @@ const CAPITALS: readonly (readonly [string, string])[] = [
   ['France', 'Paris'], ['Germany', 'Berlin'], ['Italy', 'Rome'], ['Spain', 'Madrid'], ['Portugal', 'Lisbon'],
   ['Greece', 'Athens'], ['Norway', 'Oslo'], ['Sweden', 'Stockholm'], ['Finland', 'Helsinki'], ['Denmark', 'Copenhagen'],
   ['Poland', 'Warsaw'], ['Austria', 'Vienna'], ['Hungary', 'Budapest'], ['Ireland', 'Dublin'], ['Belgium', 'Brussels'],
-  ['Netherlands', 'Amsterdam'], ['Switzerland', 'Bern'], ['Czechia', 'Prague'], ['Romania', 'Bucharest'], ['Bulgaria', 'Sofia'],
+  ['Czechia', 'Prague'], ['Romania', 'Bucharest'], ['Bulgaria', 'Sofia'],
   ['Serbia', 'Belgrade'], ['Croatia', 'Zagreb'], ['Ukraine', 'Kyiv'], ['Turkey', 'Ankara'], ['Egypt', 'Cairo'],
-  ['Kenya', 'Nairobi'], ['Nigeria', 'Abuja'], ['Ghana', 'Accra'], ['Morocco', 'Rabat'], ['Ethiopia', 'Addis Ababa'],
+  ['Kenya', 'Nairobi'], ['Nigeria', 'Abuja'], ['Ghana', 'Accra'], ['Morocco', 'Rabat'], 
   ['Japan', 'Tokyo'], ['China', 'Beijing'], ['India', 'New Delhi'], ['Thailand', 'Bangkok'], ['Vietnam', 'Hanoi'],
   ['Indonesia', 'Jakarta'], ['Iran', 'Tehran'], ['Iraq', 'Baghdad'], ['Peru', 'Lima'], ['Chile', 'Santiago'],
-  ['Argentina', 'Buenos Aires'], ['Colombia', 'Bogota'], ['Venezuela', 'Caracas'], ['Cuba', 'Havana'], ['Mexico', 'Mexico City'],
-  ['Canada', 'Ottawa'], ['Australia', 'Canberra'], ['Iceland', 'Reykjavik'], ['Estonia', 'Tallinn'], ['Latvia', 'Riga'],
+  ['Colombia', 'Bogota'], ['Venezuela', 'Caracas'], ['Cuba', 'Havana'], ['Mexico', 'Mexico City'],
+  ['Canada', 'Ottawa'], ['Iceland', 'Reykjavik'], ['Estonia', 'Tallinn'], ['Latvia', 'Riga'],
 ];
 
 const SYMBOLS: readonly (readonly [string, string])[] = [
@@ -46,15 +47,15 @@ const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 const tasks: readonly Task[] = [
   (rng) => {
     const [country, capital] = pick(rng, CAPITALS);
-    return { prompt: `What is the capital of ${country}?`, response: `The capital of ${country} is ${capital}.`, keywords: [capital] };
+    return { prompt: `Capital of ${country}?`, response: `The capital of ${country} is ${capital}.`, keywords: [capital] };
   },
   (rng) => {
     const [element, symbol] = pick(rng, SYMBOLS);
-    return { prompt: `What is the chemical symbol for ${element}?`, response: `The symbol for ${element} is ${symbol}.`, keywords: [symbol] };
+    return { prompt: `Symbol for ${element}?`, response: `The symbol for ${element} is ${symbol}.`, keywords: [symbol] };
   },
   (rng) => {
     const [a, b] = pick(rng, OPPOSITES);
-    return { prompt: `What is the opposite of ${a}?`, response: `The opposite of ${a} is ${b}.`, keywords: [b] };
+    return { prompt: `Opposite of ${a}?`, response: `The opposite of ${a} is ${b}.`, keywords: [b] };
   },
   (rng) => {
     const a = 2 + rng.int(48);
@@ -64,11 +65,11 @@ const tasks: readonly Task[] = [
   (rng) => {
     const w = pick(rng, WORDS);
     const r = [...w].reverse().join('');
-    return { prompt: `Spell "${w}" backwards.`, response: `"${w}" backwards is "${r}".`, keywords: [r] };
+    return { prompt: `Spell ${w} backwards.`, response: `${w} backwards is ${r}.`, keywords: [r] };
   },
   (rng) => {
     const w = pick(rng, WORDS);
-    return { prompt: `How many letters are in "${w}"?`, response: `"${w}" has ${w.length} letters.`, keywords: [String(w.length)] };
+    return { prompt: `Letters in ${w}?`, response: `${w} has ${w.length} letters.`, keywords: [String(w.length)] };
   },
 ];
 

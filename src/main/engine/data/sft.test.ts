@@ -47,9 +47,9 @@ describe('encodeExample and batches', () => {
   it('trains on the response and the end marker only', () => {
     const enc = encodeExample(tok, rec, defaultChatTemplate);
     const text = tok.decode(enc.tokens);
-    expect(text).toBe('<|user|>\nQ?<|end|>\n<|assistant|>\nYes.<|end|>\n');
+    expect(text).toBe('Q: Q?\nA: Yes.\n');
     const trained = tok.decode(enc.tokens.filter((_, i) => enc.trained[i] === 1));
-    expect(trained).toBe('Yes.<|end|>\n');
+    expect(trained).toBe('Yes.\n');
   });
 
   it('puts -100 on prompt and padding targets, and the real next token on response targets', () => {
@@ -60,7 +60,7 @@ describe('encodeExample and batches', () => {
       const x = b.x.subarray(r * 64, (r + 1) * 64);
       const y = b.y.subarray(r * 64, (r + 1) * 64);
       const kept = [...y].filter((v) => v !== IGNORE_INDEX);
-      expect(tok.decode(kept)).toMatch(/^(Yes|No|Ok)\.<\|end\|>\n$/);
+      expect(tok.decode(kept)).toMatch(/^(Yes|No|Ok)\.\n$/);
       // Where a target counts it is the next input token (a shifted copy of the example).
       for (let i = 0; i + 1 < 64; i++) if (y[i] !== IGNORE_INDEX && x[i + 1] !== 0) expect(y[i]).toBe(x[i + 1]);
     }
@@ -72,7 +72,7 @@ describe('encodeExample and batches', () => {
     expect(ds.report.truncated).toBe(1);
     const rows = [...ds.valBatches(1, 1), ds.nextTrainBatch(1)];
     const decoded = rows.map((b) => tok.decode([...b.y].filter((v) => v !== IGNORE_INDEX)));
-    expect(decoded.some((d) => d === 'tail<|end|>\n')).toBe(true);
+    expect(decoded.some((d) => d === 'tail\n')).toBe(true);
   });
 });
 
@@ -130,6 +130,8 @@ describe('builtinSftSet', () => {
       const response = r.turns[1]!.content;
       for (const k of r.keywords) expect(response).toContain(k);
     }
+    // Every example fits the default baseline's block of 64 byte tokens (+1 for the shifted target).
+    for (const r of builtinSftSet()) expect(encodeExample(tok, r, defaultChatTemplate).tokens.length).toBeLessThanOrEqual(65);
     const sum = a.find((r) => /plus/.test(r.turns[0]!.content))!;
     const [, x, y] = /What is (\d+) plus (\d+)\?/.exec(sum.turns[0]!.content)!;
     expect(sum.keywords).toEqual([String(Number(x) + Number(y))]);
