@@ -8,6 +8,7 @@ import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
 
 const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const fineTuneConfigFile = path.join(repoRoot, 'resources', 'configs', 'sft-baseline.yaml');
 const maxConfigBytes = 1024 * 1024;
 
 export interface Overrides {
@@ -60,6 +61,11 @@ function resolveCorpusPath(data: unknown, baseDir: string): unknown {
 
 export function readBaselineConfig(): unknown {
   return readConfigFile(baselineConfigFile);
+}
+
+/** The one-click fine-tuning recipe: the baseline's model on the built-in question–answer set. */
+export function readFineTuneConfig(): unknown {
+  return readConfigFile(fineTuneConfigFile);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,6 +1,7 @@
 // The run services: start, stop, pause, resume, organise, delete and read runs. They own the rules (who may
 // stop a run another process trains, which statuses resume); the store only keeps rows, the scheduler trains.
 import type { RunSummary } from '../../shared/runs.ts';
+import type { RunConfig } from '../../shared/config.ts';
 import { isActive, isResumable, resumableStatuses } from '../../shared/runs.ts';
 import type { Alert } from '../../shared/alerts.ts';
 import { toWire } from '../../shared/metrics.ts';
@@ -11,7 +12,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
-import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
+import { readBaselineConfig, readFineTuneConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { exportCsv, exportHf } from './exports.ts';
 import { resolveInitFrom } from './init-from.ts';
 
@@ -33,6 +34,8 @@ export interface RunServices {
   checkpoints(runId: string): CheckpointInfo[];
   start(params: StartParams): RunSummary;
   startBaseline(params?: { steps?: number; seed?: number }): RunSummary;
+  /** Fine-tunes a pretrained run (default: the newest finished one with the recipe's model) on the built-in set. */
+  startFineTune(params?: { parentId?: string; steps?: number; seed?: number }): RunSummary;
   stop(runId: string): RunSummary;
   pause(runId: string): RunSummary;
   resume(runId: string): RunSummary;
@@ -97,6 +100,20 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     }
   };
 
+  /** The newest finished pretraining run (no init_from, text data) whose model and tokenizer the recipe can load. */
+  const newestPretrained = (recipe: RunConfig): string | null => {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const r of [...store.runs.list({})].sort((a, b) => b.createdAt - a.createdAt)) {
+      if (r.status !== 'finished') continue;
+      const c = store.runs.config(r.id);
+      if (c.init_from || c.data.format === 'sft' || c.data.corpus.endsWith('.jsonl') || c.data.corpus === 'sft-builtin') continue;
+      const { dropout: _a, ...m1 } = c.model;
+      const { dropout: _b, ...m2 } = recipe.model;
+      if (same(m1, m2) && c.data.tokenizer === recipe.data.tokenizer && store.checkpoints.list(r.id).length > 0) return r.id;
+    }
+    return null;
+  };
+
   return {
     list(o = {}) {
       recoverOrphans();
@@ -117,6 +134,15 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     checkpoints: (runId) => store.checkpoints.list(id(runId)),
     start,
     startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, seed: p.seed }),
+    startFineTune(p = {}) {
+      const recipe = resolveWithOverrides(readFineTuneConfig(), { steps: p.steps, seed: p.seed });
+      const parent = p.parentId ? id(p.parentId) : newestPretrained(recipe);
+      if (!parent) {
+        throw new ServiceError('bad_request', 'no finished pretraining run with the fine-tuning recipe\'s model to start from: run the baseline first');
+      }
+      const config = { ...(readFineTuneConfig() as Record<string, unknown>), init_from: parent };
+      return start({ config, steps: p.steps, seed: p.seed, hypothesis: `fine-tune ${parent} on the built-in question–answer set` });
+    },
     stop(runId) {
       const rid = id(runId);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
