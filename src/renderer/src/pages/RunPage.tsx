@@ -260,6 +260,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           {hasGenerationMetrics(primaryMetrics) && (
             <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
+          {hasGenerationMetrics(primaryMetrics, 'sft') && (
+            <GenerationHealth variant="sft" metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
+          )}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && isActive(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
