@@ -137,3 +137,16 @@ describe('builtinSftSet', () => {
     expect(sum.keywords).toEqual([String(Number(x) + Number(y))]);
   });
 });
+
+describe('chatPrompt (sampling a fine-tuned checkpoint)', () => {
+  it('wraps the prompt for fine-tuned runs, on request for base runs, and never when off', async () => {
+    const { chatPrompt } = await import('../sample-job.ts');
+    const { RunConfig } = await import('../../../shared/config.ts');
+    const sft = RunConfig.parse({ data: { corpus: 'sft-builtin' } });
+    const base = RunConfig.parse({});
+    expect(chatPrompt(sft, 'Capital of Peru?', { stop: [] })).toEqual({ prompt: 'Q: Capital of Peru?\nA: ', stop: ['\n'] });
+    expect(chatPrompt(base, 'Call me', { stop: [] })).toEqual({ prompt: 'Call me', stop: [] });
+    expect(chatPrompt(base, 'Capital of Peru?', { chat: 'on', stop: ['x'] })).toEqual({ prompt: 'Q: Capital of Peru?\nA: ', stop: ['x', '\n'] });
+    expect(chatPrompt(sft, 'raw', { chat: 'off', stop: [] }).prompt).toBe('raw');
+  });
+});

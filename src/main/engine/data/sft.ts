@@ -208,16 +208,14 @@ export class SftDataset {
     this.rng = new Rng(seed, 1);
   }
 
+  /** The training examples as one token stream (the memorisation index of a fine-tuning run). */
+  get train(): Int32Array {
+    return concat(this.trainSet);
+  }
+
   /** The held-out examples as one token stream (condensation and memorisation read held-out text this way). */
   get val(): Int32Array {
-    const n = this.valSet.reduce((a, e) => a + e.tokens.length, 0);
-    const out = new Int32Array(n);
-    let at = 0;
-    for (const e of this.valSet) {
-      out.set(e.tokens, at);
-      at += e.tokens.length;
-    }
-    return out;
+    return concat(this.valSet);
   }
 
   /** Rows of each batch drawn from the mix corpus: a fixed count, so every update sees the same proportion. */
@@ -263,4 +261,14 @@ export class SftDataset {
   restoreCursor(state: RngState): void {
     this.rng = Rng.fromState(state);
   }
+}
+
+function concat(examples: readonly EncodedExample[]): Int32Array {
+  const out = new Int32Array(examples.reduce((a, e) => a + e.tokens.length, 0));
+  let at = 0;
+  for (const e of examples) {
+    out.set(e.tokens, at);
+    at += e.tokens.length;
+  }
+  return out;
 }
