@@ -16,8 +16,8 @@ test('Fine-tune baseline starts from the newest finished baseline and charts its
   const { page, call } = s;
   try {
     await page.getByTestId('runs-empty').waitFor({ timeout: 60_000 });
-    const base = await call<{ id: string }>('runs.startBaseline', { steps: 20 });
-    await until(async () => (await call<Detail>('runs.get', { runId: base.id })).run.status, (st) => ['finished', 'failed', 'crashed'].includes(st), 300_000, 'the baseline to end');
+    const base = await call<{ id: string }>('runs.startBaseline', { steps: 5 });
+    await until(async () => (await call<Detail>('runs.get', { runId: base.id })).run.status, (st) => ['finished', 'failed', 'crashed'].includes(st), 600_000, 'the baseline to end');
     assert.equal((await call<Detail>('runs.get', { runId: base.id })).run.status, 'finished', s.serverLog().slice(-2000));
 
     await page.getByTestId('finetune-baseline').click();
@@ -44,7 +44,7 @@ test('Fine-tune baseline starts from the newest finished baseline and charts its
     await page.goto(`${s.baseUrl}/#/`);
     const lineage = page.getByTestId('lineage').first();
     await lineage.waitFor({ timeout: 30_000 });
-    assert.match((await lineage.textContent()) ?? '', new RegExp(`from ${base.id} @ 20`));
+    assert.match((await lineage.textContent()) ?? '', new RegExp(`from ${base.id} @ 5`));
     await page.screenshot({ path: join(s.artifacts, '02-runs-table-lineage.png'), fullPage: true });
   } catch (e) {
     await page.screenshot({ path: join(s.artifacts, 'failure.png') }).catch(() => {});

@@ -73,7 +73,7 @@ export function parseSettingsForm(form: SettingsForm): SettingsResult {
   if (stop.length > 16) errors.stop = 'At most 16 stop sequences';
   else if (stop.some((s) => s.length > 200)) errors.stop = 'A stop sequence may be at most 200 characters';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const parsed = SampleSettings.safeParse({ ...values, stop, chat: form.chat });
+  const parsed = SampleSettings.safeParse({ ...values, stop, ...(form.chat === 'auto' ? {} : { chat: form.chat }) });
   if (!parsed.success) return { ok: false, errors: { stop: parsed.error.issues[0]?.message ?? 'invalid settings' } };
   return { ok: true, settings: parsed.data };
 }
