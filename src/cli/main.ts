@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { createServices, type Services } from '../main/services.ts';
+import { backupDatabase } from '../main/services/backup.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
@@ -99,15 +100,16 @@ program
 
 program
   .command('resume')
-  .description('Continue a stopped, paused, crashed or failed run from its last checkpoint')
+  .description('Continue a stopped, paused, crashed or failed run from its newest good checkpoint (or --from STEP)')
   .argument('<run>', 'run id (or a unique part of it)')
+  .option('--from <step>', 'resume from the checkpoint at this step', intArg('--from', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (id: string, o: { json?: boolean }) => {
+  .action(async (id: string, o: { from?: number; json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const ckpt = s.runs.checkpoints(id).at(-1);
-      const run = s.runs.resume(id);
-      const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
-      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });
+      const { run, from, skipped } = s.runs.resume(id, { fromStep: o.from });
+      for (const line of skipped) process.stderr.write(`loupe: warning: ${line}; skipped\n`);
+      const where = from ? `checkpoint at step ${from.step}` : 'the start (no checkpoint was written)';
+      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${where}` });
     });
     finish(code);
   });
@@ -183,13 +185,11 @@ program
 
 program
   .command('backup')
-  .description('Write a consistent copy of the whole run database (safe while training)')
-  .argument('<file>', 'destination .db file')
+  .description('Write a consistent copy of the whole run database (safe while training, works on a damaged one)')
+  .argument('<file>', 'destination .db file (must not exist)')
   .action(async (file: string) => {
-    await withServices(async (s) => {
-      await s.backup(file);
-      process.stdout.write(`wrote ${file}\n`);
-    });
+    const r = await backupDatabase(resolveDataDir(), file);
+    process.stdout.write(`wrote ${r.file}${r.method === 'bytes' ? ' (a byte copy: the database does not read as SQLite)' : ''}\n`);
   });
 
 program

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Services } from '../../main/services.ts';
 import { isActive, type RunSummary } from '../../shared/runs.ts';
+import type { RunConfig } from '../../shared/config.ts';
 import type { SweepResult } from '../../shared/api/ablation.ts';
 import { readConfigFile, resolveWithOverrides } from '../../main/services/config-input.ts';
 import { parseVary } from '../../shared/ablation/sweep.ts';
@@ -134,13 +135,13 @@ export function registerSweepCommand(program: Command, withServices: WithService
         const vary = parseVary(o.vary);
         if (!vary.ok) throw new CliError(vary.error, usageExitCode);
       }
-      let config: Record<string, unknown> | undefined;
+      let config: RunConfig | undefined;
       if (file) {
         // Validate before opening anything: a bad config creates nothing.
         config = asUsageError(() => {
           const raw = readConfigFile(file);
           const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-          return resolveWithOverrides(input, { steps: o.steps }) as unknown as Record<string, unknown>;
+          return resolveWithOverrides(input, { steps: o.steps });
         });
       }
       const code = await withServices(async (s) => {

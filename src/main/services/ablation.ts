@@ -147,10 +147,10 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     if (runId) {
       const id = runIdOrThrow(runId, 'runId');
       const config = store.runs.config(id);
-      return { runId: id, name: store.runs.require(id).name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
+      return { runId: id, name: store.runs.require(id).name, config, yaml: stringifyConfig(config) };
     }
     const config = resolveWithOverrides(readBaselineConfig(), { steps });
-    return { runId: null, name: config.name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
+    return { runId: null, name: config.name, config, yaml: stringifyConfig(config) };
   };
 
   const sweep = (p: SweepRequest): SweepResult => {
@@ -345,7 +345,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       const base = baselineId ? store.runs.config(runIdOrThrow(baselineId, 'baselineId')) : resolveWithOverrides(readBaselineConfig());
       const parsed = parseSource(candidate);
       if (!parsed.ok) return { ok: false, issues: parsed.issues };
-      return { ok: true, config: parsed.config as unknown as Record<string, unknown>, review: reviewCandidate(base, parsed.config) };
+      return { ok: true, config: parsed.config, review: reviewCandidate(base, parsed.config) };
     },
     sweep,
     groups,

@@ -8,6 +8,7 @@ import { Series } from './runs.ts';
 import { MAX_SWEEP_RUNS } from '../ablation/sweep.ts';
 import { MAX_CONFIG_CHARS } from '../config-yaml.ts';
 import { PrintableName } from '../printable.ts';
+import { RunConfig } from '../config.ts';
 
 const RunIdString = z.string().min(1).max(100);
 
@@ -220,7 +221,7 @@ export const LocatedIssue = z.object({
 });
 
 export const ReviewResult = z.union([
-  z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()), review: CandidateReview }),
+  z.object({ ok: z.literal(true), config: RunConfig, review: CandidateReview }),
   /** An invalid candidate is a normal editor state, so it comes back as data rather than as an error. */
   z.object({ ok: z.literal(false), issues: z.array(LocatedIssue) }),
 ]);
@@ -230,7 +231,7 @@ export const BaseConfigResult = z.object({
   /** The baseline run, or null for the bundled baseline recipe. */
   runId: z.string().nullable(),
   name: z.string(),
-  config: z.record(z.string(), z.unknown()),
+  config: RunConfig,
   /** The same config as canonical YAML, for the editor and the diff editor. */
   yaml: z.string(),
 });
