@@ -3,8 +3,8 @@
 // trace only when LOUPE_DEBUG is set.
 import { ServiceError } from '../main/services/errors.ts';
 import { StoreError } from '../main/store/db.ts';
-import { escapeUnprintable } from '../shared/printable.ts';
 import { DataDirError } from '../main/paths.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { oneLine } from '../shared/one-line.ts';
 
 /** What you asked for is wrong (arguments, options, the config): nothing was started or changed. */

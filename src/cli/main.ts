@@ -8,6 +8,7 @@ import { backupDatabase } from '../main/services/backup.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
+import { hypothesisName } from '../main/services/run-naming.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import { escapeUnprintable } from '../shared/printable.ts';
@@ -17,6 +18,7 @@ import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 
 function intArg(name: string, min: number) {
@@ -79,20 +81,22 @@ program
   .command('train')
   .description('Train any config (YAML or JSON, the shape `loupe show RUN --json` prints under "config")')
   .argument('<config>', 'a .yaml, .yml or .json file')
-  .option('--name <name>', 'run name')
+  .option('--name <name>', 'run name; default: the config\'s own name, else what it changes against the baseline ("lr3e-4-warmup200")')
+  .option('--baseline <run>', 'the run this one is an ablation of: linked to it, and named against its config')
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const input = asUsageError(() => {
+    const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
       const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-      resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed });
-      return data;
+      return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
     });
     const code = await withServices(async (s) => {
-      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
+      const baselineId = o.baseline === undefined ? undefined : s.runs.resolveId(o.baseline);
+      const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.runs.get(baselineId).config);
+      const run = s.runs.start({ config: input, name, steps: o.steps, seed: o.seed, baselineId });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -214,6 +218,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {

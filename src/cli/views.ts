@@ -6,6 +6,7 @@ import type { Alert } from '../shared/alerts.ts';
 import type { RunConfig } from '../shared/config.ts';
 import type { CheckpointInfo } from '../shared/api/runs.ts';
 import { fromWire, MetricKey } from '../shared/metrics.ts';
+import { ComputeKey } from '../shared/compute.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import { escapeUnprintable } from '../shared/printable.ts';
 
@@ -43,6 +44,13 @@ export interface ShowJson {
   alerts: Alert[];
   checkpoints: CheckpointInfo[];
   metric_keys: string[];
+  /** At the last eval: training FLOPs spent, FLOPs per token, epochs over the training split; null without one. */
+  compute: { step: number; flops: number | null; flops_per_token: number | null; epochs: number | null } | null;
+}
+
+function lastOf(series: { steps: number[]; values: (number | string)[] } | undefined): { step: number; value: number } | null {
+  if (!series || series.steps.length === 0) return null;
+  return { step: series.steps[series.steps.length - 1]!, value: Number(series.values[series.values.length - 1]) };
 }
 
 export function showJson(s: Services, runId: string): ShowJson {
@@ -64,7 +72,19 @@ export function showJson(s: Services, runId: string): ShowJson {
     alerts: d.alerts,
     checkpoints: d.checkpoints,
     metric_keys: d.metricKeys,
+    compute: computeAtLastEval(s, runId),
   };
+}
+
+function computeAtLastEval(s: Services, runId: string): ShowJson['compute'] {
+  const [flops, epochs, tokens] = s.runs.metrics(runId, [ComputeKey.flops, ComputeKey.epochs, MetricKey.tokensSeen]);
+  const f = lastOf(flops);
+  const e = lastOf(epochs);
+  const at = f ?? e;
+  if (!at) return null;
+  const i = tokens!.steps.lastIndexOf(at.step);
+  const seen = i >= 0 ? Number(tokens!.values[i]) : null;
+  return { step: at.step, flops: f?.value ?? null, flops_per_token: f && seen ? f.value / seen : null, epochs: e?.value ?? null };
 }
 
 export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string {
@@ -75,6 +95,13 @@ export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string 
     `steps       ${r.steps}/${r.plannedSteps}   tokens seen ${r.tokensSeen}`,
     `backend     ${r.backend ?? '–'}${r.backendReason ? ` (${line(r.backendReason)})` : ''}`,
     `params      ${r.params ?? '–'}`,
+    ...(v.compute
+      ? [
+          `compute     ${v.compute.flops === null ? '–' : v.compute.flops.toExponential(2)} FLOPs` +
+            `${v.compute.flops_per_token === null ? '' : ` (${v.compute.flops_per_token.toExponential(2)} per token)`}` +
+            `, ${v.compute.epochs === null ? '–' : v.compute.epochs.toFixed(3)} epochs at step ${v.compute.step}`,
+        ]
+      : []),
     `final       train ${num(v.final.train_loss)}  val ${num(v.final.val_loss)}`,
     `best val    ${num(v.best.val_loss)}${v.best.step === null ? '' : ` at step ${v.best.step}`}`,
     `created     ${new Date(r.createdAt).toISOString()}`,

@@ -1,11 +1,11 @@
-// `loupe compare RUN|GROUP… [--baseline RUN|GROUP] [--metric final|best] [--json]`: the Compare view's table in the
-// terminal (Δ vs the baseline in nats, mean ± std over seeds, Welch p, verdict); --json prints the CompareTable.
+// `loupe compare RUN|GROUP… [--baseline RUN|GROUP] [--metric KEY|final|best] [--at final|best|STEP] [--json]`: the
+// Compare view's table in the terminal (Δ vs the baseline, mean ± std over seeds, Welch p, verdict) for any metric.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { BaselineRef, CompareTable } from '../../shared/ablation/compare.ts';
-import { compareTableToCsv, formatCompareTable } from '../../shared/ablation/compare.ts';
+import type { BaselineRef, CompareAt, CompareTable } from '../../shared/ablation/compare.ts';
+import { compareTableToCsv, formatCompareTable, resolveCompareMetric } from '../../shared/ablation/compare.ts';
 import type { Services } from '../../main/services.ts';
 import { ServiceError } from '../../main/services/errors.ts';
 import { checkFileTarget, fileProblem } from '../../main/services/exports.ts';
@@ -15,7 +15,8 @@ import type { WithServices } from './sweep.ts';
 
 interface CompareOptions {
   baseline?: string;
-  metric: 'final' | 'best';
+  metric?: string;
+  at?: string;
   json?: boolean;
   csv?: string;
   force?: boolean;
@@ -42,13 +43,30 @@ function writeNew(file: string, text: string, force: boolean): void {
   }
 }
 
+/** --at: final, best, or a step number. */
+function parseAt(value: string | undefined): CompareAt | undefined {
+  if (value === undefined || value === 'final' || value === 'best') return value;
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new CliError(`--at must be final, best or a step number, got "${value}"`, 2);
+}
+
 export function registerCompareCommand(program: Command, withServices: WithServices): void {
   program
     .command('compare')
-    .description('Compare runs and groups with a baseline: Δ val loss in nats, mean ± std over seeds, Welch p-value, verdict')
+    .description('Compare runs and groups with a baseline on any metric: Δ, mean ± std over seeds, Welch p-value, verdict')
     .argument('<targets...>', 'runs (id or a unique part of one) and groups (sweep names)')
-    .option('--baseline <run|group>', 'default: the baseline the compared runs are linked to (its seed replicates join it)')
-    .addOption(new Option('--metric <metric>', 'which val loss ranks rows and drives the t-test').choices(['final', 'best']).default('final'))
+    .option(
+      '--baseline <run|group>',
+      'default: the baseline the compared runs are linked to (its seed replicates join it); without one, the first target',
+    )
+    .addOption(
+      new Option(
+        '--metric <key>',
+        'metric key compared, e.g. val/loss, val/ppl, diag/condensation/layer_2, gen/seq_rep_4, eval/arc/acc; ' +
+          '"final" and "best" mean that value of val/loss (default val/loss)',
+      ),
+    )
+    .option('--at <final|best|step>', 'which value of each run: its last (default), its best, or the last one recorded at or before a step')
     .option('--json', 'print the compare table as JSON')
     .option('--csv <file>', 'also write the table as CSV')
     .option('--force', 'overwrite an existing --csv file')
@@ -61,10 +79,23 @@ export function registerCompareCommand(program: Command, withServices: WithServi
           if ('group' in t) groups.push(t.group);
           else runIds.push(t.runId);
         }
-        const baseline = o.baseline === undefined ? undefined : target(s, o.baseline, '--baseline');
+        const at = parseAt(o.at);
+        const chosen = resolveCompareMetric(o.metric, at);
+        if (!chosen.ok) throw new CliError(chosen.error.replace(/^metric/, '--metric').replace(/at=/, '--at '), 2);
+        const explicit = o.baseline === undefined ? undefined : target(s, o.baseline, '--baseline');
+        const first = target(s, refs[0]!, 'argument');
+        const run = (baseline: BaselineRef | undefined): CompareTable =>
+          s.ablation.compare({ runIds, groups, baseline, metric: chosen.key, at: chosen.at, alpha: 0.05, curveKeys: [] }).table;
         let table: CompareTable;
         try {
-          ({ table } = s.ablation.compare({ runIds, groups, baseline, metric: o.metric, alpha: 0.05, curveKeys: [] }));
+          try {
+            table = run(explicit);
+          } catch (e) {
+            // Nothing said which run is the baseline (no --baseline, no common linked baseline): the first target is.
+            const unlinked = e instanceof ServiceError && e.issues?.[0]?.path === 'baseline' && /link to/.test(e.message);
+            if (explicit !== undefined || !unlinked) throw e;
+            table = run(first);
+          }
         } catch (e) {
           if (e instanceof ServiceError && e.issues?.[0]?.path === 'baseline') throw new CliError(`${e.message.replace(/^baseline: /, '')} with --baseline RUN|GROUP`, usageExitCode);
           throw e;

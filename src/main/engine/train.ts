@@ -20,6 +20,7 @@ import { chooseMicroBatch } from './microbatch.ts';
 import { memoryFitProblem } from './memory-fit.ts';
 import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
+import type { CondensationStats } from '../../shared/generation/condensation.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
 export class TrainingError extends Error {
@@ -298,6 +299,8 @@ export interface TrainHooks {
   started(info: Omit<StartedInfo, 'backend' | 'backendReason'>): void;
   metrics(points: MetricPoint[]): void;
   checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
+  /** Per-layer similarity histograms of an eval (eval.diagnostics). */
+  condensation?(step: number, stats: CondensationStats): void;
   /** Polled between steps. */
   control(): 'stop' | 'pause' | null;
 }
@@ -340,7 +343,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
-      ...(await runEvalProbes(trainer, () => hooks.control() !== null)),
+      ...(await runEvalProbes(trainer, () => hooks.control() !== null, (stats) => hooks.condensation?.(trainer.step, stats))),
     ]);
     if (v < best) {
       best = v;

@@ -54,6 +54,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
         metrics.flush();
         post({ type: 'checkpoint', step: c.step, path: c.path, sha256: c.sha256, bytes: c.bytes, valLoss: c.valLoss });
       },
+      condensation: (step, stats) => post({ type: 'condensation', step, stats }),
       control: () => request,
     });
     metrics.flush();

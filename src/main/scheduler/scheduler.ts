@@ -203,6 +203,9 @@ export class Scheduler {
         case 'metrics':
           this.onMetrics(a, msg.seq, msg.points.map((p) => ({ step: p.step, key: p.key, value: fromWire(p.value) })));
           break;
+        case 'condensation':
+          this.opts.store.condensation.insert(a.runId, msg.step, msg.stats);
+          break;
         case 'checkpoint':
           this.opts.store.checkpoints.add(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });
           this.prune(a);

@@ -178,7 +178,7 @@ describe('ablation.compare', () => {
 
       // Best instead of final; a group baseline; targets resolved by group name first.
       const best = s.ablation.compare({ groups: ['sweep-lr'], baseline: { runId: b1 }, metric: 'best', alpha: 0.05, curveKeys: [] });
-      expect(best.table.metric).toBe('best');
+      expect(best.table).toMatchObject({ metric: 'val/loss', at: 'best' });
       expect(s.ablation.resolveTarget('sweep-lr')).toEqual({ group: 'sweep-lr' });
       expect(s.ablation.resolveTarget(b1)).toEqual({ runId: b1 });
       expect(failure(() => s.ablation.compare({ groups: ['sweep-lr'], baseline: { group: 'sweep-lr' }, metric: 'final', alpha: 0.05, curveKeys: [] }))).toMatchObject({

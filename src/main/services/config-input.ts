@@ -6,8 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/config.ts';
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
-import { memoryFitIssue } from '../engine/memory-fit.ts';
 import { datasetIssue } from './dataset-check.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 
 const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;

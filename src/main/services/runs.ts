@@ -12,8 +12,9 @@ import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
-import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
+import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
+import type { CondensationHistory } from '../../shared/generation/condensation.ts';
 
 export interface StartParams extends Overrides {
   config: unknown;
@@ -46,6 +47,8 @@ export interface RunServices {
   delete(runId: string): { runId: string; deletedFiles: number };
   metrics(runId: string, keys?: string[], sinceStep?: number): Series[];
   alerts(runId: string): Alert[];
+  /** Stored per-layer similarity histograms (condensation heatmap), by step then depth. */
+  condensation(runId: string): CondensationHistory;
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
   recomputeAlerts(runId: string): Alert[];
   waitForEnd(runId: string): Promise<RunSummary>;
@@ -207,6 +210,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       return store.metrics.series(id(runId), keys, sinceStep ?? 0).map((s) => ({ key: s.key, steps: s.steps, values: s.values.map(toWire) }));
     },
     alerts: (runId) => store.alerts.list(id(runId)),
+    condensation: (runId) => store.condensation.history(id(runId)),
     recomputeAlerts(runId) {
       const rid = id(runId);
       if (!monitorFactory) throw new ServiceError('unavailable', 'alert detection is not available in this build');
