@@ -16,6 +16,7 @@ import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
+import { registerWatchCommand } from './commands/watch.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -208,6 +209,7 @@ registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
 registerDeleteCommands(program, withServices);
+registerWatchCommand(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -18,6 +18,7 @@ import { exportCsv, exportHf } from './services/exports.ts';
 import { createRunMonitor, monitorOptions } from './monitor/index.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
+import { createExternalServices, type ExternalServices } from './services/external.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -70,6 +71,8 @@ export interface Services {
   runs: RunServices;
   ablation: AblationServices;
   samples: SampleServices;
+  /** Runs from elsewhere: watched run files and imported logs. */
+  external: ExternalServices;
   /** Ids of runs marked crashed/stopped at open because the process driving them was gone. */
   recovered: string[];
   /** A consistent copy of the database while in use (SQLite backup API). */
@@ -211,6 +214,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   };
 
   const samples = createSampleServices({ store, events, dataDir });
+  const external = createExternalServices({ store, events, monitorFactory });
   let closing: Promise<void> | null = null;
   return {
     dataDir,
@@ -220,10 +224,11 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     runs,
     ablation: createAblationServices({ store, runs, events }),
     samples,
+    external,
     recovered,
     backup: (file) => store.backup(file),
     close() {
-      closing ??= Promise.all([scheduler.shutdown(), samples.close()]).then(() => undefined).finally(() => store.close());
+      closing ??= Promise.all([scheduler.shutdown(), samples.close(), external.close()]).then(() => undefined).finally(() => store.close());
       return closing;
     },
   };

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { RunConfig } from '../../shared/config.ts';
-import type { RunStatus, RunSummary } from '../../shared/runs.ts';
+import type { ExternalSource, RunStatus, RunSummary } from '../../shared/runs.ts';
 import type { Alert } from '../../shared/alerts.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import { MetricKey } from '../../shared/metrics.ts';
@@ -91,6 +91,9 @@ interface RunRow {
   owner_pid: number | null;
   alert_count: number;
   warning_count: number;
+  source_kind: ExternalSource['kind'] | null;
+  source_path: string | null;
+  stale_since: number | null;
 }
 
 const activeStatuses: readonly RunStatus[] = ['queued', 'running'];
@@ -546,5 +549,6 @@ function toSummary(r: RunRow): RunSummary {
     archived: r.archived !== 0,
     alertCount: r.alert_count,
     warningCount: r.warning_count,
+    external: r.source_kind ? { kind: r.source_kind, path: r.source_path ?? '', staleSince: r.stale_since } : null,
   };
 }

@@ -1,0 +1,62 @@
+// Runs from elsewhere: watching run files written by PyTorch jobs (the Python logger in resources/) and importing
+// TensorBoard, MLflow and CSV logs. They land in the same store, with the same alerts and events, as Loupe's own.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunSummary } from '../../shared/runs.ts';
+import type { RunStore } from '../store/run-store.ts';
+import type { ServiceEvents } from '../scheduler/events.ts';
+import type { MonitorFactory } from '../scheduler/monitor-hook.ts';
+import { startWatch, type Watch } from '../external/watcher.ts';
+import { ServiceError } from './errors.ts';
+
+export interface WatchParams {
+  path: string;
+  /** Seconds without growth before a run file is marked stale (default 300). */
+  staleAfterS?: number;
+  name?: string;
+  onRun?: (run: RunSummary, file: string) => void;
+}
+
+export interface WatchInfo {
+  path: string;
+  kind: 'file' | 'dir';
+  runIds: string[];
+}
+
+export interface ExternalServices {
+  /** Starts following a run file or a folder of them in this process; a path already watched returns that watch. */
+  watch(params: WatchParams): Watch;
+  watching(): WatchInfo[];
+  unwatch(path: string): Promise<void>;
+  /** Stops every watch (unfinished runs are marked stopped; watching again continues them). */
+  close(): Promise<void>;
+}
+
+export const defaultStaleAfterS = 300;
+
+export function createExternalServices(deps: { store: RunStore; events: ServiceEvents; monitorFactory: MonitorFactory | null }): ExternalServices {
+  const watches = new Map<string, Watch>();
+  return {
+    watch(p) {
+      const abs = path.resolve(p.path);
+      const existing = watches.get(abs);
+      if (existing) return existing;
+      if (!fs.existsSync(abs)) throw new ServiceError('not_found', `no such file or folder: ${abs}`);
+      const stale = p.staleAfterS ?? defaultStaleAfterS;
+      if (!(stale > 0)) throw new ServiceError('bad_request', 'the stale timeout must be a positive number of seconds');
+      const w = startWatch(abs, deps, { staleAfterMs: stale * 1000, name: p.name, onRun: p.onRun });
+      watches.set(abs, w);
+      void w.done.finally(() => watches.delete(abs)).catch(() => {});
+      return w;
+    },
+    watching: () => [...watches.values()].map((w) => ({ path: w.path, kind: w.kind, runIds: w.runIds() })),
+    async unwatch(p) {
+      const w = watches.get(path.resolve(p));
+      if (!w) throw new ServiceError('not_found', `not watching ${path.resolve(p)}`);
+      await w.stop();
+    },
+    async close() {
+      await Promise.all([...watches.values()].map((w) => w.stop()));
+    },
+  };
+}
