@@ -17,6 +17,7 @@ import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 import { registerWatchCommand } from './commands/watch.ts';
+import { registerLoggerCommand } from './commands/logger.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -210,6 +211,7 @@ registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 registerWatchCommand(program, withServices);
+registerLoggerCommand(program);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

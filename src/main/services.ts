@@ -178,6 +178,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
       if (scheduler.isActive(rid) || run.status === 'running' || run.status === 'queued') {
         throw new ServiceError('conflict', `run ${rid} is already ${run.status}`);
       }
+      if (run.external) throw new ServiceError('conflict', `run ${rid} was not trained by Loupe (${run.external.kind} ${run.external.path}); to follow it again, watch that file`);
       if (!resumable.has(run.status)) throw new ServiceError('conflict', `run ${rid} is ${run.status}; only stopped, paused, crashed or failed runs can be resumed`);
       const ckpt = store.latestCheckpoint(rid);
       return scheduler.enqueue(rid, ckpt ? ckpt.path : null);

@@ -20,7 +20,7 @@ export interface IngestDeps {
 }
 
 export class ExternalRunWriter {
-  private readonly attempt: number;
+  private attempt: number;
   private seq = 0;
   private monitor: RunMonitor | null;
   private readonly lastStep = new Map<string, number>();
@@ -105,6 +105,15 @@ export class ExternalRunWriter {
     setStale(this.deps.store, this.runId, this.staleSince);
     this.emitStatus();
     this.log(stale ? 'warn' : 'info', stale ? 'the run file stopped growing: marked stale' : 'the run file grows again');
+  }
+
+  /** The job was started again after its `end` line (resumed from a checkpoint): the run is running again. */
+  reopen(): void {
+    if (!this.ended) return;
+    this.ended = false;
+    this.attempt = markExternalRunning(this.deps.store, this.runId);
+    this.seq = 0;
+    this.emitStatus();
   }
 
   end(status: RunStatus, error: string | null): RunSummary {

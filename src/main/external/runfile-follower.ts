@@ -55,9 +55,8 @@ export class RunFileFollower {
     return (this.opts.now ?? Date.now)();
   }
 
-  /** Reads everything new; call it on a timer. Returns true when the run has ended. */
+  /** Reads everything new; call it on a timer. Returns true when the run has ended (a later `run` line reopens it). */
   poll(): boolean {
-    if (this.writer?.isEnded) return true;
     const r = this.reader.read();
     if (r.kind === 'missing') {
       this.checkStale();
@@ -69,10 +68,9 @@ export class RunFileFollower {
       lineNo++;
       if (text.trim() === '') continue;
       this.handle(text, lineNo);
-      if (this.writer?.isEnded) break;
     }
     this.writer?.flush();
-    if (r.grew) {
+    if (r.grew && !this.writer?.isEnded) {
       this.lastGrowth = this.now();
       this.writer?.setStale(false, this.lastGrowth);
     } else this.checkStale();
@@ -92,7 +90,10 @@ export class RunFileFollower {
     const line = parsed.line;
     if (line.type === 'run') {
       if (!this.writer) this.open(line);
-      else this.writer.log('info', `${path.basename(this.file)} line ${lineNo}: a new "run" line: the job restarted; its steps continue this run`);
+      else {
+        this.writer.reopen();
+        this.writer.log('info', `${path.basename(this.file)} line ${lineNo}: a new "run" line: the job restarted; its steps continue this run`);
+      }
       return;
     }
     const w = this.writer ?? this.open(null);

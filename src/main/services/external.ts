@@ -8,6 +8,7 @@ import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../scheduler/monitor-hook.ts';
 import { startWatch, type Watch } from '../external/watcher.ts';
 import { ServiceError } from './errors.ts';
+import { repoRoot } from '../repo-root.ts';
 
 export interface WatchParams {
   path: string;
@@ -59,4 +60,20 @@ export function createExternalServices(deps: { store: RunStore; events: ServiceE
       await Promise.all([...watches.values()].map((w) => w.stop()));
     },
   };
+}
+
+/** The dependency-free Python logger that writes run files (shown by `loupe logger --print`). */
+export const pythonLoggerFile = path.join(repoRoot, 'resources', 'loupe_logger.py');
+
+export function pythonLoggerSource(): string {
+  return fs.readFileSync(pythonLoggerFile, 'utf8');
+}
+
+/** Copies the logger into `dir` (created if needed); returns the file written. */
+export function writePythonLogger(dir: string): string {
+  const target = path.join(path.resolve(dir), path.basename(pythonLoggerFile));
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new ServiceError('bad_request', `${dir} is not a folder`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(pythonLoggerFile, target);
+  return target;
 }
