@@ -18,6 +18,7 @@ import { registerCompareCommand } from './commands/compare.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { registerLoggerCommand } from './commands/logger.ts';
+import { registerImportCommand } from './commands/import.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -212,6 +213,7 @@ registerCompareCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 registerWatchCommand(program, withServices);
 registerLoggerCommand(program);
+registerImportCommand(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,6 +8,11 @@ import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../scheduler/monitor-hook.ts';
 import { startWatch, type Watch } from '../external/watcher.ts';
 import { ServiceError } from './errors.ts';
+import { storeImportedRun, type ImportedRun } from '../external/import-run.ts';
+import { readTensorboard } from '../external/importers/tensorboard.ts';
+import { readMlflow } from '../external/importers/mlflow.ts';
+import { readCsv } from '../external/importers/csv.ts';
+import { ImportError, type Progress } from '../external/importers/errors.ts';
 import { repoRoot } from '../repo-root.ts';
 
 export interface WatchParams {
@@ -24,7 +29,19 @@ export interface WatchInfo {
   runIds: string[];
 }
 
+export interface ImportParams {
+  path: string;
+  /** Run name (several runs: NAME/<source name>); default: the source folder or file. */
+  name?: string;
+  onProgress?: Progress;
+}
+
 export interface ExternalServices {
+  /** TensorBoard event files: one run per folder of them, files in a folder merged. */
+  importTensorboard(p: ImportParams): RunSummary[];
+  /** An MLflow file store, experiment or run folder: one run per MLflow run. */
+  importMlflow(p: ImportParams): RunSummary[];
+  importCsv(p: ImportParams & { stepCol?: string }): RunSummary;
   /** Starts following a run file or a folder of them in this process; a path already watched returns that watch. */
   watch(params: WatchParams): Watch;
   watching(): WatchInfo[];
@@ -37,7 +54,21 @@ export const defaultStaleAfterS = 300;
 
 export function createExternalServices(deps: { store: RunStore; events: ServiceEvents; monitorFactory: MonitorFactory | null }): ExternalServices {
   const watches = new Map<string, Watch>();
+  /** Reads the whole source first: bad input stores nothing. */
+  const store = (read: () => ImportedRun[]): RunSummary[] => {
+    let runs: ImportedRun[];
+    try {
+      runs = read();
+    } catch (e) {
+      if (e instanceof ImportError) throw new ServiceError('bad_request', e.message);
+      throw e;
+    }
+    return runs.map((r) => storeImportedRun(deps, r));
+  };
   return {
+    importTensorboard: (p) => store(() => readTensorboard(p.path, p)),
+    importMlflow: (p) => store(() => readMlflow(p.path, p)),
+    importCsv: (p) => store(() => [readCsv(p.path, p)])[0],
     watch(p) {
       const abs = path.resolve(p.path);
       const existing = watches.get(abs);
