@@ -157,6 +157,8 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, seed: p.seed }),
     stop(runId) {
       const rid = id(runId);
+      const ext = store.requireSummary(rid).external;
+      if (ext) throw new ServiceError('conflict', `run ${rid} follows ${ext.path}; stop the job that writes it, or stop watching it`);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
       else notDrivenElsewhere(rid);
       return store.requireSummary(rid);

@@ -5,12 +5,14 @@ import { appRequests, appEvents } from './app.ts';
 import { runRequests, runEvents } from './runs.ts';
 import { sampleRequests, sampleEvents } from './samples.ts';
 import { ablationRequests, ablationEvents } from './ablation.ts';
+import { externalRequests } from './external.ts';
 
 export const requests = {
   ...appRequests,
   ...runRequests,
   ...sampleRequests,
   ...ablationRequests,
+  ...externalRequests,
 };
 export const events = {
   ...appEvents,
@@ -43,3 +45,4 @@ export * from './errors.ts';
 export * from './runs.ts';
 export * from './samples.ts';
 export * from './ablation.ts';
+export * from './external.ts';

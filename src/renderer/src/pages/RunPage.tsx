@@ -207,7 +207,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
     '0': { label: 'Reset zoom', run: () => charts.current?.resetZoom() },
     s: {
       label: 'Stop / resume this run',
-      run: () => run && (STOPPABLE.has(run.status) ? act('runs.stop') : RESUMABLE.has(run.status) ? act('runs.resume') : undefined),
+      run: () => run && !run.external && (STOPPABLE.has(run.status) ? act('runs.stop') : RESUMABLE.has(run.status) ? act('runs.resume') : undefined),
     },
     e: { label: 'Export charts as PNG', run: exportPng },
     '[': { label: 'Less smoothing', run: () => setSmoothing(Math.max(0, +(smoothing - 0.05).toFixed(2))) },
@@ -238,6 +238,8 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           <a href="#/">Runs</a> / <strong className="run-title">{run?.name ?? runId}</strong>
           {run && <StatusBadge status={run.status} />}
           {run?.groupName && <span className="tag">{run.groupName}</span>}
+          {run?.external && <span className="tag" title={`${run.external.kind}: ${run.external.path}`}>external</span>}
+          {run?.external?.staleSince != null && run.status === 'running' && <span className="tag warn" title="The run file stopped growing">stale</span>}
         </div>
         <div className="chart-tools">
           <label className="slider" title="Display smoothing (EMA); stored data is never changed. [ and ] adjust it.">
@@ -295,10 +297,10 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         <aside className="run-side">
           <div className="panel facts">
             <div className="controls">
-              {run && STOPPABLE.has(run.status) && (
+              {run && STOPPABLE.has(run.status) && !run.external && (
                 <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title="Stop (s)">■ Stop</button>
               )}
-              {run && RESUMABLE.has(run.status) && (
+              {run && RESUMABLE.has(run.status) && !run.external && (
                 <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
               )}
               <button className="ghost" onClick={() => navigate({ page: 'playground', runId })}>Sample…</button>
