@@ -139,8 +139,9 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
-  .action(async (id: string, o: { csv?: string; hf?: string }) => {
-    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', 2);
+  .option('--torch <dir>', 'write a plain PyTorch training script of the recipe (runs under torchrun; logs for `loupe watch`)')
+  .action(async (id: string, o: { csv?: string; hf?: string; torch?: string }) => {
+    if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', 2);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv);
@@ -149,6 +150,10 @@ program
       if (o.hf) {
         const r = s.runs.exportHf(id, o.hf);
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
+      }
+      if (o.torch) {
+        const r = s.external.exportTorch(s.runs.resolveId(id), o.torch);
+        process.stdout.write(`wrote ${r.dir}: train.py, loupe_logger.py, data/tokens.bin (${r.tokens} tokens, vocab ${r.vocab}); run \`python train.py\` or \`torchrun --nproc_per_node=N train.py\` there and \`loupe watch ${r.dir}/runs\`\n`);
       }
     });
   });

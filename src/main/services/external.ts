@@ -13,6 +13,7 @@ import { readTensorboard } from '../external/importers/tensorboard.ts';
 import { readMlflow } from '../external/importers/mlflow.ts';
 import { readCsv } from '../external/importers/csv.ts';
 import { ImportError, type Progress } from '../external/importers/errors.ts';
+import { exportTorch, TorchExportError } from '../external/torch-export.ts';
 import { repoRoot } from '../repo-root.ts';
 
 export interface WatchParams {
@@ -42,6 +43,8 @@ export interface ExternalServices {
   /** An MLflow file store, experiment or run folder: one run per MLflow run. */
   importMlflow(p: ImportParams): RunSummary[];
   importCsv(p: ImportParams & { stepCol?: string }): RunSummary;
+  /** The run's recipe as a PyTorch script (plus logger and tokens) that runs under torchrun unchanged. */
+  exportTorch(runId: string, dir: string): { dir: string; files: string[]; tokens: number; vocab: number };
   /** Starts following a run file or a folder of them in this process; a path already watched returns that watch. */
   watch(params: WatchParams): Watch;
   watching(): WatchInfo[];
@@ -69,6 +72,16 @@ export function createExternalServices(deps: { store: RunStore; events: ServiceE
     importTensorboard: (p) => store(() => readTensorboard(p.path, p)),
     importMlflow: (p) => store(() => readMlflow(p.path, p)),
     importCsv: (p) => store(() => [readCsv(p.path, p)])[0],
+    exportTorch(runId, dir) {
+      const run = deps.store.requireSummary(runId);
+      try {
+        return exportTorch({ runId: run.id, name: run.name, config: deps.store.getConfig(run.id), dir, loggerFile: pythonLoggerFile });
+      } catch (e) {
+        if (e instanceof TorchExportError) throw new ServiceError('bad_request', e.message);
+        if (e instanceof Error && e.message.startsWith('data.corpus')) throw new ServiceError('bad_request', e.message);
+        throw e;
+      }
+    },
     watch(p) {
       const abs = path.resolve(p.path);
       const existing = watches.get(abs);
