@@ -10,7 +10,7 @@ import { readConfigFile, resolveWithOverrides } from '../main/services/config-in
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import { followRun } from './session.ts';
-import { CliError, reportAndExit } from './errors.ts';
+import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
@@ -58,6 +58,8 @@ const program = new Command('loupe')
   .description('Train small GPTs from scratch on your own machine, and keep every run.')
   .version(appVersion)
   .showHelpAfterError()
+  // Every command inherits this: a wrong command line (missing argument, unknown option, bad value) exits 2.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : usageExitCode))
   .addHelpText('after', '\nData lives in $LOUPE_HOME if set, else the Loupe app-data folder (shared with the desktop app).');
 
 program
@@ -84,9 +86,12 @@ program
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const raw = readConfigFile(file);
-    const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-    resolveWithOverrides(input, { name: o.name, steps: o.steps, seed: o.seed });
+    const input = asUsageError(() => {
+      const raw = readConfigFile(file);
+      const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed });
+      return data;
+    });
     const code = await withServices(async (s) => {
       const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
@@ -141,7 +146,7 @@ program
   .option('--hf <dir>', 'write config.json + model.safetensors')
   .option('--torch <dir>', 'write a plain PyTorch training script of the recipe (runs under torchrun; logs for `loupe watch`)')
   .action(async (id: string, o: { csv?: string; hf?: string; torch?: string }) => {
-    if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', 2);
+    if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv);
@@ -151,8 +156,9 @@ program
         const r = s.runs.exportHf(id, o.hf);
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
       }
-      if (o.torch) {
-        const r = s.external.exportTorch(s.runs.resolveId(id), o.torch);
+      const torchDir = o.torch;
+      if (torchDir) {
+        const r = asUsageError(() => s.external.exportTorch(s.runs.resolveId(id), torchDir));
         process.stdout.write(`wrote ${r.dir}: train.py, loupe_logger.py, data/tokens.bin (${r.tokens} tokens, vocab ${r.vocab}); run \`python train.py\` or \`torchrun --nproc_per_node=N train.py\` there and \`loupe watch ${r.dir}/runs\`\n`);
       }
     });
@@ -198,7 +204,7 @@ program
   .description('Serve the app in your browser on 127.0.0.1 (for machines without Electron)')
   .addOption(new Option('--port <p>', 'port (0 picks a free one)').argParser(intArg('--port', 0)).default(0))
   .action(async (o: { port: number }) => {
-    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', usageExitCode);
     const { serveBrowserMode } = await import('../main/serve.ts');
     let host: Awaited<ReturnType<typeof serveBrowserMode>>;
     try {

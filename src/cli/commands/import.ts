@@ -1,10 +1,11 @@
 // `loupe import tensorboard|mlflow|csv`: logs from other tools into the run store, with the same alerts and charts
-// as Loupe's runs. Prints the new run id(s); --json prints them as JSON.
+// as Loupe's runs. Prints the new run id(s); --json prints them as JSON. Bad input (missing, corrupt) exits 2.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { RunSummary } from '../../shared/runs.ts';
 import type { Progress } from '../../main/external/importers/errors.ts';
 import type { WithServices } from './sweep.ts';
+import { asUsageError } from '../errors.ts';
 
 /** A bar on a terminal once the input is big enough to take a moment (over 4 MB); nothing otherwise. */
 function progressBar(label: string): { onProgress: Progress; stop: () => void } {
@@ -52,7 +53,7 @@ export function registerImportCommand(program: Command, withServices: WithServic
         const off = notes(s);
         const bar = progressBar('reading');
         try {
-          report(s.external.importTensorboard({ path: p, name: o.name, onProgress: bar.onProgress }), Boolean(o.json));
+          report(asUsageError(() => s.external.importTensorboard({ path: p, name: o.name, onProgress: bar.onProgress })), Boolean(o.json));
         } finally {
           bar.stop();
           off();
@@ -71,7 +72,7 @@ export function registerImportCommand(program: Command, withServices: WithServic
         const off = notes(s);
         const bar = progressBar('reading');
         try {
-          report(s.external.importMlflow({ path: p, name: o.name, onProgress: bar.onProgress }), Boolean(o.json));
+          report(asUsageError(() => s.external.importMlflow({ path: p, name: o.name, onProgress: bar.onProgress })), Boolean(o.json));
         } finally {
           bar.stop();
           off();
@@ -91,7 +92,7 @@ export function registerImportCommand(program: Command, withServices: WithServic
         const off = notes(s);
         const bar = progressBar('reading');
         try {
-          report([s.external.importCsv({ path: p, stepCol: o.stepCol, name: o.name, onProgress: bar.onProgress })], Boolean(o.json));
+          report([asUsageError(() => s.external.importCsv({ path: p, stepCol: o.stepCol, name: o.name, onProgress: bar.onProgress }))], Boolean(o.json));
         } finally {
           bar.stop();
           off();

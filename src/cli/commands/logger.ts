@@ -1,6 +1,6 @@
 // `loupe logger`: the one-file Python logger that PyTorch jobs use to write run files Loupe can watch.
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, usageExitCode } from '../errors.ts';
 import { pythonLoggerSource, writePythonLogger } from '../../main/services/external.ts';
 
 export function registerLoggerCommand(program: Command): void {
@@ -10,7 +10,7 @@ export function registerLoggerCommand(program: Command): void {
     .option('--print', 'print loupe_logger.py on stdout')
     .option('--write <dir>', 'copy loupe_logger.py into a folder (next to your training script)')
     .action((o: { print?: boolean; write?: string }) => {
-      if (!o.print && !o.write) throw new CliError('logger needs --print or --write DIR', 2);
+      if (!o.print && !o.write) throw new CliError('logger needs --print or --write DIR', usageExitCode);
       if (o.print) process.stdout.write(pythonLoggerSource());
       if (o.write) {
         const file = writePythonLogger(o.write);

@@ -6,6 +6,7 @@ import type { RunSummary } from '../../shared/runs.ts';
 import { formatAlertLine } from '../../main/monitor/index.ts';
 import { defaultStaleAfterS } from '../../main/services/external.ts';
 import type { WithServices } from './sweep.ts';
+import { asUsageError } from '../errors.ts';
 
 function positiveSeconds(v: string): number {
   const n = Number(v);
@@ -52,7 +53,7 @@ export function registerWatchCommand(program: Command, withServices: WithService
           }),
         ];
         let kind: 'file' | 'dir' = 'file';
-        const w = s.external.watch({
+        const w = asUsageError(() => s.external.watch({
           path: target,
           staleAfterS: o.staleAfter,
           name: o.name,
@@ -61,7 +62,7 @@ export function registerWatchCommand(program: Command, withServices: WithService
             if (o.json && kind === 'dir') process.stdout.write(`${JSON.stringify({ run_id: run.id, name: run.name, path: file })}\n`);
             else if (!o.json) process.stdout.write(`watching ${file} as run ${run.id} (${run.name})\n`);
           },
-        });
+        }));
         kind = w.kind;
         // onRun already ran for what the first read found, before `kind` was known: replay it for a folder.
         if (o.json && kind === 'dir') for (const id of w.runIds()) {

@@ -113,7 +113,7 @@ describe('the CLI', () => {
     expect(out.runs).toHaveLength(1);
     expect(out.runs[0]).toMatchObject({ name: 'from-csv', steps: 2 });
     const bad = await loupe(['import', 'csv', path.join(dir, 'missing.csv')], env);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^loupe: no such file: /);
     expect((await loupe(['logger'], env)).code).toBe(2);
   }, 60_000);
