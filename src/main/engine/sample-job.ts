@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { diagnoseSample } from '../../shared/generation/diagnosis.ts';
 import type { MemorizedSource } from '../../shared/api/samples.ts';
 import { CheckpointState } from './checkpoint/checkpoint.ts';
+import { hfCheckpointState, isForeignHfFolder } from './checkpoint/hf-import.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset } from './data/dataset.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
@@ -41,6 +42,7 @@ function oneLine(e: unknown): string {
 }
 
 function readState(checkpointPath: string): CheckpointState {
+  if (isForeignHfFolder(checkpointPath)) return hfCheckpointState(checkpointPath);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(checkpointPath, 'state.json'), 'utf8'));
