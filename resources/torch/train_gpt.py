@@ -148,6 +148,8 @@ def save_checkpoint(model, step, m):
           "resid_pdrop": m["dropout"], "embd_pdrop": m["dropout"], "attn_pdrop": m["dropout"], "torch_dtype": "float32"}
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(hf, f, indent=2)
+    with open(os.path.join(HERE, "data", "loupe_tokenizer.json")) as src, open(os.path.join(out, "loupe_tokenizer.json"), "w") as dst:
+        dst.write(src.read())  # so Loupe's playground decodes the tokens as the run encoded them
     return out
 
 

@@ -4,15 +4,16 @@
 # (LOUPE_HOME must hold RUN; STEPS defaults to the run's own step count).
 set -euo pipefail
 run="$1"; steps="${2:-}"
+loupe="node $(cd "$(dirname "$0")/../.." && pwd)/bin/loupe.mjs"  # not npx: the watcher must get the Ctrl-C itself
 work="$(mktemp -d)"
-npx loupe export "$run" --torch "$work/job"
+$loupe export "$run" --torch "$work/job"
 mkdir -p "$work/job/runs"
-npx loupe watch "$work/job/runs" --json > "$work/watch.out" &
+$loupe watch "$work/job/runs" --json > "$work/watch.out" &
 watcher=$!
 sleep 10
 (cd "$work/job" && /usr/bin/python3 train.py ${steps:+--steps "$steps"})
 sleep 3
 kill -INT "$watcher"; wait "$watcher" || true
 watched="$(head -1 "$work/watch.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_id"])')"
-npx loupe runs | grep -E "^ID|$run|$watched"
+$loupe runs | grep -E "^ID|$run|$watched"
 echo "work folder: $work"

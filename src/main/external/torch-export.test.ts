@@ -30,6 +30,7 @@ describe('exportTorch', () => {
     expect(JSON.parse(embedded)).toEqual(config);
     const tokens = new Uint16Array(new Uint8Array(fs.readFileSync(path.join(out, 'data', 'tokens.bin'))).buffer);
     expect([...tokens]).toEqual([...Buffer.from(loadCorpus(corpus).text)]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'data', 'loupe_tokenizer.json'), 'utf8'))).toEqual({ kind: 'byte' });
     expect(fs.readFileSync(path.join(out, 'loupe_logger.py'), 'utf8')).toBe(fs.readFileSync(pythonLoggerFile, 'utf8'));
     expect(() => exportTorch({ runId: 'r1', name: config.name, config, dir: out, loggerFile: pythonLoggerFile })).toThrow(/already exists/);
   });

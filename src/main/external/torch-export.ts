@@ -49,10 +49,17 @@ export function exportTorch(opts: { runId: string; name: string; config: RunConf
     .replaceAll('__VOCAB__', String(tokenizer.vocabSize))
     .replaceAll('__TOKEN_DTYPE__', wide ? 'int32' : 'uint16');
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-  const files = [path.join(dir, 'train.py'), path.join(dir, 'loupe_logger.py'), path.join(dir, 'data', 'tokens.bin'), path.join(dir, 'loupe_config.json')];
+  const files = [
+    path.join(dir, 'train.py'),
+    path.join(dir, 'loupe_logger.py'),
+    path.join(dir, 'data', 'tokens.bin'),
+    path.join(dir, 'data', 'loupe_tokenizer.json'),
+    path.join(dir, 'loupe_config.json'),
+  ];
   fs.writeFileSync(files[0], script, { mode: 0o755 });
   fs.copyFileSync(opts.loggerFile, files[1]);
   fs.writeFileSync(files[2], bin);
-  fs.writeFileSync(files[3], `${JSON.stringify(config, null, 2)}\n`);
+  fs.writeFileSync(files[3], JSON.stringify(tokenizer.toJSON()));
+  fs.writeFileSync(files[4], `${JSON.stringify(config, null, 2)}\n`);
   return { dir, files, tokens: ids.length, vocab: tokenizer.vocabSize };
 }
