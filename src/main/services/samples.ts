@@ -172,7 +172,7 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
       return { checkpoint: { runId: '', runName: path.basename(abs), step }, path: abs, stored: false };
     }
     if (!existsSync(path.join(abs, 'state.json')) || !existsSync(path.join(abs, 'model.safetensors'))) {
-      throw new ServiceError('not_found', `${folder} is neither a Loupe checkpoint folder (state.json, model.safetensors) nor a Hugging Face model folder (config.json, model.safetensors)`);
+      throw new ServiceError('not_found', `${folder} is not a Loupe checkpoint folder (state.json, model.safetensors), nor a Hugging Face model folder (config.json, model.safetensors)`);
     }
     const row = store.db.prepare('SELECT run_id AS runId, step FROM checkpoints WHERE path = ? AND pruned_at IS NULL').get(abs) as
       | { runId: string; step: number }
