@@ -2,8 +2,9 @@
 import type { Services } from '../main/services.ts';
 import type { RunSummary } from '../shared/runs.ts';
 import type { Alert } from '../shared/alerts.ts';
-import type { CheckpointRow } from '../main/store/run-store.ts';
-import { MetricKey } from '../shared/metrics.ts';
+import type { RunConfig } from '../shared/config.ts';
+import type { CheckpointInfo } from '../shared/api/runs.ts';
+import { fromWire, MetricKey } from '../shared/metrics.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 
 const num = (v: number | null, d = 4): string => (v === null ? '–' : v.toFixed(d));
@@ -30,20 +31,20 @@ export function formatRunsTable(runs: RunSummary[]): string {
 
 export interface ShowJson {
   run: RunSummary;
-  config: Record<string, unknown>;
+  config: RunConfig;
   final: { step: number; train_loss: number | null; val_loss: number | null };
   best: { val_loss: number | null; step: number | null };
   alerts: Alert[];
-  checkpoints: CheckpointRow[];
+  checkpoints: CheckpointInfo[];
   metric_keys: string[];
 }
 
 export function showJson(s: Services, runId: string): ShowJson {
   const d = s.runs.get(runId);
-  const [val] = s.store.series(runId, [MetricKey.valLoss]);
+  const [val] = s.runs.metrics(runId, [MetricKey.valLoss]);
   let bestStep: number | null = null;
   let best = Infinity;
-  val.values.forEach((v, i) => {
+  val.values.map(fromWire).forEach((v, i) => {
     if (Number.isFinite(v) && v < best) {
       best = v;
       bestStep = val.steps[i];

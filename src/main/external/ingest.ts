@@ -7,14 +7,13 @@ import path from 'node:path';
 import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
 import { toWire, type MetricPoint } from '../../shared/metrics.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
-import type { MonitorFactory, RunMonitor } from '../scheduler/monitor-hook.ts';
-import { monitorOptions } from '../monitor/index.ts';
+import type { MonitorFactory, RunMonitor } from '../monitor/index.ts';
 import { markExternalRunning, setPlannedSteps, setStale } from '../store/external-runs.ts';
 
 export interface IngestDeps {
-  store: RunStore;
+  store: Store;
   events: ServiceEvents;
   monitorFactory: MonitorFactory | null;
 }
@@ -35,7 +34,7 @@ export class ExternalRunWriter {
     private readonly config: RunConfig,
   ) {
     this.attempt = markExternalRunning(deps.store, runId);
-    this.monitor = deps.monitorFactory ? deps.monitorFactory(config.alerts, monitorOptions(config)) : null;
+    this.monitor = deps.monitorFactory ? deps.monitorFactory(config) : null;
     this.emitStatus();
   }
 
@@ -60,10 +59,10 @@ export class ExternalRunWriter {
     const points = this.pending;
     this.pending = [];
     const { store, events } = this.deps;
-    store.insertMetrics(this.runId, this.attempt, this.seq++, points);
+    store.metrics.insert(this.runId, this.attempt, this.seq++, points);
     events.emit('run.metrics', { runId: this.runId, points: points.map((p) => ({ step: p.step, key: p.key, value: toWire(p.value) })) });
     if (this.monitor) this.storeAlerts(this.monitor.observe(points));
-    if (this.maxStep > store.requireSummary(this.runId).plannedSteps) setPlannedSteps(store, this.runId, this.maxStep);
+    if (this.maxStep > store.runs.require(this.runId).plannedSteps) setPlannedSteps(store, this.runId, this.maxStep);
   }
 
   private restartAt(step: number): void {
@@ -73,9 +72,9 @@ export class ExternalRunWriter {
     this.maxStep = step;
     if (this.deps.monitorFactory) {
       // As for a resumed run: a fresh monitor that has seen the stored history up to the restart point.
-      this.monitor = this.deps.monitorFactory(this.config.alerts, monitorOptions(this.config));
+      this.monitor = this.deps.monitorFactory(this.config);
       const history: MetricPoint[] = [];
-      for (const p of this.deps.store.iteratePoints(this.runId)) if (p.step < step) history.push(p);
+      for (const p of this.deps.store.metrics.points(this.runId)) if (p.step < step) history.push(p);
       this.storeAlerts(this.monitor.observe(history));
     }
     this.log('info', `steps went back from ${from} to ${step}: a restart from a checkpoint; values logged again replace the stored ones, which are kept as superseded`);
@@ -94,7 +93,7 @@ export class ExternalRunWriter {
     } catch {
       this.log('warn', `checkpoint at step ${step}: no readable ${weights}; recorded without a hash`);
     }
-    this.deps.store.addCheckpoint(this.runId, { step, path: dir, sha256, bytes, valLoss: null });
+    this.deps.store.checkpoints.add(this.runId, { step, path: dir, sha256, bytes, valLoss: null });
     this.log('info', `checkpoint at step ${step}: ${dir}`);
   }
 
@@ -121,10 +120,10 @@ export class ExternalRunWriter {
     if (!this.ended) {
       this.ended = true;
       setStale(this.deps.store, this.runId, null);
-      this.deps.store.setStatus(this.runId, status, error);
+      this.deps.store.runs.setStatus(this.runId, status, error);
       this.emitStatus();
     }
-    return this.deps.store.requireSummary(this.runId);
+    return this.deps.store.runs.require(this.runId);
   }
 
   log(level: 'info' | 'warn' | 'error', message: string): void {
@@ -133,11 +132,11 @@ export class ExternalRunWriter {
 
   private storeAlerts(alerts: ReturnType<RunMonitor['observe']>): void {
     if (alerts.length === 0) return;
-    for (const alert of this.deps.store.upsertAlerts(this.runId, alerts)) this.deps.events.emit('run.alert', { runId: this.runId, alert });
+    for (const alert of this.deps.store.alerts.upsert(this.runId, alerts)) this.deps.events.emit('run.alert', { runId: this.runId, alert });
   }
 
   private emitStatus(): void {
-    const run = this.deps.store.getSummary(this.runId);
+    const run = this.deps.store.runs.get(this.runId);
     if (run) this.deps.events.emit('run.status', { run });
   }
 }

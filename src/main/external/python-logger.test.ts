@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStore } from '../store/run-store.ts';
+import { Store } from '../store/store.ts';
 import { createEvents } from '../scheduler/events.ts';
-import { createRunMonitor } from '../monitor/index.ts';
+import { monitorForRun } from '../monitor/index.ts';
 import { dbPath } from '../paths.ts';
 import { pythonLoggerFile } from '../services/external.ts';
 import { RunFileFollower } from './runfile-follower.ts';
@@ -20,7 +20,7 @@ let deps: IngestDeps;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pylog-'));
-  deps = { store: RunStore.open(dbPath(path.join(dir, 'home'))), events: createEvents(), monitorFactory: createRunMonitor };
+  deps = { store: Store.open(dbPath(path.join(dir, 'home'))), events: createEvents(), monitorFactory: monitorForRun };
 });
 afterEach(() => {
   deps.store.close();
@@ -36,20 +36,20 @@ describe('a run file from a real PyTorch loop', () => {
     fs.copyFileSync(fixture, file);
     const f = new RunFileFollower(file, deps, { staleAfterMs: 60_000 });
     expect(f.poll()).toBe(true);
-    const run = deps.store.requireSummary(f.runId!);
+    const run = deps.store.runs.require(f.runId!);
     expect(run).toMatchObject({ name: 'torch-mlp-readme', status: 'finished', steps: 160, plannedSteps: 160 });
-    const loss = deps.store.series(run.id, ['train/loss'])[0];
+    const loss = deps.store.metrics.series(run.id, ['train/loss'])[0];
     expect(loss.steps).toEqual(Array.from({ length: 160 }, (_, i) => i + 1));
     const last = JSON.parse(lines.filter((l) => l.includes('"train/loss"')).pop()!) as { value: number };
     expect(loss.values[159]).toBe(last.value);
     // Steps 81–120 were trained twice; the replay differs (the script keeps the optimizer state by reference, so it
     // resumes with moments from step 120), so the first values are kept as superseded.
-    const superseded = deps.store.supersededPoints(run.id).filter((p) => p.key === 'train/loss').map((p) => p.step);
+    const superseded = deps.store.metrics.superseded(run.id).filter((p) => p.key === 'train/loss').map((p) => p.step);
     expect(superseded.length).toBeGreaterThan(30);
     expect(Math.min(...superseded)).toBeGreaterThanOrEqual(81);
     expect(Math.max(...superseded)).toBeLessThanOrEqual(120);
-    expect(deps.store.series(run.id, ['val/loss'])[0].steps).toEqual([40, 80, 120, 160]);
-    expect(deps.store.getConfig(run.id).train.grad_clip).toBe(1);
+    expect(deps.store.metrics.series(run.id, ['val/loss'])[0].steps).toEqual([40, 80, 120, 160]);
+    expect(deps.store.runs.config(run.id).train.grad_clip).toBe(1);
   });
 });
 

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunStore } from '../store/run-store.ts';
+import { Store } from '../store/store.ts';
 import { createEvents } from '../scheduler/events.ts';
-import { createRunMonitor } from '../monitor/index.ts';
+import { monitorForRun } from '../monitor/index.ts';
 import { dbPath } from '../paths.ts';
 import { RunFileFollower } from './runfile-follower.ts';
 import { startWatch } from './watcher.ts';
@@ -22,7 +22,7 @@ beforeEach(() => {
   const events = createEvents();
   logs = [];
   events.on('run.log', (e) => void logs.push(e.message));
-  deps = { store: RunStore.open(dbPath(path.join(dir, 'home'))), events, monitorFactory: createRunMonitor };
+  deps = { store: Store.open(dbPath(path.join(dir, 'home'))), events, monitorFactory: monitorForRun };
 });
 afterEach(() => {
   deps.store.close();
@@ -34,7 +34,7 @@ const metric = (step: number, key: string, value: number | string): string => li
 const header = line({ type: 'run', name: 'job', config: { max_steps: 100, max_grad_norm: 1 }, started_at: 1 });
 
 function trainLoss(runId: string): [number[], number[]] {
-  const s = deps.store.series(runId, ['train/loss'])[0];
+  const s = deps.store.metrics.series(runId, ['train/loss'])[0];
   return [s.steps, s.values];
 }
 
@@ -50,11 +50,11 @@ describe('RunFileFollower', () => {
     fs.appendFileSync(file, full.slice(20));
     f.poll();
     expect(trainLoss(id)).toEqual([[1, 2], [3.5, 3.25]]);
-    const run = deps.store.requireSummary(id);
+    const run = deps.store.runs.require(id);
     expect(run.status).toBe('running');
     expect(run.external).toMatchObject({ kind: 'runfile', path: file, staleSince: null });
     expect(run.plannedSteps).toBe(100);
-    expect(deps.store.getConfig(id).train.grad_clip).toBe(1);
+    expect(deps.store.runs.config(id).train.grad_clip).toBe(1);
   });
 
   it('a truncated and rewritten file is read again; values it logs over are kept as superseded', () => {
@@ -66,7 +66,7 @@ describe('RunFileFollower', () => {
     fs.writeFileSync(file, header + metric(1, 'train/loss', 4.1));
     f.poll();
     expect(trainLoss(id)).toEqual([[1, 2, 3], [4.1, 3.9, 3.8]]);
-    expect(deps.store.supersededPoints(id).map((p) => [p.step, p.value])).toEqual([[1, 4]]);
+    expect(deps.store.metrics.superseded(id).map((p) => [p.step, p.value])).toEqual([[1, 4]]);
     expect(logs.some((m) => m.includes('truncated or replaced'))).toBe(true);
   });
 
@@ -82,9 +82,9 @@ describe('RunFileFollower', () => {
     const [steps, values] = trainLoss(f.runId!);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(values[3]).toBeCloseTo(3.6);
-    expect(deps.store.supersededPoints(f.runId!).map((p) => p.step)).toEqual([4, 5, 6]);
+    expect(deps.store.metrics.superseded(f.runId!).map((p) => p.step)).toEqual([4, 5, 6]);
     expect(logs.some((m) => m.includes('steps went back from 6 to 4'))).toBe(true);
-    expect(deps.store.requireSummary(f.runId!).status).toBe('finished');
+    expect(deps.store.runs.require(f.runId!).status).toBe('finished');
   });
 
   it('marks a quiet file stale and fresh again when it grows; `end` finishes the run with its status', async () => {
@@ -96,8 +96,8 @@ describe('RunFileFollower', () => {
     const id = f.runId!;
     now += 6000;
     f.poll();
-    expect(deps.store.requireSummary(id).external?.staleSince).toBe(now);
-    expect(deps.store.requireSummary(id).status).toBe('running');
+    expect(deps.store.runs.require(id).external?.staleSince).toBe(now);
+    expect(deps.store.runs.require(id).status).toBe('running');
     fs.appendFileSync(file, metric(2, 'train/loss', 2.9) + line({ type: 'end', status: 'failed', error: 'CUDA out of memory' }));
     expect(f.poll()).toBe(true);
     const run = await f.ended;
@@ -116,7 +116,7 @@ describe('RunFileFollower', () => {
     const again = new RunFileFollower(file, deps, { staleAfterMs: 60_000 });
     again.poll();
     expect(again.runId).toBe(f.runId);
-    expect(deps.store.listRuns()).toHaveLength(1);
+    expect(deps.store.runs.list()).toHaveLength(1);
   });
 
   it('raises a loss-spike alert on real training losses with a spike, as for Loupe runs', () => {
@@ -135,7 +135,7 @@ describe('RunFileFollower', () => {
     fs.writeFileSync(file, `${text}${line({ type: 'end' })}`);
     const f = new RunFileFollower(file, deps, { staleAfterMs: 60_000 });
     f.poll();
-    const alerts = deps.store.listAlerts(f.runId!);
+    const alerts = deps.store.alerts.list(f.runId!);
     expect(alerts.filter((a) => a.kind === 'loss_spike').map((a) => a.step)).toEqual([220]);
   });
 });

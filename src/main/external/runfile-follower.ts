@@ -130,19 +130,19 @@ export class RunFileFollower {
     const { store } = this.deps;
     const existing = findExternalRun(store, key);
     const runId = existing ?? createExternalRun(store, { name, config, kind: 'runfile', path: this.file, key, sourceConfig: raw }).id;
-    this.writer = new ExternalRunWriter(this.deps, runId, existing ? store.getConfig(runId) : config);
+    this.writer = new ExternalRunWriter(this.deps, runId, existing ? store.runs.config(runId) : config);
     if (!header) this.writer.log('warn', `${path.basename(this.file)} does not start with a "run" line; named after the file`);
     if (this.badLines > 0) this.writer.log('warn', `${this.badLines} bad line(s) before the first valid one were skipped`);
-    this.opts.onRun?.(store.requireSummary(runId));
+    this.opts.onRun?.(store.runs.require(runId));
     return this.writer;
   }
 
   /** Stops following: a last partial line is tried, and an unfinished run is marked stopped (watch it again to go on). */
   stop(): RunSummary | null {
-    if (!this.writer || this.writer.isEnded) return this.writer ? this.deps.store.requireSummary(this.writer.runId) : null;
+    if (!this.writer || this.writer.isEnded) return this.writer ? this.deps.store.runs.require(this.writer.runId) : null;
     const partial = this.reader.takePartial();
     if (partial) this.handle(partial, this.reader.lastLineNumber + 1);
-    if (this.writer.isEnded) return this.deps.store.requireSummary(this.writer.runId);
+    if (this.writer.isEnded) return this.deps.store.runs.require(this.writer.runId);
     const run = this.writer.end('stopped', `no longer watched; \`loupe watch ${this.file}\` continues it`);
     this.endedResolve(run);
     return run;

@@ -54,7 +54,7 @@ export function startWatch(target: string, deps: IngestDeps, opts: WatchOptions)
   const done = new Promise<RunSummary[]>((r) => (resolveDone = r));
   const summaries = (): RunSummary[] =>
     [...followers.values()].flatMap((f) => {
-      const run = f.runId ? deps.store.getSummary(f.runId) : null;
+      const run = f.runId ? deps.store.runs.get(f.runId) : null;
       return run ? [run] : [];
     });
 

@@ -7,7 +7,7 @@ import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
 
-export const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;
 
 export interface Overrides {

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from '../../shared/runs.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
-import type { MonitorFactory } from '../scheduler/monitor-hook.ts';
+import type { MonitorFactory } from '../monitor/index.ts';
 import { startWatch, type Watch } from '../external/watcher.ts';
 import { ServiceError } from './errors.ts';
 import { storeImportedRun, type ImportedRun } from '../external/import-run.ts';
@@ -55,7 +55,7 @@ export interface ExternalServices {
 
 export const defaultStaleAfterS = 300;
 
-export function createExternalServices(deps: { store: RunStore; events: ServiceEvents; monitorFactory: MonitorFactory | null }): ExternalServices {
+export function createExternalServices(deps: { store: Store; events: ServiceEvents; monitorFactory: MonitorFactory | null }): ExternalServices {
   const watches = new Map<string, Watch>();
   /** Reads the whole source first: bad input stores nothing. */
   const store = (read: () => ImportedRun[]): RunSummary[] => {
@@ -73,9 +73,9 @@ export function createExternalServices(deps: { store: RunStore; events: ServiceE
     importMlflow: (p) => store(() => readMlflow(p.path, p)),
     importCsv: (p) => store(() => [readCsv(p.path, p)])[0],
     exportTorch(runId, dir) {
-      const run = deps.store.requireSummary(runId);
+      const run = deps.store.runs.require(runId);
       try {
-        return exportTorch({ runId: run.id, name: run.name, config: deps.store.getConfig(run.id), dir, loggerFile: pythonLoggerFile });
+        return exportTorch({ runId: run.id, name: run.name, config: deps.store.runs.config(run.id), dir, loggerFile: pythonLoggerFile });
       } catch (e) {
         if (e instanceof TorchExportError) throw new ServiceError('bad_request', e.message);
         if (e instanceof Error && e.message.startsWith('data.corpus')) throw new ServiceError('bad_request', e.message);

@@ -2,7 +2,7 @@
 // config their source declared, and the stale mark of a watched file that stopped growing.
 import type { RunConfig } from '../../shared/config.ts';
 import type { ExternalSource, RunSummary } from '../../shared/runs.ts';
-import type { RunStore } from './run-store.ts';
+import type { Store } from './store.ts';
 
 export interface NewExternalRun {
   name: string;
@@ -14,23 +14,23 @@ export interface NewExternalRun {
   sourceConfig: Record<string, unknown> | null;
 }
 
-export function createExternalRun(store: RunStore, r: NewExternalRun, now = Date.now()): RunSummary {
-  const run = store.createRun({ name: r.name, config: r.config, status: 'stopped' }, now);
+export function createExternalRun(store: Store, r: NewExternalRun, now = Date.now()): RunSummary {
+  const run = store.runs.create({ name: r.name, config: r.config, status: 'stopped' }, now);
   store.db
     .prepare(
       `UPDATE runs SET source_kind = ?, source_path = ?, source_key = ?, source_config = ?, backend = 'external',
          backend_reason = ? WHERE id = ?`,
     )
     .run(r.kind, r.path, r.key, r.sourceConfig === null ? null : JSON.stringify(r.sourceConfig), `${r.kind} ${r.path}`, run.id);
-  return store.requireSummary(run.id);
+  return store.runs.require(run.id);
 }
 
-export function findExternalRun(store: RunStore, key: string): string | null {
+export function findExternalRun(store: Store, key: string): string | null {
   return (store.db.prepare('SELECT id FROM runs WHERE source_key = ? ORDER BY created_at DESC LIMIT 1').pluck().get(key) as string | undefined) ?? null;
 }
 
 /** This process now follows the run: running, owned by this pid, a new attempt (metric batches are numbered per attempt). */
-export function markExternalRunning(store: RunStore, id: string, now = Date.now()): number {
+export function markExternalRunning(store: Store, id: string, now = Date.now()): number {
   return store.db.transaction(() => {
     store.db
       .prepare(
@@ -42,15 +42,15 @@ export function markExternalRunning(store: RunStore, id: string, now = Date.now(
   }).immediate();
 }
 
-export function setStale(store: RunStore, id: string, since: number | null): void {
+export function setStale(store: Store, id: string, since: number | null): void {
   store.db.prepare('UPDATE runs SET stale_since = ? WHERE id = ?').run(since, id);
 }
 
-export function setPlannedSteps(store: RunStore, id: string, steps: number): void {
+export function setPlannedSteps(store: Store, id: string, steps: number): void {
   store.db.prepare('UPDATE runs SET planned_steps = ? WHERE id = ?').run(steps, id);
 }
 
-export function sourceConfig(store: RunStore, id: string): Record<string, unknown> | null {
+export function sourceConfig(store: Store, id: string): Record<string, unknown> | null {
   const json = store.db.prepare('SELECT source_config FROM runs WHERE id = ?').pluck().get(id) as string | null | undefined;
   return json ? (JSON.parse(json) as Record<string, unknown>) : null;
 }

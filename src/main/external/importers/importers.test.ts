@@ -46,7 +46,7 @@ describe('import tensorboard', () => {
       ['eval', 'finished', 4],
     ]);
     expect(series(runs[0].id, 'train/loss')).toEqual([[1, 2, 3, 4], [4, 3.5, 3.3, 3.1]]);
-    expect(s.store.supersededPoints(runs[0].id).map((p) => [p.step, p.value])).toEqual([[3, 3.25]]);
+    expect(s.store.metrics.superseded(runs[0].id).map((p) => [p.step, p.value])).toEqual([[3, 3.25]]);
     expect(runs[0].external).toMatchObject({ kind: 'tensorboard', path: logs });
     expect(series(runs[1].id, 'val/loss')).toEqual([[4], [3.2]]);
     const named = s.external.importTensorboard({ path: path.join(logs, 'eval', 'events.out.tfevents.1700000000.host.1.1'), name: 'mine' });

@@ -7,7 +7,7 @@ import { EntropyStrip } from './EntropyStrip.tsx';
 import { formatValue } from '../lib/format.ts';
 import { highlightSegments, tokenCharOffsets, tokenSlices, type Mark, type Segment } from './text-spans.ts';
 
-export function marksOf(d: SampleDiagnostics | null): Mark[] {
+function marksOf(d: SampleDiagnostics | null): Mark[] {
   const marks: Mark[] = [];
   if (d?.loop) marks.push({ kind: 'loop', start: d.loop.start, end: d.loop.end });
   const m = d?.memorization;
