@@ -37,6 +37,8 @@ export interface ShowJson {
   alerts: Alert[];
   checkpoints: CheckpointInfo[];
   metric_keys: string[];
+  /** Runs from elsewhere: the config as the job logged it. */
+  source_config?: Record<string, unknown>;
 }
 
 export function showJson(s: Services, runId: string): ShowJson {
@@ -58,6 +60,7 @@ export function showJson(s: Services, runId: string): ShowJson {
     alerts: d.alerts,
     checkpoints: d.checkpoints,
     metric_keys: d.metricKeys,
+    ...(d.sourceConfig ? { source_config: d.sourceConfig } : {}),
   };
 }
 

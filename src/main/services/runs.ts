@@ -11,6 +11,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
+import { sourceConfig } from '../store/external-runs.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { exportCsv, exportHf } from './exports.ts';
 
@@ -108,6 +109,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
         checkpoints: store.checkpoints.list(rid),
         alerts: store.alerts.list(rid),
         metricKeys: store.metrics.keys(rid),
+        sourceConfig: sourceConfig(store, rid),
       };
     },
     checkpoints: (runId) => store.checkpoints.list(id(runId)),

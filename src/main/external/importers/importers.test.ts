@@ -83,6 +83,7 @@ describe('import mlflow', () => {
     fs.writeFileSync(path.join(run, 'metrics', 'val_loss'), '1700000000003 4.2 3\n');
     const [r] = s.external.importMlflow({ path: path.join(dir, 'mlruns') });
     expect(r).toMatchObject({ name: 'bright-owl-42', status: 'finished', steps: 3, plannedSteps: 3 });
+    expect(s.runs.get(r.id).sourceConfig).toEqual({ max_steps: 3, optimizer: 'adamw' });
     expect(series(r.id, 'train/loss')).toEqual([[1, 2, 3], [4.5, 4, 'NaN']]);
     expect(series(r.id, 'val_loss')).toEqual([[3], [4.2]]);
     expect(s.runs.alerts(r.id).some((a) => a.kind === 'non_finite')).toBe(true);

@@ -348,7 +348,16 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
           <div className="panel">
             <h3>Config</h3>
-            {config ? (
+            {detail?.sourceConfig && !('model' in detail.sourceConfig && 'train' in detail.sourceConfig) ? (
+              <dl className="kv config" data-testid="source-config">
+                {Object.entries(detail.sourceConfig).slice(0, 40).map(([key, value]) => (
+                  <div key={key} className="kv-row" title="as the job logged it">
+                    <dt>{key}</dt>
+                    <dd className="mono clamp">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : config ? (
               <dl className="kv config">
                 {configSummaryFields
                   .filter(([, , value]) => value(config) !== undefined)
