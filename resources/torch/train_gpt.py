@@ -37,10 +37,10 @@ class Block(nn.Module):
     def __init__(self, d, n_head, dropout, bias):
         super().__init__()
         self.n_head = n_head
-        self.ln_1 = nn.LayerNorm(d, eps=1e-5)
+        self.ln_1 = nn.LayerNorm(d, eps=CONFIG["model"].get("norm_eps", 1e-5))
         self.c_attn = nn.Linear(d, 3 * d, bias=bias)
         self.attn_proj = nn.Linear(d, d, bias=bias)
-        self.ln_2 = nn.LayerNorm(d, eps=1e-5)
+        self.ln_2 = nn.LayerNorm(d, eps=CONFIG["model"].get("norm_eps", 1e-5))
         if not bias:  # bias: false keeps LayerNorm biases at zero (older PyTorch has no LayerNorm(bias=False))
             self.ln_1.bias.requires_grad_(False)
             self.ln_2.bias.requires_grad_(False)
@@ -73,7 +73,7 @@ class GPT(nn.Module):
         self.wpe = nn.Embedding(m["block_size"], d)
         self.drop = nn.Dropout(m["dropout"])
         self.h = nn.ModuleList([Block(d, m["n_head"], m["dropout"], m["bias"]) for _ in range(m["n_layer"])])
-        self.ln_f = nn.LayerNorm(d, eps=1e-5)
+        self.ln_f = nn.LayerNorm(d, eps=CONFIG["model"].get("norm_eps", 1e-5))
         self.lm_head = nn.Linear(d, VOCAB_SIZE, bias=False)
         if m["tie_embeddings"]:
             self.lm_head.weight = self.wte.weight

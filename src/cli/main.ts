@@ -4,17 +4,21 @@ import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { createServices, type Services } from '../main/services.ts';
+import { backupDatabase } from '../main/services/backup.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
+import { hypothesisName } from '../main/services/run-naming.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { registerLoggerCommand } from './commands/logger.ts';
@@ -80,20 +84,22 @@ program
   .command('train')
   .description('Train any config (YAML or JSON, the shape `loupe show RUN --json` prints under "config")')
   .argument('<config>', 'a .yaml, .yml or .json file')
-  .option('--name <name>', 'run name')
+  .option('--name <name>', 'run name; default: the config\'s own name, else what it changes against the baseline ("lr3e-4-warmup200")')
+  .option('--baseline <run>', 'the run this one is an ablation of: linked to it, and named against its config')
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const input = asUsageError(() => {
+    const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
       const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-      resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed });
-      return data;
+      return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
     });
     const code = await withServices(async (s) => {
-      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
+      const baselineId = o.baseline === undefined ? undefined : s.runs.resolveId(o.baseline);
+      const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.runs.get(baselineId).config);
+      const run = s.runs.start({ config: input, name, steps: o.steps, seed: o.seed, baselineId });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -101,15 +107,16 @@ program
 
 program
   .command('resume')
-  .description('Continue a stopped, paused, crashed or failed run from its last checkpoint')
+  .description('Continue a stopped, paused, crashed or failed run from its newest good checkpoint (or --from STEP)')
   .argument('<run>', 'run id (or a unique part of it)')
+  .option('--from <step>', 'resume from the checkpoint at this step', intArg('--from', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (id: string, o: { json?: boolean }) => {
+  .action(async (id: string, o: { from?: number; json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const ckpt = s.runs.checkpoints(id).at(-1);
-      const run = s.runs.resume(id);
-      const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
-      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });
+      const { run, from, skipped } = s.runs.resume(id, { fromStep: o.from });
+      for (const line of skipped) process.stderr.write(`loupe: warning: ${line}; skipped\n`);
+      const where = from ? `checkpoint at step ${from.step}` : 'the start (no checkpoint was written)';
+      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${where}` });
     });
     finish(code);
   });
@@ -145,15 +152,16 @@ program
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
   .option('--torch <dir>', 'write a plain PyTorch training script of the recipe (runs under torchrun; logs for `loupe watch`)')
-  .action(async (id: string, o: { csv?: string; hf?: string; torch?: string }) => {
+  .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
+  .action(async (id: string, o: { csv?: string; hf?: string; torch?: string; force?: boolean }) => {
     if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
-        const r = s.runs.exportCsv(id, o.csv);
+        const r = s.runs.exportCsv(id, o.csv, { force: o.force });
         process.stdout.write(`wrote ${o.csv}: ${r.rows} steps × ${r.columns.length - 1} metrics\n`);
       }
       if (o.hf) {
-        const r = s.runs.exportHf(id, o.hf);
+        const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
       }
       const torchDir = o.torch;
@@ -183,20 +191,18 @@ program
         return;
       }
       if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
-      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      for (const a of alerts) process.stdout.write(`${escapeUnprintable(formatAlertLine(a))}\n`);
       if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
     });
   });
 
 program
   .command('backup')
-  .description('Write a consistent copy of the whole run database (safe while training)')
-  .argument('<file>', 'destination .db file')
+  .description('Write a consistent copy of the whole run database (safe while training, works on a damaged one)')
+  .argument('<file>', 'destination .db file (must not exist)')
   .action(async (file: string) => {
-    await withServices(async (s) => {
-      await s.backup(file);
-      process.stdout.write(`wrote ${file}\n`);
-    });
+    const r = await backupDatabase(resolveDataDir(), file);
+    process.stdout.write(`wrote ${r.file}${r.method === 'bytes' ? ' (a byte copy: the database does not read as SQLite)' : ''}\n`);
   });
 
 program
@@ -221,6 +227,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 registerWatchCommand(program, withServices);
 registerLoggerCommand(program);

@@ -11,6 +11,7 @@ import { createRunServices, type RunServices } from './services/runs.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
 import { createExternalServices, type ExternalServices } from './services/external.ts';
+import { createEvalServices, type EvalServices } from './services/evals.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -36,6 +37,7 @@ export interface Services {
   samples: SampleServices;
   /** Runs from elsewhere: watched run files, imported logs, recipes exported to PyTorch. */
   external: ExternalServices;
+  evals: EvalServices;
   /** Ids of runs marked crashed/stopped at open because the process driving them was gone. */
   recovered: string[];
   /** A consistent copy of the database while in use (SQLite backup API). */
@@ -72,6 +74,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     events,
     runs,
     ablation: createAblationServices({ store, runs, events }),
+    evals: createEvalServices({ store, runs }),
     samples,
     external,
     recovered,

@@ -5,6 +5,7 @@ import { runHandlers } from './runs-handlers.ts';
 import { sampleHandlers } from './sample-handlers.ts';
 import { ablationHandlers } from './ablation-handlers.ts';
 import { externalHandlers } from './external-handlers.ts';
+import { diagnosticsHandlers } from './diagnostics-handlers.ts';
 import { createServices, type Services } from '../services.ts';
 
 export interface ApiBackend {
@@ -33,6 +34,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...sampleHandlers(services),
       ...ablationHandlers(services),
       ...externalHandlers(services),
+      ...diagnosticsHandlers(services),
       'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
     },
     services,

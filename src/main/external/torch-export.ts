@@ -17,6 +17,7 @@ export function unsupported(config: RunConfig): string[] {
   const out: string[] = [];
   if (config.model.family !== 'gpt') out.push(`model.family "${config.model.family}" (the script implements gpt)`);
   if (config.model.moe) out.push('model.moe');
+  if (config.model.mlp_hidden !== null && config.model.mlp_hidden !== 4 * config.model.d_model) out.push('model.mlp_hidden (the script uses 4 × d_model)');
   if (config.train.optimizer !== 'adamw') out.push(`train.optimizer "${config.train.optimizer}" (the script uses AdamW)`);
   if (config.train.dispersion.weight > 0) out.push('train.dispersion');
   if (config.train.early_stopping_patience > 0) out.push('train.early_stopping_patience');

@@ -1,7 +1,7 @@
 // Tokens per update, the √-rule LR and GPT-2 parameter counting.
 import { describe, expect, it } from 'vitest';
 import { ModelConfig, RunConfig } from '../config.ts';
-import { countParams, type ParamCount } from '../models/registry.ts';
+import { countParams, layoutOf, type ParamCount } from '../models/registry.ts';
 import { estimateParams, formatParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
 
 type GptShape = Pick<ModelConfig, 'n_layer' | 'd_model' | 'block_size' | 'bias' | 'tie_embeddings'> & { vocab_size: number };
@@ -54,6 +54,22 @@ describe('parameter count (gpt)', () => {
     expect(formatParamCount(count.total)).toBe('124.4M');
   });
 
+  it('counts a custom MLP width (model.mlp_hidden) in the same layout the engine builds', () => {
+    const count = (mlp_hidden?: number): number => {
+      const e = estimateParams(RunConfig.parse({ model: { n_layer: 2, n_head: 2, d_model: 64, block_size: 32, mlp_hidden } }), 256);
+      if (!e.ok) throw new Error(e.reason);
+      return e.total;
+    };
+    // Per layer the MLP is d·h + h + h·d + d: widening h by 448 adds 2 · 64 · 448 + 448 per layer.
+    expect(count(512) - count(64)).toBe(2 * (2 * 64 * 448 + 448));
+    expect(count(256)).toBe(count());
+    const spec = { ...RunConfig.parse({ model: { n_layer: 1, n_head: 2, d_model: 64, mlp_hidden: 96 } }).model, vocab_size: 256 };
+    const shapes = new Map(layoutOf('gpt').params(spec).map((p) => [p.name, p.shape]));
+    expect(shapes.get('transformer.h.0.mlp.c_fc.weight')).toEqual([64, 96]);
+    expect(shapes.get('transformer.h.0.mlp.c_proj.weight')).toEqual([96, 64]);
+    expect(layoutOf('gpt').hfConfig(spec)['n_inner']).toBe(96);
+  });
+
   it('matches the 0.84M baseline of this machine (4 layers, d 128, block 128, byte vocab)', () => {
     const config = RunConfig.parse({ model: { n_layer: 4, n_head: 4, d_model: 128, block_size: 128 } });
     const estimate = estimateParams(config);
@@ -73,8 +89,33 @@ describe('parameter count (gpt)', () => {
     expect(tied - gptParamCount({ ...shape, bias: false }).total).toBe(2 * 11 * 64 + 64);
   });
 
+  it('counts llama from its layout: the baseline shape has 836,736 parameters, GQA and an explicit MLP width shrink it', () => {
+    const llama = (model: object): number => {
+      const r = estimateParams(RunConfig.parse({ model: { family: 'llama', ...model } }));
+      return r.ok ? r.total : NaN;
+    };
+    // Per layer: q, k, v, o (4·d²) + gate, up, down (3·d·352) + 2 norms; embedding 256·d (tied) + final norm.
+    const d = 128;
+    expect(llama({})).toBe(4 * (4 * d * d + 3 * d * 352 + 2 * d) + 256 * d + d);
+    expect(llama({})).toBe(836_736);
+    expect(llama({ n_kv_head: 2 })).toBe(llama({}) - 4 * 2 * d * (d / 2));
+    expect(llama({ mlp_hidden: 256 })).toBe(llama({}) - 4 * 3 * d * (352 - 256));
+    expect(llama({ tie_embeddings: false })).toBe(llama({}) + 256 * d);
+  });
+
+  it('takes model.mlp_hidden for gpt too (default 4·d)', () => {
+    const gpt = (model: object): number => {
+      const r = estimateParams(RunConfig.parse({ model }));
+      return r.ok ? r.total : NaN;
+    };
+    const d = 128;
+    expect(gpt({ mlp_hidden: 4 * d })).toBe(gpt({}));
+    // Two matrices and the c_fc bias per layer shrink with the width.
+    expect(gpt({ mlp_hidden: 256 })).toBe(gpt({}) - 4 * (2 * d * 256 + 256));
+  });
+
   it('declines families, options and vocabularies it cannot count yet', () => {
-    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } }))).toEqual({ ok: false, reason: 'model.family: "llama" is not built yet (built: gpt)' });
+    expect(estimateParams(RunConfig.parse({ model: { family: 'mamba' } }))).toEqual({ ok: false, reason: 'model.family: "mamba" is not built yet (built: gpt, llama)' });
     expect(estimateParams(RunConfig.parse({ model: { moe: {} } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } }), 65).ok).toBe(true);

@@ -6,6 +6,7 @@ import { runRequests, runEvents } from './runs.ts';
 import { sampleRequests, sampleEvents } from './samples.ts';
 import { ablationRequests, ablationEvents } from './ablation.ts';
 import { externalRequests } from './external.ts';
+import { diagnosticsRequests } from './diagnostics.ts';
 
 export const requests = {
   ...appRequests,
@@ -13,6 +14,7 @@ export const requests = {
   ...sampleRequests,
   ...ablationRequests,
   ...externalRequests,
+  ...diagnosticsRequests,
 };
 export const events = {
   ...appEvents,
@@ -46,3 +48,4 @@ export * from './runs.ts';
 export * from './samples.ts';
 export * from './ablation.ts';
 export * from './external.ts';
+export * from './diagnostics.ts';

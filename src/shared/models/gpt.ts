@@ -1,5 +1,5 @@
 // GPT-2's layout as Hugging Face GPT2LMHeadModel names it (Conv1D weights are [in, out]): learned positions,
-// pre-LayerNorm blocks, 4× MLP, tied embeddings; N(0, 0.02) init with residual projections at 0.02/√(2·n_layer).
+// pre-LayerNorm blocks, 4× MLP (or model.mlp_hidden), tied embeddings; N(0, 0.02) init with residual projections at 0.02/√(2·n_layer).
 import type { ConfigIssue, ModelConfig } from '../config.ts';
 import type { FamilyLayout, ModelSpec, ParamSpec } from './layout.ts';
 
@@ -40,6 +40,11 @@ export const gptNames = {
   },
 };
 
+/** The MLP's hidden width: model.mlp_hidden, or GPT-2's 4·d. */
+export function gptMlpHidden(spec: Pick<ModelSpec, 'mlp_hidden' | 'd_model'>): number {
+  return spec.mlp_hidden ?? 4 * spec.d_model;
+}
+
 function gptParams(spec: ModelSpec): ParamSpec[] {
   const d = spec.d_model;
   const out: ParamSpec[] = [];
@@ -60,8 +65,8 @@ function gptParams(spec: ModelSpec): ParamSpec[] {
     conv1d(b.qkv, d, 3 * d, 0.02, i);
     conv1d(b.attnProj, d, d, projStd, i);
     norm(b.ln2, i);
-    conv1d(b.fc, d, 4 * d, 0.02, i);
-    conv1d(b.mlpProj, 4 * d, d, projStd, i);
+    conv1d(b.fc, d, gptMlpHidden(spec), 0.02, i);
+    conv1d(b.mlpProj, gptMlpHidden(spec), d, projStd, i);
   }
   norm(gptNames.lnF, null);
   if (!spec.tie_embeddings) out.push({ name: gptNames.lmHead, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'head', layer: null });
@@ -82,7 +87,8 @@ export const gptLayout: FamilyLayout = {
     n_embd: spec.d_model,
     n_layer: spec.n_layer,
     n_head: spec.n_head,
-    n_inner: null,
+    // HF reads null as 4·n_embd.
+    n_inner: spec.mlp_hidden,
     activation_function: 'gelu_new',
     resid_pdrop: spec.dropout,
     embd_pdrop: spec.dropout,
@@ -100,8 +106,10 @@ export const gptLayout: FamilyLayout = {
     const T = spec.block_size;
     const d = spec.d_model;
     // Per layer: ~70 [T, d]-sized intermediates (LayerNorms, qkv, the 4× MLP and GELU's pieces) and ~6 [H, T, T]
-    // attention maps; logits and the loss take ~6 [T, V].
-    return spec.n_layer * (70 * T * d + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
+    // attention maps; logits and the loss take ~6 [T, V]. A wider or narrower MLP scales its share (~24 of the 70,
+    // as 4·d-wide tensors) by mlp_hidden / 4d.
+    const mlpScale = gptMlpHidden(spec) / (4 * d);
+    return spec.n_layer * ((46 + 24 * mlpScale) * T * d + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
   },
   unbuilt(model: ModelConfig): ConfigIssue[] {
     return model.moe ? [{ path: 'model.moe', message: 'a mixture-of-experts MLP is not built yet for the gpt family' }] : [];

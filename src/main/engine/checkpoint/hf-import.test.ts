@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layoutOf } from '../../../shared/models/registry.ts';
+import { RunConfig } from '../../../shared/config.ts';
 import { sizeOf, type ModelSpec } from '../../../shared/models/layout.ts';
 import { encodeSafetensors } from './safetensors.ts';
 import { loadCheckpoint } from './checkpoint.ts';
@@ -13,7 +14,7 @@ let dir: string;
 beforeEach(() => void (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-hf-'))));
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const spec: ModelSpec = { family: 'gpt', n_layer: 2, n_head: 2, d_model: 16, block_size: 8, dropout: 0, bias: true, tie_embeddings: true, vocab_size: 256 };
+const spec: ModelSpec = { ...RunConfig.parse({ model: { n_layer: 2, n_head: 2, d_model: 16, block_size: 8 } }).model, vocab_size: 256 };
 
 /** A folder as transformers' GPT2Model.save_pretrained writes it: no "transformer." prefix, mask buffers included. */
 function writeFolder(name: string, config: Record<string, unknown>, prefix = ''): Map<string, Float32Array> {

@@ -58,6 +58,7 @@ export function hfCheckpointState(dir: string): CheckpointState {
     d_model: num(cfg, 'n_embd', dir),
     block_size: num(cfg, 'n_positions', dir),
     tie_embeddings: cfg['tie_word_embeddings'] !== false,
+    ...(typeof cfg['layer_norm_epsilon'] === 'number' ? { norm_eps: cfg['layer_norm_epsilon'] } : {}),
   };
   const parsed = RunConfig.safeParse({ name: basename(dir), data: { tokenizer: tokenizer.kind }, model });
   if (!parsed.success) throw new Error(`checkpoint: ${dir}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
