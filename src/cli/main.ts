@@ -88,12 +88,14 @@ program
   .option('--baseline <run>', 'the run this one is an ablation of: linked to it, and named against its config')
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .option('--init-from <source>', 'start from these weights with a fresh optimizer: RUN, RUN@STEP or a checkpoint folder (sets init_from)')
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; initFrom?: string; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
-      const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      const read = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      const data = o.initFrom === undefined ? read : { ...(isRecord(read) ? read : {}), init_from: o.initFrom };
       return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
     });
     const code = await withServices(async (s) => {

@@ -42,6 +42,16 @@ export const runRequests = {
     z.object({ steps: z.number().int().positive().max(10_000_000).optional(), seed: z.number().int().min(0).optional() }).strict(),
     RunSummary,
   ),
+  'runs.startFineTune': request(
+    z
+      .object({
+        parentId: z.string().min(1).optional(),
+        steps: z.number().int().positive().max(10_000_000).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    RunSummary,
+  ),
   'runs.start': request(
     z
       .object({

@@ -271,6 +271,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           {hasGenerationMetrics(primaryMetrics) && (
             <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
+          {hasGenerationMetrics(primaryMetrics, 'sft') && (
+            <GenerationHealth variant="sft" metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
+          )}
           {hasCondensation(primaryMetrics) && <Condensation runId={runId} metrics={primaryMetrics} version={version} />}
           {noData && !metricsError && (
             <div className="empty chart-empty">
