@@ -21,6 +21,9 @@ import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
+import { registerWatchCommand } from './commands/watch.ts';
+import { registerLoggerCommand } from './commands/logger.ts';
+import { registerImportCommand } from './commands/import.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -99,13 +102,15 @@ program
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .addOption(backendOption())
+  .option('--init-from <source>', 'start from these weights with a fresh optimizer: RUN, RUN@STEP or a checkpoint folder (sets init_from)')
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; backend?: BackendName; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; initFrom?: string; backend?: BackendName; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
-      const given = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-      const data = o.backend ? withBackend(given, o.backend) : given;
+      const read = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      const given = o.backend ? withBackend(read, o.backend) : read;
+      const data = o.initFrom === undefined ? given : { ...(isRecord(given) ? given : {}), init_from: o.initFrom };
       return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
     });
     const code = await withServices(async (s) => {
@@ -163,9 +168,10 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
+  .option('--torch <dir>', 'write a plain PyTorch training script of the recipe (runs under torchrun; logs for `loupe watch`)')
   .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
-  .action(async (id: string, o: { csv?: string; hf?: string; force?: boolean }) => {
-    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
+  .action(async (id: string, o: { csv?: string; hf?: string; torch?: string; force?: boolean }) => {
+    if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv, { force: o.force });
@@ -174,6 +180,11 @@ program
       if (o.hf) {
         const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
+      }
+      const torchDir = o.torch;
+      if (torchDir) {
+        const r = asUsageError(() => s.external.exportTorch(s.runs.resolveId(id), torchDir));
+        process.stdout.write(`wrote ${r.dir}: train.py, loupe_logger.py, data/tokens.bin (${r.tokens} tokens, vocab ${r.vocab}); run \`python train.py\` or \`torchrun --nproc_per_node=N train.py\` there and \`loupe watch ${r.dir}/runs\`\n`);
       }
     });
   });
@@ -235,6 +246,9 @@ registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
 registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
+registerWatchCommand(program, withServices);
+registerLoggerCommand(program);
+registerImportCommand(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -16,6 +16,8 @@ export const ToWorker = z.discriminatedUnion('type', [
     checkpointDir: z.string(),
     /** A checkpoint folder to resume from (weights + optimizer + step + RNG + data cursor). */
     resumeFrom: z.string().nullable(),
+    /** A checkpoint folder whose weights (and tokenizer) a fresh run starts from, with a fresh optimizer (init_from). */
+    initFrom: z.string().nullable().default(null),
   }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),

@@ -42,7 +42,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   try {
     const backend = await initBackend(msg.config.backend);
     backendName = backend.name;
-    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom });
+    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom });
     const t = trainer;
     if (t.accumulation > 1) {
       post({ type: 'log', level: 'info', message: `micro-batch ${t.microBatch} × ${t.accumulation} accumulation steps per update (memory estimate for ${backend.name})` });

@@ -2,7 +2,7 @@
 // columns that keep the runs list cheap. Checkpoints, metrics and alerts have their own stores over the same DB.
 import crypto from 'node:crypto';
 import { RunConfig } from '../../shared/config.ts';
-import type { RunStatus, RunSummary } from '../../shared/runs.ts';
+import type { ExternalSource, RunStatus, RunSummary } from '../../shared/runs.ts';
 import { activeStatuses, isActive } from '../../shared/runs.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { StoreError, type Db } from './db.ts';
@@ -27,6 +27,8 @@ export interface RunPatch {
 
 interface RunRow {
   id: string;
+  /** config.init_from, read out of the JSON by the summary query. */
+  init_from?: string | null;
   name: string;
   hypothesis: string | null;
   notes: string | null;
@@ -56,6 +58,9 @@ interface RunRow {
   owner_pid: number | null;
   alert_count: number;
   warning_count: number;
+  source_kind: ExternalSource['kind'] | null;
+  source_path: string | null;
+  stale_since: number | null;
 }
 
 /** A process is alive if signal 0 reaches it (EPERM: alive, owned by someone else). */
@@ -258,7 +263,7 @@ export class RunsStore {
   }
 }
 
-const summarySelect = `SELECT r.*, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count,
+const summarySelect = `SELECT r.*, json_extract(r.config, '$.init_from') AS init_from, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count,
   (SELECT count(*) FROM alerts a WHERE a.run_id = r.id AND a.severity IN ('warning', 'error')) AS warning_count FROM runs r`;
 
 function toSummary(r: RunRow): RunSummary {
@@ -282,6 +287,7 @@ function toSummary(r: RunRow): RunSummary {
     tokensPerS: r.tokens_per_s,
     configHash: r.config_hash,
     baselineId: r.baseline_id,
+    initFrom: r.init_from ?? null,
     groupName: r.group_name,
     seed: r.seed,
     createdAt: r.created_at,
@@ -291,5 +297,6 @@ function toSummary(r: RunRow): RunSummary {
     archived: r.archived !== 0,
     alertCount: r.alert_count,
     warningCount: r.warning_count,
+    external: r.source_kind ? { kind: r.source_kind, path: r.source_path ?? '', staleSince: r.stale_since } : null,
   };
 }

@@ -26,6 +26,8 @@ export const RunDetail = z.object({
   checkpoints: z.array(CheckpointInfo),
   alerts: z.array(Alert),
   metricKeys: z.array(z.string()),
+  /** For runs from elsewhere: the config as the job logged it (`config` then holds Loupe's reading of it). */
+  sourceConfig: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 
@@ -38,6 +40,16 @@ export const runRequests = {
   'runs.get': request(RunId, RunDetail),
   'runs.startBaseline': request(
     z.object({ steps: z.number().int().positive().max(10_000_000).optional(), seed: z.number().int().min(0).optional() }).strict(),
+    RunSummary,
+  ),
+  'runs.startFineTune': request(
+    z
+      .object({
+        parentId: z.string().min(1).optional(),
+        steps: z.number().int().positive().max(10_000_000).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
     RunSummary,
   ),
   'runs.start': request(

@@ -133,7 +133,10 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
               {r.name}
             </a>
             {r.groupName && <span className="tag">{r.groupName}</span>}
+            {r.initFrom && <Lineage initFrom={r.initFrom} />}
             {r.archived && <span className="tag">archived</span>}
+            {r.external && <span className="tag" data-testid="external-tag" title={`${r.external.kind}: ${r.external.path}`}>external</span>}
+            {r.external?.staleSince != null && r.status === 'running' && <span className="tag warn" title="The run file stopped growing">stale</span>}
             {r.notes && <span className="notes-dot" title={r.notes}>✎</span>}
           </>
         )}
@@ -166,10 +169,10 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
           </span>
         ) : (
           <>
-            {isActive(r.status) && (
+            {isActive(r.status) && !r.external && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.stop', { runId: r.id }))} title="Stop after the current step (a checkpoint is kept)">Stop</button>
             )}
-            {isResumable(r.status) && (
+            {isResumable(r.status) && !r.external && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>
             )}
             <button className="small ghost" onClick={() => setRenaming(true)} title="Rename">Rename</button>
@@ -309,5 +312,15 @@ function AlertCountCell({ run }: { run: RunSummary }): React.JSX.Element {
       {run.warningCount ? run.warningCount : info ? <span className="muted">{`${info} info`}</span> : '·'}
       {run.warningCount > 0 && info > 0 && <span className="muted">{` +${info}`}</span>}
     </td>
+  );
+}
+
+/** "↳ from RUN@STEP": the weights a fine-tune started from, linked to the parent run when it is one of ours. */
+function Lineage({ initFrom }: { initFrom: string }): React.JSX.Element {
+  const m = /^([^/\\@]+)@(\d+)$/.exec(initFrom);
+  return (
+    <span className="tag lineage" data-testid="lineage" title={`Started from the weights of ${initFrom}`}>
+      ↳ from {m ? <a href={`#/run/${encodeURIComponent(m[1]!)}`}>{m[1]} @ {m[2]}</a> : initFrom.split(/[/\\]/).slice(-2).join('/')}
+    </span>
   );
 }

@@ -4,11 +4,12 @@ import type { AppInfo } from '../../../shared/api/index.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { useRuns } from '../hooks/useRuns.ts';
-import { runBaseline } from '../lib/actions.ts';
+import { runBaseline, runFineTune } from '../lib/actions.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { filterRuns, sortRuns, type Sort } from '../lib/runs-table.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { RunsTable } from '../components/RunsTable.tsx';
+import { WatchRunForm } from '../components/WatchRun.tsx';
 
 const SORT_KEY = 'loupe.runs.sort';
 
@@ -31,6 +32,7 @@ export function HomePage(): React.JSX.Element {
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [watchOpen, setWatchOpen] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const { runs, loading, error, apply, reload } = useRuns(showArchived);
 
@@ -66,8 +68,27 @@ export function HomePage(): React.JSX.Element {
           <div className="muted small">Train a small GPT from scratch on this machine and watch it learn.</div>
         </div>
         <div className="head-actions">
+          <button className="ghost" onClick={() => setWatchOpen((v) => !v)} data-testid="watch-run" title="Follow a run file written by a PyTorch job">
+            Watch a run…
+          </button>
           <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: null })} title="New run from a config (n)">
             New run…
+          </button>
+          <button
+            className="ghost"
+            data-testid="finetune-baseline"
+            disabled={starting}
+            onClick={() => {
+              setStarting(true);
+              setStartError(null);
+              void runFineTune().then((err) => {
+                setStarting(false);
+                setStartError(err);
+              });
+            }}
+            title="Fine-tune the newest finished baseline on the built-in question–answer set, with collapse measured at every eval"
+          >
+            Fine-tune baseline
           </button>
           <button className="primary big" data-testid="run-baseline" disabled={starting} onClick={start} title="Train the default baseline now (b)">
             {starting ? 'Starting…' : '▶ Run baseline'}
@@ -76,6 +97,7 @@ export function HomePage(): React.JSX.Element {
         </div>
       </div>
       {startError && <div className="error banner" role="alert">Could not start the baseline: {startError}</div>}
+      {watchOpen && <WatchRunForm onClose={() => setWatchOpen(false)} />}
 
       <div className="toolbar">
         <input
