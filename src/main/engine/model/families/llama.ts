@@ -71,13 +71,14 @@ function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOpt
   // Shared key/value heads are repeated out so the (fused, on wasm) causal attention sees plain multi-head qkv.
   const core: AttentionCore = (q, k, v) =>
     causalSelfAttention(tf.concat([q, repeatKvHeads(k, kv, groups), repeatKvHeads(v, kv, groups)], 1), B, spec.n_head, attnDropout(rate, seed));
-  let x = dropout(embed(w, idx), rate, seed);
+  const embedded = embed(w, idx);
+  let x = dropout(embedded, rate, seed);
   const hidden: tf.Tensor3D[] = [];
   for (let i = 0; i < spec.n_layer; i++) {
     x = block(x, w, spec, i, B, 0, core, rate, seed);
     hidden.push(tf.reshape(x, [B, T, spec.d_model]));
   }
-  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden };
+  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]) };
 }
 
 interface LlamaCache extends KvCache {
