@@ -4,6 +4,7 @@
 import { ServiceError } from '../main/services/errors.ts';
 import { StoreError } from '../main/store/db.ts';
 import { DataDirError } from '../main/paths.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { oneLine } from '../shared/one-line.ts';
 
 /** What you asked for is wrong (arguments, options, the config): nothing was started or changed. */
@@ -37,7 +38,7 @@ export function describeError(e: unknown): string {
 }
 
 export function reportAndExit(e: unknown): never {
-  process.stderr.write(`loupe: ${describeError(e)}\n`);
+  process.stderr.write(`loupe: ${escapeUnprintable(describeError(e), { keepLines: true })}\n`);
   if (process.env['LOUPE_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   // A config that fails validation (each field named) is the user's input being wrong, wherever it came from.
   const usage = e instanceof ServiceError && e.issues !== undefined && e.issues.length > 0;

@@ -8,14 +8,17 @@ import { backupDatabase } from '../main/services/backup.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
+import { hypothesisName } from '../main/services/run-naming.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 
 function intArg(name: string, min: number) {
@@ -78,20 +81,24 @@ program
   .command('train')
   .description('Train any config (YAML or JSON, the shape `loupe show RUN --json` prints under "config")')
   .argument('<config>', 'a .yaml, .yml or .json file')
-  .option('--name <name>', 'run name')
+  .option('--name <name>', 'run name; default: the config\'s own name, else what it changes against the baseline ("lr3e-4-warmup200")')
+  .option('--baseline <run>', 'the run this one is an ablation of: linked to it, and named against its config')
   .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
+  .option('--init-from <source>', 'start from these weights with a fresh optimizer: RUN, RUN@STEP or a checkpoint folder (sets init_from)')
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; initFrom?: string; json?: boolean }) => {
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const input = asUsageError(() => {
+    const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
-      const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-      resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed });
-      return data;
+      const read = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      const data = o.initFrom === undefined ? read : { ...(isRecord(read) ? read : {}), init_from: o.initFrom };
+      return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
     });
     const code = await withServices(async (s) => {
-      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
+      const baselineId = o.baseline === undefined ? undefined : s.runs.resolveId(o.baseline);
+      const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.runs.get(baselineId).config);
+      const run = s.runs.start({ config: input, name, steps: o.steps, seed: o.seed, baselineId });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -143,15 +150,16 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
-  .action(async (id: string, o: { csv?: string; hf?: string }) => {
+  .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
+  .action(async (id: string, o: { csv?: string; hf?: string; force?: boolean }) => {
     if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
-        const r = s.runs.exportCsv(id, o.csv);
+        const r = s.runs.exportCsv(id, o.csv, { force: o.force });
         process.stdout.write(`wrote ${o.csv}: ${r.rows} steps × ${r.columns.length - 1} metrics\n`);
       }
       if (o.hf) {
-        const r = s.runs.exportHf(id, o.hf);
+        const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
       }
     });
@@ -176,7 +184,7 @@ program
         return;
       }
       if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
-      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      for (const a of alerts) process.stdout.write(`${escapeUnprintable(formatAlertLine(a))}\n`);
       if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
     });
   });
@@ -212,6 +220,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -10,6 +10,7 @@ import { monitorForRun, type MonitorFactory } from './monitor/index.ts';
 import { createRunServices, type RunServices } from './services/runs.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
+import { createEvalServices, type EvalServices } from './services/evals.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -33,6 +34,7 @@ export interface Services {
   runs: RunServices;
   ablation: AblationServices;
   samples: SampleServices;
+  evals: EvalServices;
   /** Ids of runs marked crashed/stopped at open because the process driving them was gone. */
   recovered: string[];
   /** A consistent copy of the database while in use (SQLite backup API). */
@@ -68,6 +70,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     events,
     runs,
     ablation: createAblationServices({ store, runs, events }),
+    evals: createEvalServices({ store, runs }),
     samples,
     recovered,
     backup: (file) => store.backup(file),

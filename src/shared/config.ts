@@ -1,6 +1,8 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { ChatTemplate } from './sft/template.ts';
+import { PrintableName } from './printable.ts';
 import { unbuiltOptions } from './models/registry.ts';
 
 const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -32,6 +34,25 @@ export const DataConfig = z
       .lte(1)
       .default(1)
       .describe('Use only the first fraction of the training split (e.g. 0.01 to provoke overfitting on purpose).'),
+    format: z
+      .enum(['auto', 'text', 'sft'])
+      .default('auto')
+      .describe(
+        'auto: a .jsonl corpus whose lines are {"prompt","response"} or {"messages":[…]} is fine-tuning data (sft), lines with "text" ' +
+          'are pretraining text. sft: loss on response tokens only, split by example. "sft-builtin" is the bundled question–answer set.',
+      ),
+    template: ChatTemplate.default(ChatTemplate.parse({})).describe(
+      'Chat template for fine-tuning examples: markers written around system, user and assistant turns. Loss falls on the assistant ' +
+        'content and its end marker, so the model learns to stop.',
+    ),
+    mix: z
+      .object({
+        corpus: z.string().min(1).describe('Another corpus ("moby-dick" or a .txt/.jsonl path) whose text fills part of every fine-tuning batch.'),
+        ratio: z.number().gt(0).lt(1).describe('Share of each batch\'s rows taken from it (e.g. 0.25): a regulariser against response collapse.'),
+      })
+      .strict()
+      .optional()
+      .describe('Mix other text into fine-tuning batches (the SFT study\'s "auxiliary data as a regulariser").'),
   })
   .strict();
 
@@ -157,6 +178,12 @@ export const EvalConfig = z
     batches: positiveInt.max(1000).default(20).describe('Fixed validation batches per eval.'),
     generation: z.boolean().default(false).describe('Sample the diagnostic prompt set at each eval and record gen/* metrics.'),
     diagnostics: z.boolean().default(false).describe('Record representation diagnostics (condensation per layer) at each eval.'),
+    prompts: z
+      .string()
+      .min(1)
+      .max(4096)
+      .default('builtin')
+      .describe('Prompt set the generation probes sample: builtin, or the path of a prompt-set JSON file (the playground\'s schema).'),
   })
   .strict();
 
@@ -197,6 +224,8 @@ export const AlertsConfig = z
     collapse_seq_rep: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: mean seq-rep-4 of the diagnostic samples above this.'),
     collapse_loop_fraction: z.number().gt(0).lte(1).default(0.5).describe('Response collapse: fraction of samples ending in a repetition loop above this.'),
     collapse_sameness: z.number().gt(0).lte(1).default(0.9).describe('Response collapse: similarity of outputs across different prompts above this.'),
+    sft_collapse_near_identical: z.number().gt(0).lte(1).default(0.3).describe('Response collapse when fine-tuning: share of pairs of held-out questions whose answers are near-identical above this (different questions, one answer).'),
+    sft_collapse_length_ratio: z.number().min(0).lt(1).default(0.5).describe('Response collapse when fine-tuning: mean answer length below this fraction of the reference answers\' length (answers shrink).'),
     collapse_after: z.number().min(0).lte(1).default(0.2).describe('Response collapse: before this fraction of the planned steps it is info (under-trained models loop).'),
   })
   .strict();
@@ -204,7 +233,12 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
-    name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
+    init_from: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
+    name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),

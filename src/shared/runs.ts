@@ -40,6 +40,8 @@ export const RunSummary = z.object({
   tokensPerS: z.number().nullable(),
   configHash: z.string(),
   baselineId: z.string().nullable(),
+  /** The weights this run started from (config.init_from): "RUN_ID@STEP", or a checkpoint folder. */
+  initFrom: z.string().nullable().optional(),
   groupName: z.string().nullable(),
   seed: z.number(),
   createdAt: z.number(),

@@ -2,6 +2,7 @@
 // so everything a worker learns reaches main through these, validated with zod on receipt.
 import { z } from 'zod';
 import { RunConfig } from './config.ts';
+import { CondensationStats } from './generation/condensation.ts';
 
 const WireNum = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
 
@@ -15,6 +16,8 @@ export const ToWorker = z.discriminatedUnion('type', [
     checkpointDir: z.string(),
     /** A checkpoint folder to resume from (weights + optimizer + step + RNG + data cursor). */
     resumeFrom: z.string().nullable(),
+    /** A checkpoint folder whose weights (and tokenizer) a fresh run starts from, with a fresh optimizer (init_from). */
+    initFrom: z.string().nullable().default(null),
   }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),
@@ -40,6 +43,8 @@ export const FromWorker = z.discriminatedUnion('type', [
     seq: z.number().int(),
     points: z.array(z.object({ step: z.number().int(), key: z.string(), value: WireNum })),
   }),
+  /** Per-layer similarity histograms of one eval (the heatmap's data); its means also arrive as diag/* metrics. */
+  z.object({ type: z.literal('condensation'), step: z.number().int().min(0), stats: CondensationStats }),
   z.object({
     type: z.literal('checkpoint'),
     step: z.number().int(),

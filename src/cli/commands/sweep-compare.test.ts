@@ -108,12 +108,29 @@ describe('loupe sweep / compare', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^run \/ group\s+n\s+final \(mean ± std\)\s+Δ final\s+best\s+Δ best\s+p\s+verdict$/m);
     expect(text.stdout).toContain('* base');
-    expect(text.stdout).toContain('Welch t-test on best val loss');
+    expect(text.stdout).toContain('Welch t-test on the best val/loss');
     expect(fs.readFileSync(path.join(home, 'cmp.csv'), 'utf8').split('\n')[0]).toMatch(/^label,group,baseline,n,/);
 
-    const none = await loupe(['compare', 'base'], env);
-    expect(none.code).toBe(2);
-    expect(none.stderr.trim()).toBe('loupe: the compared runs link to no baseline; pick one (a run or a group) with --baseline RUN|GROUP');
+    // Nothing links these to one baseline, so the first target is the baseline.
+    const ab = await loupe(['compare', 'base', 'sweep-lr', '--json'], env);
+    expect(ab.code, ab.stderr).toBe(0);
+    const abTable = lastJson<CompareTable>(ab.stdout);
+    expect(abTable.baselineKey).toBe('base');
+    expect(abTable.rows.find((r) => r.isBaseline)!.label).toBe('base');
+    expect(JSON.stringify(abTable)).not.toMatch(/\\u0000/);
+
+    // Any recorded metric, at a step: val/ppl at the mid-run eval (step 8).
+    const ppl = await loupe(['compare', 'sweep-lr', '--metric', 'val/ppl', '--at', '8', '--json'], env);
+    expect(ppl.code, ppl.stderr).toBe(0);
+    const pplTable = lastJson<CompareTable>(ppl.stdout);
+    expect(pplTable).toMatchObject({ metric: 'val/ppl', at: 8, higherIsBetter: false });
+    const pplBase = pplTable.rows.find((r) => r.isBaseline)!;
+    expect(pplBase.atStep!.values).toHaveLength(2);
+    expect(pplBase.final.mean).toBeCloseTo(Math.exp(baseRow.final.values[0]!) / 2 + Math.exp(baseRow.final.values[1]!) / 2, 6);
+    const conflict = await loupe(['compare', 'sweep-lr', '--metric', 'best', '--at', '8'], env);
+    expect(conflict.code).toBe(2);
+    const badAt = await loupe(['compare', 'sweep-lr', '--at', 'middle'], env);
+    expect(badAt.stderr.trim()).toBe('loupe: --at must be final, best or a step number, got "middle"');
     const unknown = await loupe(['compare', 'nope'], env);
     expect(unknown.stderr.trim()).toBe('loupe: argument "nope" is neither a group nor a run (no run with id "nope")');
   });

@@ -11,6 +11,7 @@ import { parseVary } from '../../shared/ablation/sweep.ts';
 import { formatCompareTable } from '../../shared/ablation/compare.ts';
 import { followRun, resultJson, type RunResultJson } from '../session.ts';
 import { CliError, describeError, usageExitCode, asUsageError } from '../errors.ts';
+import { escapeUnprintable } from '../../shared/printable.ts';
 
 /** Opens the services on the data folder, runs fn, closes them (main.ts's withServices). */
 export type WithServices = <T>(fn: (s: Services) => Promise<T> | T) => Promise<T>;
@@ -105,7 +106,7 @@ async function trainQuietly(s: Services, runs: readonly RunSummary[]): Promise<{
       const end = await s.runs.waitForEnd(run.id);
       const result = resultJson(s, end, (performance.now() - Math.max(start, t0)) / 1000);
       results.push(result);
-      process.stderr.write(`[${i + 1}/${runs.length}] ${end.name} (${end.id}) ${end.status} at step ${end.steps} | val ${f4(end.lastValLoss)} | best val ${f4(end.bestValLoss)}\n`);
+      process.stderr.write(`[${i + 1}/${runs.length}] ${escapeUnprintable(end.name)} (${end.id}) ${end.status} at step ${end.steps} | val ${f4(end.lastValLoss)} | best val ${f4(end.bestValLoss)}\n`);
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -185,7 +186,7 @@ export function registerSweepCommand(program: Command, withServices: WithService
         if (sweep.baselineId && exit !== 130) {
           try {
             const { table } = s.ablation.compare({ groups: [sweep.group], metric: 'final', alpha: 0.05, curveKeys: [] });
-            human.write(`\n${formatCompareTable(table)}\n`);
+            human.write(`\n${escapeUnprintable(formatCompareTable(table), { keepLines: true })}\n`);
           } catch (e) {
             human.write(`(no comparison: ${describeError(e)})\n`);
           }

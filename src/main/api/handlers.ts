@@ -4,6 +4,7 @@ import { appHandlers } from './app-handlers.ts';
 import { runHandlers } from './runs-handlers.ts';
 import { sampleHandlers } from './sample-handlers.ts';
 import { ablationHandlers } from './ablation-handlers.ts';
+import { diagnosticsHandlers } from './diagnostics-handlers.ts';
 import { createServices, type Services } from '../services.ts';
 
 export interface ApiBackend {
@@ -31,6 +32,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...runs,
       ...sampleHandlers(services),
       ...ablationHandlers(services),
+      ...diagnosticsHandlers(services),
       'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
     },
     services,

@@ -4,7 +4,7 @@ import type { Handlers } from './dispatcher.ts';
 import type { Services } from '../services.ts';
 import { guard } from './guard.ts';
 
-type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.delete' | 'runs.metrics' | 'runs.alerts';
+type RunRequestName = 'runs.list' | 'runs.get' | 'runs.startBaseline' | 'runs.startFineTune' | 'runs.start' | 'runs.stop' | 'runs.resume' | 'runs.update' | 'runs.archive' | 'runs.delete' | 'runs.metrics' | 'runs.alerts';
 export type RunHandlers = Required<Pick<Handlers, RunRequestName>>;
 
 export function runHandlers(services: Services): RunHandlers {
@@ -13,6 +13,7 @@ export function runHandlers(services: Services): RunHandlers {
     'runs.list': guard((p) => runs.list({ includeArchived: p.includeArchived })),
     'runs.get': guard((p) => runs.get(p.runId)),
     'runs.startBaseline': guard((p) => runs.startBaseline({ steps: p.steps, seed: p.seed })),
+    'runs.startFineTune': guard((p) => runs.startFineTune({ parentId: p.parentId, steps: p.steps, seed: p.seed })),
     'runs.start': guard((p) =>
       runs.start({ config: p.config, name: p.name, hypothesis: p.hypothesis, baselineId: p.baselineId, groupName: p.groupName }),
     ),

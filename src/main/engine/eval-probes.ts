@@ -1,10 +1,14 @@
-// Probes run at each eval besides val loss (DESIGN §5–6): the built-in diagnostic prompts sampled with
-// fixed settings, summarised as gen/* metrics, and condensation per layer on a fixed held-out text (diag/*).
+// Probes run at each eval besides val loss (DESIGN §5–6): the eval prompt set sampled with fixed settings,
+// summarised as gen/* metrics (memorisation included), condensation per layer on a fixed held-out text (diag/*),
+// and the compute spent so far (compute/*).
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
+import fs from 'node:fs';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
-import type { PromptSet } from '../../shared/generation/prompts.ts';
+import { formatPromptSetIssues, parsePromptSet, type PromptSet } from '../../shared/generation/prompts.ts';
+import { MemorizationIndex } from './diagnostics/memorization.ts';
+import { computeMetrics } from '../../shared/compute.ts';
 import { diagnoseSample, genMetrics, summarizePromptSet, type PromptSetSummary, type SampleDiagnostics } from '../../shared/generation/diagnosis.ts';
 import { condensationMetrics, type CondensationStats, type LayerCondensation } from '../../shared/generation/condensation.ts';
 import { layerCondensation, spearman } from './diagnostics/condensation.ts';
@@ -54,6 +58,7 @@ export async function probeGeneration(
   set: PromptSet = builtInDiagnosticSet,
   settings: Omit<SampleSettings, 'seed'> = GEN_PROBE_SETTINGS,
   cancelled?: () => boolean,
+  memorization?: MemorizationIndex,
 ): Promise<GenerationProbe | null> {
   const samples: GenerationProbe['samples'] = [];
   const measured: { tokens: number[]; diagnostics: SampleDiagnostics }[] = [];
@@ -65,7 +70,13 @@ export async function probeGeneration(
     }
     const r = await generate(model, tokenizer, p.prompt, { ...settings, seed: GEN_PROBE_SEED + i }, { cancelled });
     if (r.finish === 'cancelled') return null;
-    const diagnostics = diagnoseSample({ tokens: r.tokens, text: r.text, entropies: r.entropies, expectedKeywords: p.expectedKeywords });
+    const diagnostics = diagnoseSample({
+      tokens: r.tokens,
+      text: r.text,
+      entropies: r.entropies,
+      expectedKeywords: p.expectedKeywords,
+      memorization: memorization && r.tokens.length > 0 ? memorization.longestMatch(r.tokens) : null,
+    });
     samples.push({ id: p.id, text: r.text, diagnostics });
     measured.push({ tokens: r.tokens, diagnostics });
   }
@@ -108,16 +119,58 @@ export interface ProbeTarget {
   readonly config: RunConfig;
   readonly model: LanguageModel;
   readonly tokenizer: Tokenizer;
-  readonly data: { readonly val: Int32Array };
+  readonly data: { readonly val: Int32Array; readonly train: Int32Array };
   readonly step: number;
+  readonly tokensSeen: number;
 }
 
-/** The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step. */
-export async function runEvalProbes(t: ProbeTarget, cancelled?: () => boolean): Promise<MetricPoint[]> {
-  const values: Record<string, number> = {};
-  if (t.config.eval.diagnostics) Object.assign(values, condensationMetrics(probeCondensation(t.model, t.data.val)));
+/** eval.prompts: the bundled set, or a prompt-set JSON file (read once per run). */
+export function loadProbePrompts(source: string): PromptSet {
+  if (source === 'builtin') return builtInDiagnosticSet;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(source, 'utf8'));
+  } catch (e) {
+    throw new Error(`eval.prompts: cannot read prompt set ${source}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
+  }
+  const parsed = parsePromptSet(raw);
+  if (!parsed.ok) throw new Error(`eval.prompts: ${formatPromptSetIssues(source, parsed.issues)}`);
+  return parsed.set;
+}
+
+/**
+ * Per-run state of the probes: the prompt set and the training split's suffix array (memorisation: the longest
+ * span of each probe sample found verbatim in training), both built at the first eval that needs them.
+ */
+const probeState = new WeakMap<ProbeTarget['data'], { prompts: PromptSet; index: MemorizationIndex }>();
+
+function stateOf(t: ProbeTarget): { prompts: PromptSet; index: MemorizationIndex } {
+  let s = probeState.get(t.data);
+  if (!s) {
+    s = { prompts: loadProbePrompts(t.config.eval.prompts), index: MemorizationIndex.build(t.data.train) };
+    probeState.set(t.data, s);
+  }
+  return s;
+}
+
+/**
+ * The probes eval.generation and eval.diagnostics switch on, as metric points at the trainer's step; the full
+ * condensation statistics (histograms included) also go to `onCondensation`, for the store.
+ */
+export async function runEvalProbes(
+  t: ProbeTarget,
+  cancelled?: () => boolean,
+  onCondensation?: (stats: CondensationStats) => void,
+): Promise<MetricPoint[]> {
+  const values: Record<string, number> = { ...computeMetrics(t.config, t.model.spec.vocab_size, t.tokensSeen, t.data.train.length) };
+  if (t.config.eval.diagnostics) {
+    const stats = probeCondensation(t.model, t.data.val);
+    onCondensation?.(stats);
+    Object.assign(values, condensationMetrics(stats));
+  }
   if (t.config.eval.generation) {
-    const probe = await probeGeneration(t.model, t.tokenizer, builtInDiagnosticSet, GEN_PROBE_SETTINGS, cancelled);
+    const { prompts, index } = stateOf(t);
+    const probe = await probeGeneration(t.model, t.tokenizer, prompts, GEN_PROBE_SETTINGS, cancelled, index);
     if (probe) Object.assign(values, generationMetricValues(probe.summary));
   }
   return Object.entries(values).map(([key, value]) => ({ step: t.step, key, value }));

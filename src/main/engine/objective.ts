@@ -5,6 +5,7 @@ import { tf } from './tf.ts';
 import type { TrainConfig } from '../../shared/config.ts';
 import { crossEntropyTerms, softmaxCrossEntropyOp } from './model/loss.ts';
 import { dispersionLoss } from './model/dispersion.ts';
+import { maskedCrossEntropyTerms } from './model/masked-loss.ts';
 import type { ForwardResult } from './model/types.ts';
 
 export interface Objective {
@@ -16,9 +17,13 @@ export interface Objective {
   regularisers: Map<string, number>;
 }
 
-/** The objective of one training micro-batch. logits come flattened to [N, V], targets [N] int32. */
-export function trainingObjective(out: ForwardResult, logits: tf.Tensor2D, targets: tf.Tensor1D, t: TrainConfig): Objective {
-  const ce = crossEntropyTerms(logits, targets, { labelSmoothing: t.label_smoothing, zLoss: t.z_loss });
+/**
+ * The objective of one training micro-batch. logits come flattened to [N, V], targets [N] int32; `masked`
+ * (fine-tuning rows) skips targets of -100, the prompt and padding positions.
+ */
+export function trainingObjective(out: ForwardResult, logits: tf.Tensor2D, targets: tf.Tensor1D, t: TrainConfig, masked = false): Objective {
+  const terms = masked ? maskedCrossEntropyTerms : crossEntropyTerms;
+  const ce = terms(logits, targets, { labelSmoothing: t.label_smoothing, zLoss: t.z_loss });
   const parts = new Map<string, tf.Scalar>([['ce', ce.ce]]);
   if (ce.labelSmoothing) parts.set('label_smoothing', ce.labelSmoothing);
   if (ce.zLoss) parts.set('z_loss', ce.zLoss);
@@ -35,7 +40,7 @@ export function trainingObjective(out: ForwardResult, logits: tf.Tensor2D, targe
   return { total, parts, regularisers };
 }
 
-/** What evaluation measures: plain cross-entropy. */
-export function evaluationLoss(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return softmaxCrossEntropyOp.run(logits, targets);
+/** What evaluation measures: plain cross-entropy (over counted targets when masked). */
+export function evaluationLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, masked = false): tf.Scalar {
+  return masked ? maskedCrossEntropyTerms(logits, targets).ce : softmaxCrossEntropyOp.run(logits, targets);
 }

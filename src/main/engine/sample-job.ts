@@ -7,7 +7,9 @@ import { diagnoseSample } from '../../shared/generation/diagnosis.ts';
 import type { MemorizedSource } from '../../shared/api/samples.ts';
 import { CheckpointState } from './checkpoint/checkpoint.ts';
 import { loadCorpus } from './data/corpus.ts';
-import { Dataset } from './data/dataset.ts';
+import { dataFormat, loadTrainingData } from './data/training-data.ts';
+import { endMarker, promptText } from '../../shared/sft/template.ts';
+import type { RunConfig } from '../../shared/config.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
 import type { LanguageModel } from './model/registry.ts';
 import { generate, loadForSampling } from './sample.ts';
@@ -83,14 +85,15 @@ export class SampleEngine {
   /** The run's training split as a suffix-array index: from memory, else the disk cache, else built (and cached). */
   private async trainingIndex(loaded: Loaded, cacheDir: string, phase: (p: SamplePhase) => void): Promise<MemorizationIndex> {
     const { state, tokenizer } = loaded;
-    const { text } = loadCorpus(state.config.data.corpus);
+    const sft = dataFormat(state.config.data) === 'sft';
+    const text = sft ? JSON.stringify(state.config.data) : loadCorpus(state.config.data.corpus).text;
     const hash = datasetHash(text, tokenizer, state);
     const warm = this.indexes.get(hash);
     if (warm) return warm;
     phase('indexing');
     const { index } = await loadOrBuildMemorizationIndex(cacheDir, hash, () => {
-      const data = new Dataset(tokenizer.encode(text), state.config.model.block_size, state.config.data, state.config.seed);
-      return data.train;
+      // Fine-tuning runs index their training examples; the cache key holds the data settings instead of the text.
+      return loadTrainingData(state.config.data, state.config.model.block_size, state.config.seed, { tokenizer }).dataset.train;
     });
     this.indexes.set(hash, index);
     while (this.indexes.size > MAX_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
@@ -104,11 +107,12 @@ export class SampleEngine {
     phase('generating');
     const pieces: string[] = [];
     const t0 = performance.now();
+    const { prompt, stop } = chatPrompt(loaded.state.config, job.prompt, job.settings);
     const out = await generate(
       loaded.model,
       loaded.tokenizer,
-      job.prompt,
-      { ...job.settings, useCache: true },
+      prompt,
+      { ...job.settings, stop, useCache: true },
       {
         onToken: (_id, piece, entropy) => {
           hooks.token?.(pieces.length, piece, entropy);
@@ -177,4 +181,13 @@ export function trimPieces(pieces: readonly string[], text: string): string[] {
     left -= kept.length;
     return kept;
   });
+}
+
+/** The prompt as the model sees it: wrapped in the chat template for a fine-tuned checkpoint (or when asked). */
+export function chatPrompt(config: RunConfig, prompt: string, settings: { chat?: 'auto' | 'on' | 'off'; stop: string[] }): { prompt: string; stop: string[] } {
+  const fineTuned = dataFormat(config.data) === 'sft';
+  const wrap = settings.chat === 'on' || (settings.chat !== 'off' && fineTuned);
+  if (!wrap) return { prompt, stop: settings.stop };
+  const t = config.data.template;
+  return { prompt: promptText(prompt, t), stop: [...settings.stop, endMarker(t)] };
 }

@@ -167,6 +167,17 @@ describe('runTraining', () => {
     return h;
   }
 
+  it('hands the condensation histograms of every eval, step 0 included, to the hook', async () => {
+    const t = make({ train: { steps: 4 }, eval: { every: 2, batches: 1, diagnostics: true }, checkpoint: { every: 4 } });
+    const h = hooks();
+    const got: { step: number; layers: number; total: number }[] = [];
+    await runTraining(t, null, { ...h, condensation: (step, s) => got.push({ step, layers: s.layers.length, total: s.layers[1]!.histogram.reduce((a, b) => a + b, 0) }) });
+    expect(got.map((g) => g.step)).toEqual([0, 2, 4]);
+    // embedding output + 2 blocks; every pair of distinct tokens of the held-out text counted once
+    expect(got.every((g) => g.layers === 3 && g.total === (8 * 7) / 2)).toBe(true);
+    expect(h.points.filter((p) => p.key === 'diag/condensation/layer_2').map((p) => p.step)).toEqual([0, 2, 4]);
+  });
+
   it('streams per-step metrics, evals every N, checkpoints every N and at the end', async () => {
     const t = make({ train: { steps: 10 }, eval: { every: 5, batches: 2 }, checkpoint: { every: 4 } });
     const h = hooks();

@@ -5,9 +5,11 @@ import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
-import { loadCorpus } from './data/corpus.ts';
-import { Dataset, microBatches, type Batch } from './data/dataset.ts';
-import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
+import { microBatches, type Batch, type Dataset } from './data/dataset.ts';
+import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
+import { loadTrainingData } from './data/training-data.ts';
+import { IGNORE_INDEX, type SftDataset, type SftRecord } from './data/sft.ts';
+import { probeSft } from './sft-probe.ts';
 import { createModel, paramCount, type ForwardResult, type LanguageModel, type ModelSpec } from './model/registry.ts';
 import { evaluationLoss, trainingObjective, type Objective } from './objective.ts';
 import { createOptimizer } from './optim/registry.ts';
@@ -17,8 +19,10 @@ import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
+import { memoryFitProblem } from './memory-fit.ts';
 import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
+import type { CondensationStats } from '../../shared/generation/condensation.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
 export class TrainingError extends Error {
@@ -50,6 +54,8 @@ export interface TrainerOptions {
   /** The tf backend in use (decides the micro-batch budget; recorded in checkpoints). */
   backend: string;
   resumeFrom?: string | null;
+  /** A checkpoint whose weights and tokenizer a fresh run starts from, with a fresh optimizer (init_from). */
+  initFrom?: string | null;
   /** Tokens to train on instead of config.data.corpus (tests). */
   text?: string;
 }
@@ -57,7 +63,9 @@ export interface TrainerOptions {
 export class Trainer {
   readonly config: RunConfig;
   readonly tokenizer: Tokenizer;
-  readonly data: Dataset;
+  readonly data: Dataset | SftDataset;
+  /** Held-out fine-tuning examples the SFT probe answers at each eval; null when pretraining. */
+  readonly sftHeldOut: SftRecord[] | null;
   readonly model: LanguageModel;
   readonly optimizer: Optimizer;
   readonly microBatch: number;
@@ -78,9 +86,19 @@ export class Trainer {
     this.config = config;
     this.backend = opts.backend;
     checkSupported(config);
-    const text = opts.text ?? loadCorpus(config.data.corpus).text;
-    this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
-    this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
+    const init = !restored && opts.initFrom ? loadCheckpoint(opts.initFrom) : null;
+    const source = restored ?? init;
+    // A resumed or initialised run keeps its source's tokenizer, so token ids mean what the weights learned.
+    const loaded = loadTrainingData(config.data, config.model.block_size, config.seed, {
+      text: opts.text,
+      tokenizer: source ? tokenizerFromJson(source.state.tokenizer) : undefined,
+    });
+    this.tokenizer = loaded.tokenizer;
+    this.data = loaded.dataset;
+    this.sftHeldOut = loaded.kind === 'sft' ? loaded.dataset.valRecords : null;
+    // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read).
+    const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: this.tokenizer.vocabSize });
+    if (tooBig) throw new Error(tooBig);
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));
     this.dropoutRng = new Rng(config.seed, 2);
@@ -90,6 +108,11 @@ export class Trainer {
     const mb = chooseMicroBatch(spec, t.batch_size, t.micro_batch_size, opts.backend);
     this.microBatch = mb.microBatch;
     this.accumulation = mb.accumulation;
+    if (init) {
+      if (init.spec.vocab_size !== spec.vocab_size)
+        throw new TrainingError(`init_from: the source's vocabulary has ${init.spec.vocab_size} tokens, this run's ${spec.vocab_size}`, null);
+      this.setParams(init.params);
+    }
     if (restored) {
       this.setParams(restored.params);
       this.optimizer.load(restored.optimizer);
@@ -157,7 +180,7 @@ export class Trainer {
   /** The training objective of one micro-batch, by parts. */
   private objective(b: Batch): Objective {
     const { out, logits, targets } = this.forward(b, true);
-    return trainingObjective(out, logits, targets, this.config.train);
+    return trainingObjective(out, logits, targets, this.config.train, this.sftHeldOut !== null);
   }
 
   /** One optimizer update. Throws TrainingError(nonFinite) without touching the weights when loss or gradients are not finite. */
@@ -206,10 +229,12 @@ export class Trainer {
       for (const part of microBatches(batch, this.microBatch)) {
         const l = tf.tidy(() => {
           const { logits, targets } = this.forward(part, false);
-          return evaluationLoss(logits, targets);
+          return evaluationLoss(logits, targets, this.sftHeldOut !== null);
         });
-        sum += l.dataSync()[0] * part.batch;
-        n += part.batch;
+        // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
+        const w = this.sftHeldOut ? countTargets(part.y) : part.batch;
+        sum += l.dataSync()[0] * w;
+        n += w;
         l.dispose();
       }
     }
@@ -260,6 +285,12 @@ export class Trainer {
   }
 }
 
+function countTargets(y: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] !== IGNORE_INDEX) n++;
+  return n;
+}
+
 /** A run resumes with its own recipe; only schedule length and cadence (steps, eval, checkpoint) may change. */
 function checkResumable(saved: RunConfig, now: RunConfig): void {
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -294,6 +325,8 @@ export interface TrainHooks {
   started(info: Omit<StartedInfo, 'backend' | 'backendReason'>): void;
   metrics(points: MetricPoint[]): void;
   checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
+  /** Per-layer similarity histograms of an eval (eval.diagnostics). */
+  condensation?(step: number, stats: CondensationStats): void;
   /** Polled between steps. */
   control(): 'stop' | 'pause' | null;
 }
@@ -302,6 +335,14 @@ export interface TrainOutcome {
   status: 'finished' | 'stopped' | 'paused';
   step: number;
   reason: string | null;
+}
+
+/** The fine-tuning probe's sft/* values at the trainer's step (none when pretraining or cut short). */
+async function sftProbePoints(trainer: Trainer, cancelled: () => boolean): Promise<MetricPoint[]> {
+  if (!trainer.sftHeldOut) return [];
+  const probe = await probeSft(trainer.model, trainer.tokenizer, trainer.sftHeldOut, trainer.config.data.template, cancelled);
+  if (!probe) return [];
+  return Object.entries(probe.metrics).map(([key, value]) => ({ step: trainer.step, key, value }));
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -336,7 +377,8 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
-      ...(await runEvalProbes(trainer, () => hooks.control() !== null)),
+      ...(await runEvalProbes(trainer, () => hooks.control() !== null, (stats) => hooks.condensation?.(trainer.step, stats))),
+      ...(await sftProbePoints(trainer, () => hooks.control() !== null)),
     ]);
     if (v < best) {
       best = v;

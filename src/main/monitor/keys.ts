@@ -3,6 +3,14 @@
 import { MetricKey } from '../../shared/metrics.ts';
 import { GenMetricKey } from '../../shared/generation/diagnosis.ts';
 
+/** Fine-tuning answers to held-out prompts (sft/*), read by the response-collapse detector with SFT thresholds. */
+export const SftKey = {
+  nearIdentical: 'sft/near_identical',
+  loopFraction: 'sft/loop_fraction',
+  seqRep4: 'sft/seq_rep_4',
+  lengthRatio: 'sft/length_ratio',
+} as const;
+
 export const GenKey = {
   seqRep4: GenMetricKey.seqRep4,
   loopFraction: GenMetricKey.loopFraction,
@@ -20,6 +28,10 @@ export function metricLabel(key: string): string {
     case GenKey.seqRep4: return 'seq-rep-4';
     case GenKey.loopFraction: return 'loop fraction';
     case GenKey.sameness: return 'cross-prompt sameness';
+    case SftKey.nearIdentical: return 'share of near-identical answers to different questions';
+    case SftKey.loopFraction: return 'share of answers in a loop';
+    case SftKey.seqRep4: return 'answer seq-rep-4';
+    case SftKey.lengthRatio: return 'answer length / reference length';
     default: return key;
   }
 }

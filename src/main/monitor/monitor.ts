@@ -4,7 +4,7 @@ import type { Alert } from '../../shared/alerts.ts';
 import { AlertsConfig, type RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
 import { AlertSink } from './sink.ts';
-import { GenKey } from './keys.ts';
+import { GenKey, SftKey } from './keys.ts';
 import type { DetectorContext } from './detectors/context.ts';
 import { SpikeDetector } from './detectors/spike.ts';
 import { PlateauDetector } from './detectors/plateau.ts';
@@ -121,6 +121,10 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
       case GenKey.seqRep4:
       case GenKey.loopFraction:
       case GenKey.sameness:
+      case SftKey.nearIdentical:
+      case SftKey.loopFraction:
+      case SftKey.seqRep4:
+      case SftKey.lengthRatio:
         response.observe(step, key, value);
         break;
     }

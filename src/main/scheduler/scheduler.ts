@@ -63,6 +63,7 @@ interface Queued {
   runId: string;
   attempt: number;
   resumeFrom: string | null;
+  initFrom: string | null;
   before: PriorState | null;
 }
 
@@ -90,13 +91,16 @@ export class Scheduler {
     return [...this.active.keys(), ...this.queue.map((q) => q.runId)];
   }
 
-  /** Queues a run that the store already holds; resumeFrom is a checkpoint folder or null for a fresh start. */
-  enqueue(runId: string, resumeFrom: string | null): RunSummary {
+  /**
+   * Queues a run that the store already holds; resumeFrom is a checkpoint folder or null for a fresh start, and
+   * initFrom the checkpoint a fresh start takes its weights from (init_from).
+   */
+  enqueue(runId: string, resumeFrom: string | null, initFrom: string | null = null): RunSummary {
     if (this.closed) throw new Error('the scheduler is shut down');
     const prior = this.opts.store.runs.require(runId);
     const before = prior.status === 'queued' ? null : { status: prior.status, endedAt: prior.endedAt };
     const attempt = this.opts.store.runs.enqueue(runId);
-    this.queue.push({ runId, attempt, resumeFrom, before });
+    this.queue.push({ runId, attempt, resumeFrom, initFrom, before });
     this.emitStatus(runId);
     this.pump();
     return this.opts.store.runs.require(runId);
@@ -179,7 +183,7 @@ export class Scheduler {
     this.active.set(q.runId, a);
     worker.onMessage((raw) => this.onMessage(a, raw));
     worker.onExit((exit) => this.onExit(a, exit));
-    worker.send({ type: 'start', runId: q.runId, config, checkpointDir: checkpointDir(dataDir, q.runId), resumeFrom: q.resumeFrom });
+    worker.send({ type: 'start', runId: q.runId, config, checkpointDir: checkpointDir(dataDir, q.runId), resumeFrom: q.resumeFrom, initFrom: q.initFrom });
   }
 
   private onMessage(a: Active, raw: unknown): void {
@@ -202,6 +206,9 @@ export class Scheduler {
           break;
         case 'metrics':
           this.onMetrics(a, msg.seq, msg.points.map((p) => ({ step: p.step, key: p.key, value: fromWire(p.value) })));
+          break;
+        case 'condensation':
+          this.opts.store.condensation.insert(a.runId, msg.step, msg.stats);
           break;
         case 'checkpoint':
           this.opts.store.checkpoints.add(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });

@@ -125,6 +125,12 @@ describe('ablation.sweep', () => {
       code: 'bad_request',
       issues: [{ path: 'vary', message: expect.stringContaining('/no/such/file.txt not found') }],
     });
+    // The small value fits wasm's heap, the large one does not: nothing of the sweep is queued.
+    const sizes = { ...cfg, backend: 'wasm' as const, model: { n_layer: 24, n_head: 16, d_model: 64, block_size: 256 } };
+    expect(failure(() => ablation.sweep({ config: sizes, vary: 'model.d_model=64,1024', seeds: 1, dryRun: false }))).toMatchObject({
+      code: 'bad_request',
+      issues: [{ path: 'vary', message: expect.stringMatching(/^d1024-s\d+: training this model needs about [\d.]+ GiB .* more than the wasm backend's 4 GiB heap/) as string }],
+    });
     expect(services.runs.list({ includeArchived: true })).toHaveLength(before);
   });
 
@@ -172,7 +178,7 @@ describe('ablation.compare', () => {
 
       // Best instead of final; a group baseline; targets resolved by group name first.
       const best = s.ablation.compare({ groups: ['sweep-lr'], baseline: { runId: b1 }, metric: 'best', alpha: 0.05, curveKeys: [] });
-      expect(best.table.metric).toBe('best');
+      expect(best.table).toMatchObject({ metric: 'val/loss', at: 'best' });
       expect(s.ablation.resolveTarget('sweep-lr')).toEqual({ group: 'sweep-lr' });
       expect(s.ablation.resolveTarget(b1)).toEqual({ runId: b1 });
       expect(failure(() => s.ablation.compare({ groups: ['sweep-lr'], baseline: { group: 'sweep-lr' }, metric: 'final', alpha: 0.05, curveKeys: [] }))).toMatchObject({

@@ -5,7 +5,7 @@ import { resolveConfig, type RunConfig, type ConfigIssue } from '../../shared/co
 import { parseConfigText, stringifyConfig, type TextConfigIssue } from '../../shared/config-yaml.ts';
 import { diffConfigs, experimentalChanges, type ConfigChange } from '../../shared/ablation/diff.ts';
 import { expandSweep, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
-import { compareRuns, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
+import { compareRuns, resolveCompareMetric, seriesValues, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
 import { reviewCandidate } from '../../shared/ablation/candidate.ts';
 import { changeLabel, seededRunName } from '../../shared/ablation/naming.ts';
 import { isActive, type RunSummary } from '../../shared/runs.ts';
@@ -23,6 +23,7 @@ import type {
 import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { RunServices } from './runs.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 import { ServiceError } from './errors.ts';
 import { checkCorpus, readBaselineConfig, resolveWithOverrides } from './config-input.ts';
 
@@ -215,6 +216,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
         }
       }
     }
+    // So is the memory each run needs: a swept size can fit for one value and not for the next.
+    for (const r of named) {
+      const fit = memoryFitIssue(r.config);
+      if (fit) throw bad(varied ? 'vary' : 'config', `${r.name}: ${fit.message}`);
+    }
     const planned = named.map((r) => ({ name: r.name, value: r.value, seed: r.seed, changes: r.changes }));
     const result: SweepResult = { group, baselineId, field: varied?.path ?? null, values: varied?.values ?? [], seeds, planned, runs: [], warnings };
     if (p.dryRun) return result;
@@ -258,6 +264,9 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
   };
 
   const compare = (p: CompareRequest): CompareResult => {
+    const resolved = resolveCompareMetric(p.metric, p.at);
+    if (!resolved.ok) throw bad('metric', resolved.error);
+    const chosen = resolved;
     const picked = new Map<string, RunSummary>();
     const add = (r: RunSummary): void => void picked.set(r.id, r);
     (p.runIds ?? []).forEach((ref, i) => add(store.runs.require(runIdOrThrow(ref, `runIds.${i}`))));
@@ -297,17 +306,13 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
 
     const ordered = [...picked.values()].sort(compareTimes);
     const finished = (r: RunSummary): boolean => r.status === 'finished';
-    const input: CompareRun[] = ordered.map((r) => ({
-      id: r.id,
-      name: r.name,
-      group: r.groupName,
-      seed: r.seed,
-      // Unfinished runs stopped early: their losses are not comparable with a full run's.
-      finalValLoss: finished(r) ? r.lastValLoss : null,
-      bestValLoss: finished(r) ? r.bestValLoss : null,
-      config: store.runs.config(r.id),
-    }));
-    const built = compareRuns(input, baseline, { metric: p.metric, alpha: p.alpha });
+    const input: CompareRun[] = ordered.map((r) => {
+      // Unfinished runs stopped early: their values are not comparable with a full run's.
+      const [s] = finished(r) ? store.metrics.series(r.id, [chosen.key]) : [];
+      const v = s ? seriesValues(s.steps, s.values, chosen.key, chosen.at) : { final: null, best: null, atStep: null };
+      return { id: r.id, name: r.name, group: r.groupName, seed: r.seed, ...v, config: store.runs.config(r.id) };
+    });
+    const built = compareRuns(input, baseline, { key: chosen.key, at: chosen.at, alpha: p.alpha });
     if (!built.ok) throw bad('baseline', built.error);
     const table = built.table;
     const pending = ordered.filter((r) => isActive(r.status));
@@ -325,11 +330,15 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
         group: r.group,
         seed: r.seed,
         status: ordered[i].status,
-        finalValLoss: r.finalValLoss,
-        bestValLoss: r.bestValLoss,
+        finalValLoss: finished(ordered[i]) ? ordered[i].lastValLoss : null,
+        bestValLoss: finished(ordered[i]) ? ordered[i].bestValLoss : null,
+        final: r.final,
+        best: r.best,
+        atStep: r.atStep ?? null,
         rowKey: rowOf.get(r.id) ?? '',
       })),
       curves: p.curveKeys.length === 0 ? [] : ordered.map((r) => ({ runId: r.id, series: runs.metrics(r.id, p.curveKeys) })),
+      metricKeys: [...new Set(ordered.flatMap((r) => store.metrics.keys(r.id)))].sort(),
     };
   };
 

@@ -7,8 +7,10 @@ import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
 import { datasetIssue } from './dataset-check.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 
 const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const fineTuneConfigFile = path.join(repoRoot, 'resources', 'configs', 'sft-baseline.yaml');
 const maxConfigBytes = 1024 * 1024;
 
 export interface Overrides {
@@ -63,6 +65,11 @@ export function readBaselineConfig(): unknown {
   return readConfigFile(baselineConfigFile);
 }
 
+/** The one-click fine-tuning recipe: the baseline's model on the built-in question–answer set. */
+export function readFineTuneConfig(): unknown {
+  return readConfigFile(fineTuneConfigFile);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -86,6 +93,8 @@ export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConf
   }
   const second = resolveConfig(raw);
   if (!second.ok) throw invalid(second.issues);
+  const fit = memoryFitIssue(second.config);
+  if (fit) throw invalid([fit]);
   checkCorpus(second.config);
   return second.config;
 }

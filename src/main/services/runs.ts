@@ -1,6 +1,7 @@
 // The run services: start, stop, pause, resume, organise, delete and read runs. They own the rules (who may
 // stop a run another process trains, which statuses resume); the store only keeps rows, the scheduler trains.
 import type { RunSummary } from '../../shared/runs.ts';
+import type { RunConfig } from '../../shared/config.ts';
 import { isActive, isResumable, resumableStatuses } from '../../shared/runs.ts';
 import type { Alert } from '../../shared/alerts.ts';
 import { toWire } from '../../shared/metrics.ts';
@@ -11,9 +12,11 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
-import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
-import { exportCsv, exportHf } from './exports.ts';
+import { readBaselineConfig, readFineTuneConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
+import { resolveInitFrom } from './init-from.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
+import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
+import type { CondensationHistory } from '../../shared/generation/condensation.ts';
 
 export interface StartParams extends Overrides {
   config: unknown;
@@ -33,6 +36,8 @@ export interface RunServices {
   checkpoints(runId: string): CheckpointInfo[];
   start(params: StartParams): RunSummary;
   startBaseline(params?: { steps?: number; seed?: number }): RunSummary;
+  /** Fine-tunes a pretrained run (default: the newest finished one with the recipe's model) on the built-in set. */
+  startFineTune(params?: { parentId?: string; steps?: number; seed?: number }): RunSummary;
   stop(runId: string): RunSummary;
   pause(runId: string): RunSummary;
   /**
@@ -46,11 +51,13 @@ export interface RunServices {
   delete(runId: string): { runId: string; deletedFiles: number };
   metrics(runId: string, keys?: string[], sinceStep?: number): Series[];
   alerts(runId: string): Alert[];
+  /** Stored per-layer similarity histograms (condensation heatmap), by step then depth. */
+  condensation(runId: string): CondensationHistory;
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
   recomputeAlerts(runId: string): Alert[];
   waitForEnd(runId: string): Promise<RunSummary>;
-  exportCsv(runId: string, file: string): { rows: number; columns: string[] };
-  exportHf(runId: string, dir: string): { dir: string; step: number; files: string[] };
+  exportCsv(runId: string, file: string, opts?: ExportOptions): { rows: number; columns: string[] };
+  exportHf(runId: string, dir: string, opts?: ExportOptions): { dir: string; step: number; files: string[] };
 }
 
 export interface ResumeStart {
@@ -80,10 +87,13 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
   };
 
   const start = (p: StartParams): RunSummary => {
-    const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
+    const resolved = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
     const baselineId = p.baselineId ? id(p.baselineId) : null;
+    // Checked before the row exists: a source that does not fit is the user's input being wrong, not a failed run.
+    const init = resolved.init_from ? resolveInitFrom(store, resolved.init_from, resolved) : null;
+    const config = init ? { ...resolved, init_from: init.ref } : resolved;
     const run = store.runs.create({ name: config.name, hypothesis: p.hypothesis ?? null, config, baselineId, groupName: p.groupName ?? null });
-    return scheduler.enqueue(run.id, null);
+    return scheduler.enqueue(run.id, null, init?.path ?? null);
   };
 
   // Another process (a killed CLI) may leave runs 'running' while this one stays open: look again now and then.
@@ -104,6 +114,20 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     if (pid !== null && pid !== process.pid && isActive(status)) {
       throw new ServiceError('conflict', `run ${rid} is being trained by another Loupe process (pid ${pid}); stop it there`);
     }
+  };
+
+  /** The newest finished pretraining run (no init_from, text data) whose model and tokenizer the recipe can load. */
+  const newestPretrained = (recipe: RunConfig): string | null => {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    for (const r of [...store.runs.list({})].sort((a, b) => b.createdAt - a.createdAt)) {
+      if (r.status !== 'finished') continue;
+      const c = store.runs.config(r.id);
+      if (c.init_from || c.data.format === 'sft' || c.data.corpus.endsWith('.jsonl') || c.data.corpus === 'sft-builtin') continue;
+      const { dropout: _a, ...m1 } = c.model;
+      const { dropout: _b, ...m2 } = recipe.model;
+      if (same(m1, m2) && c.data.tokenizer === recipe.data.tokenizer && store.checkpoints.list(r.id).length > 0) return r.id;
+    }
+    return null;
   };
 
   /** The checkpoint a resume continues from; throws (nothing changes) when the one asked for, or all, are unusable. */
@@ -149,6 +173,15 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     checkpoints: (runId) => store.checkpoints.list(id(runId)),
     start,
     startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, seed: p.seed }),
+    startFineTune(p = {}) {
+      const recipe = resolveWithOverrides(readFineTuneConfig(), { steps: p.steps, seed: p.seed });
+      const parent = p.parentId ? id(p.parentId) : newestPretrained(recipe);
+      if (!parent) {
+        throw new ServiceError('bad_request', 'no finished pretraining run with the fine-tuning recipe\'s model to start from: run the baseline first');
+      }
+      const config = { ...(readFineTuneConfig() as Record<string, unknown>), init_from: parent };
+      return start({ config, steps: p.steps, seed: p.seed, hypothesis: `fine-tune ${parent} on the built-in question–answer set` });
+    },
     stop(runId) {
       const rid = id(runId);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
@@ -175,7 +208,10 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       if (!isResumable(run.status)) throw new ServiceError('conflict', `run ${rid} is ${run.status}; only ${resumableStatuses.join(', ')} runs can be resumed`);
       const { from, skipped } = resumePoint(rid, opts.fromStep);
       for (const line of skipped) events.emit('run.log', { runId: rid, level: 'warn', message: `skipping a checkpoint: ${line}` });
-      return { run: scheduler.enqueue(rid, from ? from.path : null), from, skipped };
+      // A fine-tune stopped before its first checkpoint starts over from its parent's weights.
+      const config = store.runs.config(rid);
+      const init = !from && config.init_from ? resolveInitFrom(store, config.init_from, config) : null;
+      return { run: scheduler.enqueue(rid, from ? from.path : null, init?.path ?? null), from, skipped };
     },
     update: (runId, patch) => store.runs.patch(id(runId), patch),
     archive(runId, archived) {
@@ -207,13 +243,14 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       return store.metrics.series(id(runId), keys, sinceStep ?? 0).map((s) => ({ key: s.key, steps: s.steps, values: s.values.map(toWire) }));
     },
     alerts: (runId) => store.alerts.list(id(runId)),
+    condensation: (runId) => store.condensation.history(id(runId)),
     recomputeAlerts(runId) {
       const rid = id(runId);
       if (!monitorFactory) throw new ServiceError('unavailable', 'alert detection is not available in this build');
       return monitorFactory(store.runs.config(rid)).recompute([...store.metrics.points(rid)]).map((a) => ({ ...a, runId: rid }));
     },
     waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
-    exportCsv: (runId, file) => exportCsv(store, id(runId), file),
-    exportHf: (runId, dir) => exportHf(store, id(runId), dir),
+    exportCsv: (runId, file, o) => exportCsv(store, id(runId), file, o),
+    exportHf: (runId, dir, o) => exportHf(store, id(runId), dir, o),
   };
 }

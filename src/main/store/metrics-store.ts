@@ -39,6 +39,16 @@ export class MetricsStore {
     return id;
   }
 
+  /**
+   * Points measured after training (zero-shot evals of a checkpoint): stored like any metric, so charts and compare
+   * read them, but the run's progress and summary columns are left alone (a checkpoint step is not progress).
+   */
+  insertMeasured(runId: string, points: readonly MetricPoint[]): void {
+    this.db.transaction(() => {
+      for (const p of points) this.stmts.insertMetric.run(runId, this.keyId(p.key), p.step, Number.isNaN(p.value) ? null : p.value);
+    })();
+  }
+
   /** One worker message = one transaction: the points, the run's summary columns and the batch record. */
   insert(runId: string, attempt: number, seq: number, points: readonly MetricPoint[], now = Date.now()): void {
     if (points.length === 0) return;

@@ -27,6 +27,8 @@ export interface RunPatch {
 
 interface RunRow {
   id: string;
+  /** config.init_from, read out of the JSON by the summary query. */
+  init_from?: string | null;
   name: string;
   hypothesis: string | null;
   notes: string | null;
@@ -258,7 +260,7 @@ export class RunsStore {
   }
 }
 
-const summarySelect = `SELECT r.*, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count,
+const summarySelect = `SELECT r.*, json_extract(r.config, '$.init_from') AS init_from, (SELECT count(*) FROM alerts a WHERE a.run_id = r.id) AS alert_count,
   (SELECT count(*) FROM alerts a WHERE a.run_id = r.id AND a.severity IN ('warning', 'error')) AS warning_count FROM runs r`;
 
 function toSummary(r: RunRow): RunSummary {
@@ -282,6 +284,7 @@ function toSummary(r: RunRow): RunSummary {
     tokensPerS: r.tokens_per_s,
     configHash: r.config_hash,
     baselineId: r.baseline_id,
+    initFrom: r.init_from ?? null,
     groupName: r.group_name,
     seed: r.seed,
     createdAt: r.created_at,

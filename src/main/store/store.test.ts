@@ -52,7 +52,7 @@ describe('run store', () => {
     const file = path.join(tempDir(), 'loupe.db');
     openDatabase(file, { migrations: migrations.slice(0, 1) }).close();
     const db = openDatabase(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations[migrations.length - 1]!.version);
     expect(db.prepare('SELECT pruned_at FROM checkpoints').all()).toEqual([]);
     db.close();
   });

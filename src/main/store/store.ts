@@ -1,5 +1,5 @@
 // The run database: one SQLite file, one connection, and a store per concept over it (runs, metrics, alerts,
-// checkpoints, samples). Whatever touches several of them in one transaction goes through `db` here.
+// checkpoints, samples, condensation histograms). Whatever touches several of them in one transaction goes through `db` here.
 import path from 'node:path';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { RunsStore } from './runs-store.ts';
@@ -7,6 +7,7 @@ import { MetricsStore } from './metrics-store.ts';
 import { AlertsStore } from './alerts-store.ts';
 import { CheckpointsStore } from './checkpoints-store.ts';
 import { SampleStore } from './sample-store.ts';
+import { CondensationStore } from './condensation-store.ts';
 
 export class Store {
   readonly runs: RunsStore;
@@ -14,6 +15,7 @@ export class Store {
   readonly alerts: AlertsStore;
   readonly checkpoints: CheckpointsStore;
   readonly samples: SampleStore;
+  readonly condensation: CondensationStore;
 
   constructor(
     readonly db: Db,
@@ -24,6 +26,7 @@ export class Store {
     this.alerts = new AlertsStore(db);
     this.checkpoints = new CheckpointsStore(db, path.dirname(path.resolve(file)));
     this.samples = new SampleStore(db);
+    this.condensation = new CondensationStore(db);
   }
 
   static open(file: string, opts: OpenOptions = {}): Store {

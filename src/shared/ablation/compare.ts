@@ -1,5 +1,5 @@
-// The compare table of the Compare view and `loupe compare`: seed replicates grouped, Δ vs the baseline in nats,
-// mean ± std, Welch p-value and a verdict per row, plus the CSV and text renderings of that table.
+// The compare table of the Compare view and `loupe compare`: seed replicates grouped, Δ vs the baseline on any
+// recorded metric (final, best or at a step), mean ± std, Welch p-value and a verdict per row, plus CSV and text.
 import { diffConfigs, experimentalChanges, flattenConfig, isIgnoredField } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
 import { suggestRunName } from './naming.ts';
@@ -15,9 +15,12 @@ export interface CompareRun {
   /** Sweep or user group; null for a standalone run. */
   group: string | null;
   seed: number;
-  /** Validation loss at the last eval; null when the run never evaluated (crashed early). */
-  finalValLoss: number | null;
-  bestValLoss: number | null;
+  /** The compared metric at the run's last recorded step; null when it never recorded it (crashed early). */
+  final: number | null;
+  /** Its best recorded value (lowest, or highest for metrics where higher is better). */
+  best: number | null;
+  /** Its value at the compared step (the last one recorded at or before it); null unless `at` is a step. */
+  atStep?: number | null;
   /** The run's resolved config. */
   config: unknown;
 }
@@ -25,11 +28,47 @@ export interface CompareRun {
 /** The baseline: one run (its replicate set is the baseline row), or a group whose runs share one config. */
 export type BaselineRef = { runId: string } | { group: string };
 
+/** The two whole-run statistics of a metric. */
 export type CompareMetric = 'final' | 'best';
 
+/** Which value of each run's series is compared: its last, its best, or the one at a step. */
+export type CompareAt = CompareMetric | number;
+
+/** The metric compared when none is named. */
+export const DEFAULT_COMPARE_KEY = 'val/loss';
+
+/**
+ * Metrics where a larger value is the better one (accuracies, diversity, throughput); every other metric (losses,
+ * perplexity, repetition, condensation, memorisation) ranks lowest first.
+ */
+export function higherIsBetter(key: string): boolean {
+  return /(^|\/)(acc|acc_norm|accuracy|distinct_\d+|keyword_score|tokens_per_s)$/.test(key) || /^eval\/[^/]+\/acc/.test(key);
+}
+
+/**
+ * Reads a `--metric` / `metric` value with an optional `--at` / `at`. "final" and "best" keep their old meaning
+ * (that statistic of val/loss); any other value is a metric key, taken at `at` (default final).
+ */
+export function resolveCompareMetric(metric: string | undefined, at: CompareAt | undefined): { ok: true; key: string; at: CompareAt } | { ok: false; error: string } {
+  if (metric === 'final' || metric === 'best') {
+    if (at !== undefined && at !== metric) return { ok: false, error: `metric "${metric}" already says which val/loss value; name a metric key to use at=${at}` };
+    return { ok: true, key: DEFAULT_COMPARE_KEY, at: metric };
+  }
+  const key = metric ?? DEFAULT_COMPARE_KEY;
+  if (typeof at === 'number' && !(Number.isInteger(at) && at >= 0)) return { ok: false, error: `at: a step must be a whole number ≥ 0, got ${at}` };
+  return { ok: true, key, at: at ?? 'final' };
+}
+
+/** "final", "best" or "step 200": how the table names the compared value. */
+export function describeAt(at: CompareAt): string {
+  return typeof at === 'number' ? `step ${at}` : at;
+}
+
 export interface CompareOptions {
-  /** Which loss ranks the rows and drives the t-test (default "final"). */
-  metric?: CompareMetric;
+  /** The metric key compared (default val/loss). */
+  key?: string;
+  /** Which value ranks the rows and drives the t-test (default "final"). */
+  at?: CompareAt;
   /** Significance level (default 0.05). */
   alpha?: number;
 }
@@ -40,12 +79,12 @@ export interface MetricSummary {
   mean: number | null;
   /** Sample standard deviation over seeds; null below two values. */
   std: number | null;
-  /** mean − baseline mean, in nats (negative is better); null without values. */
+  /** mean − baseline mean, in the metric's units (nats for losses); null without values. */
   delta: number | null;
 }
 
 export interface CompareRow {
-  /** Stable identity of the row: group plus config fingerprint. */
+  /** Identity of the row: its label, made unique in the table. */
   key: string;
   label: string;
   group: string | null;
@@ -54,6 +93,8 @@ export interface CompareRow {
   seeds: number[];
   final: MetricSummary;
   best: MetricSummary;
+  /** The value at the compared step; null unless the table compares at a step. */
+  atStep: MetricSummary | null;
   verdict: Verdict | 'baseline';
   p: number | null;
   inNoiseBand: boolean | null;
@@ -63,12 +104,16 @@ export interface CompareRow {
 }
 
 export interface CompareTable {
-  metric: CompareMetric;
+  /** The compared metric key, e.g. "val/loss" or "diag/condensation/layer_2". */
+  metric: string;
+  at: CompareAt;
+  /** Whether rows rank highest first (accuracies) rather than lowest first (losses). */
+  higherIsBetter: boolean;
   alpha: number;
   baselineKey: string;
   /** The baseline's spread over seeds on the chosen metric (mean ± 2σ); null with fewer than two seeds. */
   noiseBand: NoiseBand | null;
-  /** Sorted by the chosen metric's mean, best (lowest) first; rows without values last. */
+  /** Sorted by the compared value's mean, best first; rows without values last. */
   rows: CompareRow[];
   warnings: string[];
 }
@@ -79,7 +124,33 @@ export type CompareResult = { ok: true; table: CompareTable } | { ok: false; err
 function replicateKey(run: CompareRun): string {
   const leaves = [...flattenConfig(run.config)].filter(([path]) => !isIgnoredField(path));
   leaves.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `${run.group ?? ''}\u0000${JSON.stringify(leaves)}`;
+  return JSON.stringify([run.group, leaves]);
+}
+
+/**
+ * One run's final, best and at-step values of a metric from its series (steps ascending). Final is the value at the
+ * last recorded step; at a step, the last value recorded at or before it (eval steps need not line up with it).
+ * A non-finite value stays as it is, so the table counts it as missing rather than as a number.
+ */
+export function seriesValues(
+  steps: readonly number[],
+  values: readonly number[],
+  key: string,
+  at: CompareAt,
+): { final: number | null; best: number | null; atStep: number | null } {
+  if (steps.length === 0) return { final: null, best: null, atStep: null };
+  const higher = higherIsBetter(key);
+  let best: number | null = null;
+  for (const v of values) if (Number.isFinite(v) && (best === null || (higher ? v > best : v < best))) best = v;
+  let atStep: number | null = null;
+  if (typeof at === 'number') for (let i = 0; i < steps.length && steps[i]! <= at; i++) atStep = values[i]!;
+  return { final: values[values.length - 1]!, best, atStep };
+}
+
+/** The summary that ranks a row and drives its test, for the table's `at`. */
+export function comparedSummary(row: CompareRow, at: CompareAt): MetricSummary {
+  if (typeof at === 'number') return row.atStep ?? { values: [], mean: null, std: null, delta: null };
+  return row[at];
 }
 
 function finite(values: (number | null)[]): number[] {
@@ -98,7 +169,9 @@ function summarize(values: number[], baselineMean: number | null): MetricSummary
 
 /** Builds the compare table; never throws: an unknown or ambiguous baseline comes back as an error line. */
 export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, options: CompareOptions = {}): CompareResult {
-  const metric = options.metric ?? 'final';
+  const metric = options.key ?? DEFAULT_COMPARE_KEY;
+  const at = options.at ?? 'final';
+  const higher = higherIsBetter(metric);
   const alpha = options.alpha ?? SIGNIFICANCE_LEVEL;
   if (runs.length === 0) return { ok: false, error: 'no runs to compare' };
 
@@ -122,11 +195,13 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
     baselineKey = keys[0];
   }
 
-  const pick = (run: CompareRun): number | null => (metric === 'final' ? run.finalValLoss : run.bestValLoss);
+  const pick = (run: CompareRun): number | null => (typeof at === 'number' ? (run.atStep ?? null) : run[at]);
   const baseRuns = sets.get(baselineKey)!;
   const baseValues = finite(baseRuns.map(pick));
-  const baseFinal = finite(baseRuns.map((r) => r.finalValLoss));
-  const baseBest = finite(baseRuns.map((r) => r.bestValLoss));
+  const baseMean = (values: number[]): number | null => (values.length ? mean(values) : null);
+  const baseFinal = baseMean(finite(baseRuns.map((r) => r.final)));
+  const baseBest = baseMean(finite(baseRuns.map((r) => r.best)));
+  const baseAt = baseMean(finite(baseRuns.map((r) => r.atStep ?? null)));
   const variantsPerGroup = new Map<string | null, number>();
   for (const members of sets.values()) variantsPerGroup.set(members[0].group, (variantsPerGroup.get(members[0].group) ?? 0) + 1);
 
@@ -147,7 +222,7 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
           : suggested;
     const missing = members.filter((r) => !Number.isFinite(pick(r) ?? NaN));
     if (missing.length > 0) {
-      warnings.push(`${label}: ${missing.length} run(s) without a ${metric} val loss (${missing.map((r) => r.name).join(', ')}) left out`);
+      warnings.push(`${label}: ${missing.length} run(s) without a ${describeAt(at)} ${metric} (${missing.map((r) => r.name).join(', ')}) left out`);
     }
     if (changes.length > 1) warnings.push(`${label}: ${changes.length} fields differ from the baseline (${changes.map((c) => c.path).join(', ')})`);
     const values = finite(members.map(pick));
@@ -155,14 +230,15 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
       ? null
       : classifyGroup(values, baseValues, alpha);
     rows.push({
-      key,
+      key: label,
       label,
       group,
       isBaseline,
       runIds: members.map((r) => r.id),
       seeds: members.map((r) => r.seed),
-      final: summarize(finite(members.map((r) => r.finalValLoss)), baseFinal.length ? mean(baseFinal) : null),
-      best: summarize(finite(members.map((r) => r.bestValLoss)), baseBest.length ? mean(baseBest) : null),
+      final: summarize(finite(members.map((r) => r.final)), baseFinal),
+      best: summarize(finite(members.map((r) => r.best)), baseBest),
+      atStep: typeof at === 'number' ? summarize(finite(members.map((r) => r.atStep ?? null)), baseAt) : null,
       verdict: verdict ? verdict.verdict : 'baseline',
       p: verdict ? verdict.p : null,
       inNoiseBand: verdict ? verdict.inNoiseBand : null,
@@ -171,9 +247,21 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
     });
   }
 
-  const rank = (row: CompareRow): number => (metric === 'final' ? row.final.mean : row.best.mean) ?? Infinity;
+  // Labels name rows for people; two rows can share one (standalone runs with the same name), so keys get a suffix.
+  const seen = new Map<string, number>();
+  let baseRowKey = '';
+  for (const row of rows) {
+    const n = (seen.get(row.label) ?? 0) + 1;
+    seen.set(row.label, n);
+    if (n > 1) row.key = `${row.label} (${n})`;
+    if (row.isBaseline) baseRowKey = row.key;
+  }
+  const rank = (row: CompareRow): number => {
+    const m = comparedSummary(row, at).mean;
+    return m === null ? Infinity : higher ? -m : m;
+  };
   rows.sort((a, b) => rank(a) - rank(b) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-  return { ok: true, table: { metric, alpha, baselineKey, noiseBand: noiseBand(baseValues), rows, warnings } };
+  return { ok: true, table: { metric, at, higherIsBetter: higher, alpha, baselineKey: baseRowKey, noiseBand: noiseBand(baseValues), rows, warnings } };
 }
 
 function fixed(value: number | null, digits = 4): string {
@@ -191,7 +279,7 @@ function formatP(p: number | null): string {
 
 const CSV_HEADER = [
   'label', 'group', 'baseline', 'n', 'seeds', 'final_mean', 'final_std', 'final_delta', 'best_mean', 'best_std', 'best_delta',
-  'p_value', 'verdict', 'in_noise_band', 'changes', 'run_ids',
+  'at_step_mean', 'at_step_std', 'at_step_delta', 'p_value', 'verdict', 'in_noise_band', 'changes', 'run_ids', 'metric', 'at',
 ];
 
 function csvCell(value: string): string {
@@ -205,38 +293,50 @@ function describeChanges(changes: readonly ConfigChange[]): string {
 /** The table as CSV (full precision), for the Compare view's export. */
 export function compareTableToCsv(table: CompareTable): string {
   const lines = [CSV_HEADER.join(',')];
+  const num = (v: number | null | undefined): string => String(v ?? '');
   for (const row of table.rows) {
-    const n = (table.metric === 'final' ? row.final : row.best).values.length;
+    const n = comparedSummary(row, table.at).values.length;
     const cells = [
       row.label, row.group ?? '', row.isBaseline ? 'yes' : '', String(n), row.seeds.join(' '),
-      String(row.final.mean ?? ''), String(row.final.std ?? ''), String(row.final.delta ?? ''),
-      String(row.best.mean ?? ''), String(row.best.std ?? ''), String(row.best.delta ?? ''),
-      String(row.p ?? ''), row.verdict, row.inNoiseBand === null ? '' : String(row.inNoiseBand),
-      describeChanges(row.changes), row.runIds.join(' '),
+      num(row.final.mean), num(row.final.std), num(row.final.delta),
+      num(row.best.mean), num(row.best.std), num(row.best.delta),
+      num(row.atStep?.mean), num(row.atStep?.std), num(row.atStep?.delta),
+      num(row.p), row.verdict, row.inNoiseBand === null ? '' : String(row.inNoiseBand),
+      describeChanges(row.changes), row.runIds.join(' '), table.metric, String(table.at),
     ];
     lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** Units of a Δ in the footer: nats for losses, the metric's own units otherwise. */
+function deltaUnits(key: string): string {
+  return /(^|\/)(loss|ce)$/.test(key) ? 'in nats ' : '';
+}
+
 /** The table as aligned text for `loupe compare`. */
 export function formatCompareTable(table: CompareTable): string {
-  const header = ['run / group', 'n', `final (mean ± std)`, 'Δ final', 'best', 'Δ best', 'p', 'verdict'];
+  const stepCol = typeof table.at === 'number' ? `@${table.at}` : null;
+  const header = ['run / group', 'n', `final (mean ± std)`, 'Δ final', 'best', 'Δ best', ...(stepCol ? [stepCol, `Δ ${stepCol}`] : []), 'p', 'verdict'];
+  const meanStd = (s: MetricSummary): string => (s.mean === null ? '—' : `${fixed(s.mean)}${s.std === null ? '' : ` ± ${fixed(s.std)}`}`);
   const body = table.rows.map((row) => {
-    const summary = table.metric === 'final' ? row.final : row.best;
-    const final = row.final.mean === null ? '—' : `${fixed(row.final.mean)}${row.final.std === null ? '' : ` ± ${fixed(row.final.std)}`}`;
+    const summary = comparedSummary(row, table.at);
+    const atCells = stepCol && row.atStep ? [meanStd(row.atStep), row.isBaseline ? '' : signed(row.atStep.delta)] : stepCol ? ['—', ''] : [];
     return [
-      `${row.isBaseline ? '* ' : '  '}${row.label}`, String(summary.values.length), final,
+      `${row.isBaseline ? '* ' : '  '}${row.label}`, String(summary.values.length), meanStd(row.final),
       row.isBaseline ? '' : signed(row.final.delta), fixed(row.best.mean), row.isBaseline ? '' : signed(row.best.delta),
-      formatP(row.p), row.verdict,
+      ...atCells, formatP(row.p), row.verdict,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  const out = [line(header), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)];
+  const out = [`${table.metric} (${table.higherIsBetter ? 'higher' : 'lower'} is better), compared at ${describeAt(table.at)}`, '', line(header), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)];
   const band = table.noiseBand;
   out.push('');
-  out.push(`* baseline. Δ in nats vs the baseline mean (negative is better); p: Welch t-test on ${table.metric} val loss, significant if < ${table.alpha}.`);
+  out.push(
+    `* baseline. Δ ${deltaUnits(table.metric)}vs the baseline mean (${table.higherIsBetter ? 'positive' : 'negative'} is better); ` +
+      `p: Welch t-test on the ${describeAt(table.at)} ${table.metric}, significant if < ${table.alpha}.`,
+  );
   out.push(band ? `Noise band (baseline mean ± ${band.sigmas}σ over ${band.n} seeds): ${fixed(band.lower)} – ${fixed(band.upper)}` : 'No noise band: the baseline has fewer than 2 seeds.');
   for (const w of table.warnings) out.push(`warning: ${w}`);
   return out.join('\n');

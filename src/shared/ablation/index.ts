@@ -7,12 +7,19 @@ export * from './recipe.ts';
 export * from './stats.ts';
 export * from './sweep.ts';
 export {
+  comparedSummary,
   compareRuns,
+  DEFAULT_COMPARE_KEY,
+  describeAt,
+  higherIsBetter,
+  resolveCompareMetric,
+  seriesValues,
   compareTableToCsv,
   formatCompareTable,
 } from './compare.ts';
 export type {
   BaselineRef,
+  CompareAt,
   CompareMetric,
   CompareOptions,
   CompareResult,

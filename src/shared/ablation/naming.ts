@@ -14,6 +14,7 @@ const FIELD_ALIASES: Readonly<Record<string, string>> = {
   'model.n_head': 'H',
   'model.d_model': 'd',
   'model.block_size': 'T',
+  'model.mlp_hidden': 'mlp',
   'model.dropout': 'drop',
   'model.bias': 'bias',
   'model.tie_embeddings': 'tied',

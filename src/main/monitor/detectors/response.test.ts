@@ -24,3 +24,21 @@ describe('ResponseCollapseDetector', () => {
     expect(alertsOf(ctx).map((a) => a.severity)).toEqual(['info']);
   });
 });
+
+describe('response collapse when fine-tuning (sft/*)', () => {
+  it('warns when different held-out questions get near-identical answers, and when answers shrink', () => {
+    const ctx = testContext({}, 100);
+    const d = new ResponseCollapseDetector(ctx);
+    d.observe(50, 'sft/near_identical', 0.05);
+    d.observe(50, 'sft/length_ratio', 0.95);
+    d.observe(50, 'sft/loop_fraction', 0);
+    expect(alertsOf(ctx)).toHaveLength(0);
+    d.observe(100, 'sft/near_identical', 0.8);
+    d.observe(100, 'sft/length_ratio', 0.3);
+    const [alert] = alertsOf(ctx);
+    expect(alert).toMatchObject({ kind: 'response_collapse', severity: 'warning', step: 100 });
+    expect(alert!.message).toMatch(/near-identical answers/);
+    expect(alert!.message).toMatch(/answer length/);
+    expect(alert!.evidence).toMatchObject({ sft_near_identical: 0.8, sft_length_ratio: 0.3 });
+  });
+});

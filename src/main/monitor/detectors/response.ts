@@ -2,11 +2,14 @@
 // samples stuck in loops, or the same output whatever the prompt. Info early in a run (under-trained models
 // loop), a warning after collapse_after × planned steps.
 import type { Alert } from '../../../shared/alerts.ts';
-import { GenKey, metricLabel } from '../keys.ts';
+import { GenKey, SftKey, metricLabel } from '../keys.ts';
 import { ev, fmt, pct } from '../sink.ts';
 import type { DetectorContext } from './context.ts';
 
-const genOrder = [GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness] as const;
+const genOrder = [
+  GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
+  SftKey.nearIdentical, SftKey.loopFraction, SftKey.seqRep4, SftKey.lengthRatio,
+] as const;
 
 interface CollapseEpisode {
   id: string;
@@ -44,13 +47,16 @@ export class ResponseCollapseDetector {
 
   private limit(key: string): number {
     const cfg = this.ctx.cfg;
-    if (key === GenKey.seqRep4) return cfg.collapse_seq_rep;
-    if (key === GenKey.loopFraction) return cfg.collapse_loop_fraction;
+    if (key === GenKey.seqRep4 || key === SftKey.seqRep4) return cfg.collapse_seq_rep;
+    if (key === GenKey.loopFraction || key === SftKey.loopFraction) return cfg.collapse_loop_fraction;
+    if (key === SftKey.nearIdentical) return cfg.sft_collapse_near_identical;
+    if (key === SftKey.lengthRatio) return cfg.sft_collapse_length_ratio;
     return cfg.collapse_sameness;
   }
 
+  /** Answers that shrink collapse downwards; every other measure collapses upwards. */
   private collapsed(key: string, v: number): boolean {
-    return v > this.limit(key);
+    return key === SftKey.lengthRatio ? v < this.limit(key) : v > this.limit(key);
   }
 
   private alert(ep: CollapseEpisode): Alert & { id: string } {
@@ -60,8 +66,8 @@ export class ResponseCollapseDetector {
     for (const key of genOrder) {
       const v = ep.values.get(key);
       if (v === undefined) continue;
-      evidence[key.slice('gen/'.length)] = ev(v);
-      if (v > this.limit(key)) {
+      evidence[key.startsWith('gen/') ? key.slice('gen/'.length) : key.replace('/', '_')] = ev(v);
+      if (this.collapsed(key, v)) {
         signs.push(key === GenKey.loopFraction
           ? `${pct(v)} of samples end in a repetition loop`
           : `${metricLabel(key)} ${fmt(v)} (limit ${fmt(this.limit(key))})`);

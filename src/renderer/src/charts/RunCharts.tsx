@@ -1,4 +1,4 @@
-// The run page's four linked panels (loss, grad norm, LR, tokens/s) over one run plus overlays.
+// The run page's linked panels (loss, grad norm, LR, tokens/s, generalisation gap) over one run plus overlays.
 // Data changes only trigger a per-frame LOD redraw; option rebuilds happen when lines, theme or markers change.
 import { useEffect, useId, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
 import type { Alert } from '../../../shared/alerts.ts';
@@ -36,25 +36,29 @@ export interface RunChartsProps {
   smoothing: number;
   logY: boolean;
   gradClip: number | null;
+  /** The overfitting alert's gap limit (alerts.overfit_gap), drawn on the gap panel. */
+  gapLimit?: number | null;
   alerts: Alert[];
   ref?: Ref<RunChartsHandle>;
 }
 
-type PanelId = 'loss' | 'grad' | 'lr' | 'tps';
+type PanelId = 'loss' | 'grad' | 'lr' | 'tps' | 'gap';
+const GAP_TITLE = 'Generalisation gap: val − train CE (nats)';
 const PANELS: { id: PanelId; title: string; testId?: string }[] = [
   { id: 'loss', title: 'Loss (nats)', testId: 'loss-chart' },
   { id: 'grad', title: 'Gradient norm (pre-clip)', testId: 'grad-chart' },
   { id: 'lr', title: 'Learning rate', testId: 'lr-chart' },
   { id: 'tps', title: 'Tokens / s', testId: 'tps-chart' },
+  { id: 'gap', title: GAP_TITLE, testId: 'gap-chart' },
 ];
 /** Main-thread time one animation frame may spend on live redraws before the rest waits a frame. */
 const FRAME_BUDGET_MS = 10;
 /** The id of the primary run's raw train-loss line; its plotted count is exposed as data-points. */
 export const TRAIN_LINE_ID = 'p:train';
 
-export function RunCharts({ primary, overlays, version, smoothing, logY, gradClip, alerts, ref }: RunChartsProps): React.JSX.Element {
+export function RunCharts({ primary, overlays, version, smoothing, logY, gradClip, gapLimit = null, alerts, ref }: RunChartsProps): React.JSX.Element {
   const group = `loupe-${useId()}`;
-  const els = useRef<Record<PanelId, HTMLDivElement | null>>({ loss: null, grad: null, lr: null, tps: null });
+  const els = useRef<Record<PanelId, HTMLDivElement | null>>({ loss: null, grad: null, lr: null, tps: null, gap: null });
   const panels = useRef<Partial<Record<PanelId, ChartPanel>>>({});
   const smoothed = useRef(new Map<string, SmoothedSeries>());
   const frame = useRef(0);
@@ -136,6 +140,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
         { id: 'p:tps', name: 'tokens/s', legend: 'tokens/s', series: m.get(MetricKey.tokensPerS), color: pal.tps, style: 'faint' },
         { id: 'p:tps-s', name: 'tokens/s (smoothed)', legend: 'tokens/s', series: smooth(primary, MetricKey.tokensPerS), color: pal.tps, style: 'bold' },
       ],
+      gap: [{ id: 'p:gap', name: primary.name, legend: 'gap', series: m.gap, color: pal.val, style: 'bold' }],
     };
     overlays.forEach((o, i) => {
       const om = o.metrics;
@@ -147,6 +152,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       lines.grad.push({ id: `${p}grad-s`, name: o.name, inLegend: false, series: smooth(o, MetricKey.gradNorm), color: o.color, style: 'bold' });
       lines.lr.push({ id: `${p}lr`, name: o.name, inLegend: false, series: om.get(MetricKey.lr), color: o.color, style: 'dashed' });
       lines.tps.push({ id: `${p}tps-s`, name: o.name, inLegend: false, series: smooth(o, MetricKey.tokensPerS), color: o.color, style: 'bold' });
+      lines.gap.push({ id: `${p}gap`, name: o.name, legend: o.name, series: om.gap, color: o.color, style: 'dashed' });
     });
     const cfgs: Record<PanelId, PanelConfig> = {
       loss: { title: 'Loss (nats)', lines: lines.loss, logY, slider: true, theme: t, markers: alertMarkers(alerts, 'loss', sevColors) },
@@ -160,6 +166,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       },
       lr: { title: 'Learning rate', lines: lines.lr, logY, theme: t },
       tps: { title: 'Tokens / s', lines: lines.tps, theme: t },
+      gap: { title: GAP_TITLE, lines: lines.gap, theme: t, threshold: gapLimit ? { value: gapLimit, label: `overfitting alert ${gapLimit}`, color: pal.warn } : null },
     };
     for (const p of PANELS) {
       const panel = panels.current[p.id];
@@ -171,7 +178,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       if (box) box.dataset.alertMarkers = String(cfgs[p.id].markers?.length ?? 0);
     }
     // Keyed on runsKey/alertsKey rather than object identity, so re-renders with equal inputs cost nothing.
-  }, [runsKey, alertsKey, smoothing, logY, gradClip, theme, group]);
+  }, [runsKey, alertsKey, smoothing, logY, gradClip, gapLimit, theme, group]);
 
   // New data: sync smoothed twins, grow the shared extent, redraw the visible LOD.
   const redrawPanel = (id: PanelId): void => {
@@ -188,7 +195,7 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
   // spent, the rest on the next frames. With huge runs on a slow machine the page stays responsive to
   // input instead of blocking for all four panels at once; small runs still redraw everything per frame.
   const dirty = useRef(new Set<PanelId>());
-  const lastDrawn = useRef<Record<PanelId, number>>({ loss: 0, grad: 0, lr: 0, tps: 0 });
+  const lastDrawn = useRef<Record<PanelId, number>>({ loss: 0, grad: 0, lr: 0, tps: 0, gap: 0 });
   const tick = (): void => {
     frame.current = 0;
     const t0 = performance.now();

@@ -47,3 +47,19 @@ describe('RunMetrics', () => {
     expect(csv).toBe('step,train/loss,val/loss\n0,3,\n1,2.5,\n2,2,2.2\n');
   });
 });
+
+describe('RunMetrics gap', () => {
+  it('derives val − smoothed train/ce at each eval, live and from history', () => {
+    const m = new RunMetrics();
+    m.loadHistory([
+      { key: 'train/ce', steps: [1, 2], values: [3, 3] },
+      { key: MetricKey.trainLoss, steps: [1, 2], values: [9, 9] },
+      { key: MetricKey.valLoss, steps: [0, 2], values: [5, 3.5] },
+    ]);
+    expect(Array.from(m.gap.steps.subarray(0, m.gap.length))).toEqual([2]);
+    expect(m.gap.values[0]).toBeCloseTo(0.5, 12);
+    m.append([{ step: 3, key: 'train/ce', value: 3 }, { step: 3, key: MetricKey.valLoss, value: 4 }]);
+    expect(m.gap.length).toBe(2);
+    expect(m.gap.values[1]).toBeCloseTo(1, 12);
+  });
+});

@@ -1,6 +1,7 @@
 // One run's metrics in the renderer: full-resolution buffers per key, filled from history (runs.metrics)
-// and then from live run.metrics events, plus the derived "clipped steps" series for the grad-norm panel.
+// and then from live run.metrics events, plus derived series: clipped steps, and the generalisation gap.
 import { MetricKey, fromWire } from '../../../shared/metrics.ts';
+import { gapSeries, gapTrainKey } from '../../../shared/generalisation-gap.ts';
 import type { Series } from '../../../shared/api/index.ts';
 import { SeriesBuffer, lowerBound } from './series-buffer.ts';
 
@@ -16,6 +17,8 @@ export class RunMetrics {
   /** Grad norm at the steps where train/clipped was 1. */
   readonly clippedGrad = new SeriesBuffer();
   private pendingClipped: number[] = [];
+  /** val/loss − smoothed train/ce at each eval (train/loss where the run did not record train/ce). */
+  readonly gap = new SeriesBuffer();
   /** Bumped on every change, so views can tell whether to redraw. */
   version = 0;
 
@@ -52,6 +55,7 @@ export class RunMetrics {
     const clipped = this.byKey.get(MetricKey.clipped);
     if (clipped) for (let i = 0; i < clipped.length; i++) if (clipped.values[i] > 0) this.pendingClipped.push(clipped.steps[i]);
     this.joinClipped();
+    this.updateGap();
     this.version++;
   }
 
@@ -64,6 +68,8 @@ export class RunMetrics {
       if (p.key === MetricKey.clipped && v > 0) this.pendingClipped.push(p.step);
     }
     this.joinClipped();
+    // Evals are sparse: recomputing the whole gap only when one lands keeps live appends O(1).
+    if (points.some((p) => p.key === MetricKey.valLoss)) this.updateGap();
     this.version++;
   }
 
@@ -77,6 +83,15 @@ export class RunMetrics {
       hi = Math.max(hi, b.steps[b.length - 1]);
     }
     return lo <= hi ? [lo, hi] : null;
+  }
+
+  private updateGap(): void {
+    const val = this.byKey.get(MetricKey.valLoss);
+    const train = this.byKey.get(gapTrainKey((k) => this.has(k)));
+    this.gap.clear();
+    if (!val || !train) return;
+    const g = gapSeries(train, val);
+    for (let i = 0; i < g.steps.length; i++) this.gap.push(g.steps[i]!, g.values[i]!);
   }
 
   private joinClipped(): void {

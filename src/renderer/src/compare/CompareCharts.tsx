@@ -1,4 +1,4 @@
-// The Compare page's two ECharts: Δ of final and best val loss per row (mean ± std error bars over seeds, the baseline's
+// The Compare page's two ECharts: Δ of the compared metric's final and best value per row (mean ± std error bars over seeds, the baseline's
 // noise band, verdict and p under each bar), and the val-loss curves of every compared run below it.
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import * as echarts from 'echarts/core';
@@ -7,6 +7,7 @@ import { GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, T
 import { CanvasRenderer } from 'echarts/renderers';
 import type { CustomSeriesRenderItemAPI } from 'echarts';
 import type { CompareTable } from '../../../shared/ablation/index.ts';
+import { describeAt } from '../../../shared/ablation/index.ts';
 import { compareChartModel, formatDelta, formatMeanStd, verdictLabel, type CurveLine } from './compare-model.ts';
 import { readChartTheme, cssVar, useThemeName } from '../lib/theme.ts';
 import { formatAxis } from '../lib/format.ts';
@@ -51,10 +52,11 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
     if (!c) return;
     const t = readChartTheme();
     const colors = { final: cssVar('--c-val', '#ff8c5a'), best: cssVar('--c-train', '#6ea8fe'), band: cssVar('--muted', '#8b93a7') };
-    const chosen = table.metric;
+    // At a step the test runs on neither bar: no band is drawn on them (the table has the at-step values and verdicts).
+    const chosen = typeof table.at === 'number' ? null : table.at;
     const barSeries = (['final', 'best'] as const).map((metric) => ({
       type: 'bar' as const,
-      name: metric === 'final' ? 'final val loss Δ' : 'best val loss Δ',
+      name: `${metric} ${table.metric} Δ`,
       barWidth: `${BAR_SHARE * 100}%`,
       barGap: '0%',
       itemStyle: { color: colors[metric], opacity: metric === chosen ? 0.9 : 0.55 },
@@ -83,9 +85,11 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
         backgroundColor: 'transparent',
         animation: false,
         title: {
-          text: 'Δ val loss vs baseline (nats; lower is better)',
-          subtext: model.band
-            ? `grey band: the baseline's noise on ${chosen} val loss (±${model.band.sigmas}σ over ${model.band.n} seeds) · whiskers: ± std over seeds`
+          text: `Δ ${table.metric} vs baseline (${/(^|\/)loss$/.test(table.metric) ? 'nats; ' : ''}${table.higherIsBetter ? 'higher' : 'lower'} is better)`,
+          subtext: typeof table.at === 'number'
+            ? `bars: final and best; the comparison at step ${table.at} (values, Welch p, noise band) is in the table · whiskers: ± std over seeds`
+            : model.band
+            ? `grey band: the baseline's noise on ${describeAt(table.at)} ${table.metric} (±${model.band.sigmas}σ over ${model.band.n} seeds) · whiskers: ± std over seeds`
             : 'no noise band: the baseline has fewer than 2 seeds · whiskers: ± std over seeds',
           left: 8,
           top: 4,
@@ -175,7 +179,7 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
       {
         backgroundColor: 'transparent',
         animation: false,
-        title: { text: 'Val loss (nats) by step', left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
+        title: { text: `${table.metric} by step`, left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 600, color: t.text } },
         legend: { type: 'scroll', top: 4, right: 8, width: '60%', textStyle: { color: t.muted, fontSize: 11 } },
         grid: { left: 56, right: 16, top: 36, bottom: 30 },
         tooltip: { trigger: 'axis', backgroundColor: t.panel, borderColor: t.border, textStyle: { color: t.text, fontSize: 12 } },
@@ -194,7 +198,7 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
       true,
     );
     curvesEl.current!.parentElement!.dataset.lines = String(curves.filter((l) => l.points.length > 0).length);
-  }, [curves, theme]);
+  }, [curves, theme, table.metric]);
 
   useImperativeHandle(ref, () => ({
     barsPng: () => bars.current?.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: readChartTheme().panel }) ?? null,

@@ -13,7 +13,7 @@ import {
 let nextId = 0;
 function run(patch: RunConfigInput, group: string | null, final: number | null, best = final): CompareRun {
   const config = RunConfig.parse(patch);
-  return { id: `r${++nextId}`, name: config.name, group, seed: config.seed, finalValLoss: final, bestValLoss: best, config };
+  return { id: `r${++nextId}`, name: config.name, group, seed: config.seed, final, best, config };
 }
 
 const base = [1.5, 1.52, 1.49].map((l, i) => run({ name: 'base', seed: i + 1 }, null, l, l - 0.02));

@@ -133,6 +133,7 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
               {r.name}
             </a>
             {r.groupName && <span className="tag">{r.groupName}</span>}
+            {r.initFrom && <Lineage initFrom={r.initFrom} />}
             {r.archived && <span className="tag">archived</span>}
             {r.notes && <span className="notes-dot" title={r.notes}>✎</span>}
           </>
@@ -309,5 +310,15 @@ function AlertCountCell({ run }: { run: RunSummary }): React.JSX.Element {
       {run.warningCount ? run.warningCount : info ? <span className="muted">{`${info} info`}</span> : '·'}
       {run.warningCount > 0 && info > 0 && <span className="muted">{` +${info}`}</span>}
     </td>
+  );
+}
+
+/** "↳ from RUN@STEP": the weights a fine-tune started from, linked to the parent run when it is one of ours. */
+function Lineage({ initFrom }: { initFrom: string }): React.JSX.Element {
+  const m = /^([^/\\@]+)@(\d+)$/.exec(initFrom);
+  return (
+    <span className="tag lineage" data-testid="lineage" title={`Started from the weights of ${initFrom}`}>
+      ↳ from {m ? <a href={`#/run/${encodeURIComponent(m[1]!)}`}>{m[1]} @ {m[2]}</a> : initFrom.split(/[/\\]/).slice(-2).join('/')}
+    </span>
   );
 }

@@ -6,6 +6,23 @@ import { pushToast } from './toasts.ts';
 
 let starting = false;
 
+/** One click: fine-tune the newest finished baseline on the built-in question–answer set and open the run. */
+export async function runFineTune(): Promise<string | null> {
+  if (starting) return null;
+  starting = true;
+  try {
+    const run = await getClient().call('runs.startFineTune', {});
+    navigate({ page: 'run', runId: run.id });
+    return null;
+  } catch (e) {
+    const msg = errorMessage(e);
+    pushToast({ kind: 'error', title: 'Could not start fine-tuning', body: msg });
+    return msg;
+  } finally {
+    starting = false;
+  }
+}
+
 /** One click: start the baseline and open its page. Returns the error line, or null. */
 export async function runBaseline(): Promise<string | null> {
   if (starting) return null;

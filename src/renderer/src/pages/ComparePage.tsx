@@ -1,8 +1,9 @@
 // Compare: pick runs or groups, and see whether each differs from the baseline by more than seed noise — Δ bars with
-// error bars and the noise band, Welch verdicts, val-loss curves, each row's config diff, and PNG/CSV export.
+// error bars and the noise band, Welch verdicts, curves, each row's config diff, and PNG/CSV export, for any metric.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { compareTableToCsv } from '../../../shared/ablation/index.ts';
-import type { CompareMetric } from '../../../shared/ablation/index.ts';
+import type { CompareAt } from '../../../shared/ablation/index.ts';
+import { comparedSummary, DEFAULT_COMPARE_KEY, describeAt, higherIsBetter } from '../../../shared/ablation/index.ts';
 import type { BaselineRefParam, CompareResult, GroupInfo } from '../../../shared/api/index.ts';
 import { isActive, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
@@ -31,7 +32,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [groups, setGroups] = useState<GroupInfo[]>([]);
   const [baseline, setBaseline] = useState<BaselineChoice>('auto');
-  const [metric, setMetric] = useState<CompareMetric>('final');
+  const [metric, setMetric] = useState<string>(DEFAULT_COMPARE_KEY);
+  const [at, setAt] = useState<CompareAt>('final');
   const [result, setResult] = useState<CompareResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -60,7 +62,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
         ...(selection.groups.length ? { groups: selection.groups } : {}),
         ...(b ? { baseline: b } : {}),
         metric,
-        curveKeys: ['val/loss'],
+        at,
+        curveKeys: [metric],
       })
       .then(
         (r) => {
@@ -75,7 +78,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
         },
       )
       .finally(() => mine === seq.current && setLoading(false));
-  }, [selection, baseline, metric, empty]);
+  }, [selection, baseline, metric, at, empty]);
 
   useEffect(loadLists, [loadLists]);
   useEffect(compare, [compare]);
@@ -111,7 +114,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   const setSelection = (s: Selection): void => navigate({ page: 'compare', ids: selectionIds(s) });
   const table = result?.table ?? null;
   const colors = useMemo(() => (table ? rowColorMap(table) : new Map<string, string>()), [table]);
-  const curves = useMemo(() => (result ? curveLines(result.runs, result.curves, colors) : []), [result, colors]);
+  const curves = useMemo(() => (result ? curveLines(result.runs, result.curves, colors, result.table.metric) : []), [result, colors]);
+  const metricKeys = useMemo(() => [...new Set([DEFAULT_COMPARE_KEY, metric, ...(result?.metricKeys ?? [])])].sort(), [result, metric]);
   const pending = result?.runs.filter((r) => isActive(r.status)).length ?? 0;
   const failed = result?.runs.filter((r) => r.status === 'failed' || r.status === 'crashed') ?? [];
   const fileBase = `compare-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
@@ -139,11 +143,37 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
         <div className="chart-tools">
           <label className="toggle">
             Metric
-            <select value={metric} onChange={(e) => setMetric(e.target.value as CompareMetric)} aria-label="Metric" data-testid="compare-metric">
-              <option value="final">final val loss</option>
-              <option value="best">best val loss</option>
+            <select value={metric} onChange={(e) => setMetric(e.target.value)} aria-label="Metric" data-testid="compare-metric">
+              {metricKeys.map((k) => (
+                <option key={k} value={k}>{k}</option>
+              ))}
             </select>
           </label>
+          <label className="toggle">
+            At
+            <select
+              value={typeof at === 'number' ? 'step' : at}
+              onChange={(e) => setAt(e.target.value === 'step' ? 0 : (e.target.value as 'final' | 'best'))}
+              aria-label="Value compared"
+              data-testid="compare-at"
+            >
+              <option value="final">final</option>
+              <option value="best">best ({higherIsBetter(metric) ? 'highest' : 'lowest'})</option>
+              <option value="step">at step…</option>
+            </select>
+          </label>
+          {typeof at === 'number' && (
+            <input
+              type="number"
+              min={0}
+              step={1}
+              value={at}
+              onChange={(e) => setAt(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+              aria-label="Step"
+              data-testid="compare-at-step"
+              className="step-input"
+            />
+          )}
           <label className="toggle">
             Baseline
             <select value={baseline} onChange={(e) => setBaseline(e.target.value)} aria-label="Baseline" data-testid="compare-baseline">
@@ -197,7 +227,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
           {empty && (
             <div className="empty-state" data-testid="compare-empty">
               <h2>Nothing selected</h2>
-              <p>Pick runs or groups on the left (or tick runs in the <a href="#/">runs table</a>). Each row is compared with the baseline: Δ in nats, and whether it is bigger than seed noise.</p>
+              <p>Pick runs or groups on the left (or tick runs in the <a href="#/">runs table</a>). Each row is compared with the baseline on the chosen metric: Δ, and whether it is bigger than seed noise.</p>
             </div>
           )}
           {error && <div className="error banner" role="alert">{error}</div>}
@@ -230,6 +260,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
                     <th className="num">Δ final</th>
                     <th className="num">Best (mean ± std)</th>
                     <th className="num">Δ best</th>
+                    {typeof table.at === 'number' && <th className="num">At step {table.at}</th>}
+                    {typeof table.at === 'number' && <th className="num">Δ @{table.at}</th>}
                     <th className="num">p (Welch)</th>
                     <th>Verdict</th>
                     <th>Config vs baseline</th>
@@ -242,8 +274,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
                       data-testid="compare-row"
                       data-label={row.label}
                       data-verdict={row.verdict}
-                      data-delta={row[table.metric].delta ?? ''}
-                      data-std={row[table.metric].std ?? ''}
+                      data-delta={comparedSummary(row, table.at).delta ?? ''}
+                      data-std={comparedSummary(row, table.at).std ?? ''}
                       className={row.isBaseline ? 'baseline' : undefined}
                       title={row.explanation}
                     >
@@ -253,11 +285,13 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
                         {row.isBaseline && <span className="tag">baseline</span>}
                         <div className="muted small">seeds {row.seeds.join(', ')}</div>
                       </td>
-                      <td className="num">{row[table.metric].values.length}</td>
+                      <td className="num">{comparedSummary(row, table.at).values.length}</td>
                       <td className="num mono">{formatMeanStd(row.final.mean, row.final.std)}</td>
                       <td className="num mono" data-testid="delta-final">{row.isBaseline ? '' : formatDelta(row.final.delta)}</td>
                       <td className="num mono">{formatMeanStd(row.best.mean, row.best.std)}</td>
                       <td className="num mono">{row.isBaseline ? '' : formatDelta(row.best.delta)}</td>
+                      {row.atStep && <td className="num mono" data-testid="at-step">{formatMeanStd(row.atStep.mean, row.atStep.std)}</td>}
+                      {row.atStep && <td className="num mono">{row.isBaseline ? '' : formatDelta(row.atStep.delta)}</td>}
                       <td className="num mono">{row.isBaseline ? '' : formatP(row.p)}</td>
                       <td>
                         <span className={`verdict v-${row.verdict.replace(/\s+/g, '-')}`} data-testid="verdict">{row.verdict}</span>
@@ -271,7 +305,8 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
                 </tbody>
               </table>
               <div className="muted small">
-                Δ: mean minus the baseline mean, in nats (negative is better). Significant: Welch t-test p &lt; {table.alpha} over seeds on the {table.metric} val loss.
+                Δ: mean minus the baseline mean{/(^|\/)loss$/.test(table.metric) ? ', in nats' : ''} ({table.higherIsBetter ? 'positive' : 'negative'} is better).
+                Significant: Welch t-test p &lt; {table.alpha} over seeds on the {describeAt(table.at)} {table.metric}.
                 Rows with a single run need more seeds before a verdict.
               </div>
             </>

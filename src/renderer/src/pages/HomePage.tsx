@@ -4,7 +4,7 @@ import type { AppInfo } from '../../../shared/api/index.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { useRuns } from '../hooks/useRuns.ts';
-import { runBaseline } from '../lib/actions.ts';
+import { runBaseline, runFineTune } from '../lib/actions.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { filterRuns, sortRuns, type Sort } from '../lib/runs-table.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
@@ -68,6 +68,22 @@ export function HomePage(): React.JSX.Element {
         <div className="head-actions">
           <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: null })} title="New run from a config (n)">
             New run…
+          </button>
+          <button
+            className="ghost"
+            data-testid="finetune-baseline"
+            disabled={starting}
+            onClick={() => {
+              setStarting(true);
+              setStartError(null);
+              void runFineTune().then((err) => {
+                setStarting(false);
+                setStartError(err);
+              });
+            }}
+            title="Fine-tune the newest finished baseline on the built-in question–answer set, with collapse measured at every eval"
+          >
+            Fine-tune baseline
           </button>
           <button className="primary big" data-testid="run-baseline" disabled={starting} onClick={start} title="Train the default baseline now (b)">
             {starting ? 'Starting…' : '▶ Run baseline'}

@@ -10,6 +10,8 @@ import { navigate } from '../router.ts';
 import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCharts.tsx';
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
+import { Condensation, hasCondensation } from '../charts/Condensation.tsx';
+import { ComputeKey, flopsPerTokenOf } from '../../../shared/compute.ts';
 import { seriesToCsv } from '../charts/csv.ts';
 import { configSummaryFields, modelSummary, optimizerSummary } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -215,9 +217,16 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
   const config = detail?.config ?? null;
   const gradClip = config?.train.grad_clip ?? null;
+  const gapLimit = config?.alerts.overfit_gap ?? null;
   // `version` re-renders this on every live batch, so the facts follow the stream.
   const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
   const eta = facts ? estimateEtaMs(facts) : null;
+  const epochs = primaryMetrics.get(ComputeKey.epochs);
+  const perToken = facts?.params && config ? flopsPerTokenOf(facts.params, config.model).total : null;
+  const compute =
+    facts && perToken !== null
+      ? { perToken, total: perToken * facts.tokensSeen, epochs: epochs.length ? epochs.values[epochs.length - 1]! : null }
+      : null;
   const noData = version > 0 && !primaryMetrics.has(MetricKey.trainLoss);
   const overlayChoices = otherRuns.filter((r) => !overlays.some((o) => o.id === r.id));
 
@@ -256,10 +265,14 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
       <div className="run-body">
         <div className="run-main">
           {metricsError && <div className="error banner" role="alert">Could not load metrics: {metricsError}</div>}
-          <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} alerts={alerts} />
+          <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} gapLimit={gapLimit} alerts={alerts} />
           {hasGenerationMetrics(primaryMetrics) && (
             <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
+          {hasGenerationMetrics(primaryMetrics, 'sft') && (
+            <GenerationHealth variant="sft" metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
+          )}
+          {hasCondensation(primaryMetrics) && <Condensation runId={runId} metrics={primaryMetrics} version={version} />}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && isActive(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
@@ -336,6 +349,17 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                 <dd>{formatCount(facts.tokensSeen)}</dd>
                 <dt>Tokens / s</dt>
                 <dd>{formatCount(facts.tokensPerS)}</dd>
+                {compute && (
+                  <>
+                    <dt>Compute</dt>
+                    <dd data-testid="fact-compute" title="6N + 12·L·d·T training FLOPs per token (N: parameters but the position embedding)">
+                      {compute.total.toExponential(2)} FLOPs
+                      <div className="muted small">
+                        {compute.perToken.toExponential(2)} / token{compute.epochs === null ? '' : ` · ${compute.epochs.toFixed(3)} epochs`}
+                      </div>
+                    </dd>
+                  </>
+                )}
                 <dt>Seed</dt>
                 <dd>{facts.seed}</dd>
               </dl>

@@ -1,7 +1,7 @@
 // Sampler settings: decoding knobs with their meaning on hover, each field's error under it.
 import type { SettingsForm } from './settings-form.ts';
 
-const FIELDS: { key: Exclude<keyof SettingsForm, 'stop'>; label: string; hint: string; step: string }[] = [
+const FIELDS: { key: Exclude<keyof SettingsForm, 'stop' | 'chat'>; label: string; hint: string; step: string }[] = [
   { key: 'maxTokens', label: 'Max tokens', hint: 'New tokens to generate.', step: '1' },
   { key: 'temperature', label: 'Temperature', hint: '0 = greedy (always the most likely token).', step: '0.1' },
   { key: 'topK', label: 'Top-k', hint: 'Sample among the k most likely tokens; 0 = off.', step: '1' },
@@ -43,6 +43,14 @@ export function SettingsPanel({
         <span>Stop sequences</span>
         <textarea rows={2} value={form.stop} onChange={(e) => onChange({ ...form, stop: e.target.value })} placeholder={'one per line, e.g. \\n\\n'} />
         {errors.stop && <span className="error small">{errors.stop}</span>}
+      </label>
+      <label className="pg-field" title="Wrap the prompt in the run's chat template (Q: … A:) and stop at its end marker. auto: for fine-tuned checkpoints; on: also for a base model, to put base and fine-tuned answers side by side.">
+        <span>Chat template</span>
+        <select value={form.chat} onChange={(e) => onChange({ ...form, chat: e.target.value as SettingsForm['chat'] })} data-testid="setting-chat">
+          <option value="auto">auto</option>
+          <option value="on">on</option>
+          <option value="off">off</option>
+        </select>
       </label>
       <label className="toggle" title="Find the longest span of the output that appears verbatim in the run's training data.">
         <input type="checkbox" checked={memorization} onChange={(e) => onMemorization(e.target.checked)} /> memorisation check

@@ -11,6 +11,8 @@ export interface SettingsForm {
   seed: string;
   /** One stop sequence per line; \n and \t escapes allowed so a newline can be a stop. */
   stop: string;
+  /** Chat template: auto (fine-tuned checkpoints), on (also a base model, to compare on the same question), off. */
+  chat: 'auto' | 'on' | 'off';
 }
 
 export const defaultSettingsForm: SettingsForm = formFromSettings(SampleSettings.parse({}));
@@ -24,6 +26,7 @@ export function formFromSettings(s: SampleSettings): SettingsForm {
     repetitionPenalty: String(s.repetitionPenalty),
     seed: String(s.seed),
     stop: s.stop.map(escapeStop).join('\n'),
+    chat: s.chat ?? 'auto',
   };
 }
 
@@ -42,7 +45,7 @@ export function parseStops(text: string): string[] {
     .map(unescapeStop);
 }
 
-const fields: { key: keyof SettingsForm; label: string; integer: boolean; min: number; max: number; minExclusive?: boolean }[] = [
+const fields: { key: Exclude<keyof SettingsForm, 'stop' | 'chat'>; label: string; integer: boolean; min: number; max: number; minExclusive?: boolean }[] = [
   { key: 'maxTokens', label: 'Max new tokens', integer: true, min: 1, max: 4096 },
   { key: 'temperature', label: 'Temperature', integer: false, min: 0, max: 10 },
   { key: 'topK', label: 'Top-k', integer: true, min: 0, max: 1_000_000 },
@@ -70,7 +73,7 @@ export function parseSettingsForm(form: SettingsForm): SettingsResult {
   if (stop.length > 16) errors.stop = 'At most 16 stop sequences';
   else if (stop.some((s) => s.length > 200)) errors.stop = 'A stop sequence may be at most 200 characters';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const parsed = SampleSettings.safeParse({ ...values, stop });
+  const parsed = SampleSettings.safeParse({ ...values, stop, ...(form.chat === 'auto' ? {} : { chat: form.chat }) });
   if (!parsed.success) return { ok: false, errors: { stop: parsed.error.issues[0]?.message ?? 'invalid settings' } };
   return { ok: true, settings: parsed.data };
 }
