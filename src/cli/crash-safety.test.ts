@@ -42,7 +42,7 @@ describe('crash safety', () => {
     let resumesChecked = 0;
     let killsAfterCommit = 0;
 
-    const attempt = async (stopCleanly: boolean): Promise<{ commits: Commit[]; code: number | null; signal: NodeJS.Signals | null }> => {
+    const attempt = async (stopCleanly: boolean): Promise<{ commits: Commit[]; code: number | null; signal: NodeJS.Signals | null; stderr: string }> => {
       const checkpointBefore = runId ? (withStore((s) => s.checkpoints.latest(runId!)?.step) ?? 0) : 0;
       const proc = spawnLoupe(runId ? ['resume', runId] : ['train', configFile], env);
       const commits: Commit[] = [];
@@ -69,7 +69,7 @@ describe('crash safety', () => {
         expect(Math.min(...firstSteps)).toBe(checkpointBefore + 1);
         resumesChecked++;
       }
-      return { commits, code: r.code, signal: r.signal };
+      return { commits, code: r.code, signal: r.signal, stderr: r.stderr };
     };
 
     const withStore = <T>(fn: (s: Store) => T): T => {
@@ -82,8 +82,8 @@ describe('crash safety', () => {
     };
 
     for (let i = 0; i < kills; i++) {
-      const { commits, signal } = await attempt(false);
-      expect(signal).toBe('SIGKILL');
+      const { commits, signal, code, stderr } = await attempt(false);
+      expect(signal, `attempt ${i} ended by itself (exit ${code}):\n${stderr.split('\n').filter((l) => !l.startsWith('LOUPE_COMMIT')).slice(-8).join('\n')}`).toBe('SIGKILL');
       if (!fs.existsSync(dbFile)) continue; // killed before the store was even created
       withStore((store) => {
         expect(store.integrityCheck()).toBe('ok');

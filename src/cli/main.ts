@@ -20,6 +20,9 @@ import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
+import { registerWatchCommand } from './commands/watch.ts';
+import { registerLoggerCommand } from './commands/logger.ts';
+import { registerImportCommand } from './commands/import.ts';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -150,9 +153,10 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
+  .option('--torch <dir>', 'write a plain PyTorch training script of the recipe (runs under torchrun; logs for `loupe watch`)')
   .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
-  .action(async (id: string, o: { csv?: string; hf?: string; force?: boolean }) => {
-    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
+  .action(async (id: string, o: { csv?: string; hf?: string; torch?: string; force?: boolean }) => {
+    if (!o.csv && !o.hf && !o.torch) throw new CliError('export needs --csv FILE, --hf DIR or --torch DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv, { force: o.force });
@@ -161,6 +165,11 @@ program
       if (o.hf) {
         const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
+      }
+      const torchDir = o.torch;
+      if (torchDir) {
+        const r = asUsageError(() => s.external.exportTorch(s.runs.resolveId(id), torchDir));
+        process.stdout.write(`wrote ${r.dir}: train.py, loupe_logger.py, data/tokens.bin (${r.tokens} tokens, vocab ${r.vocab}); run \`python train.py\` or \`torchrun --nproc_per_node=N train.py\` there and \`loupe watch ${r.dir}/runs\`\n`);
       }
     });
   });
@@ -222,6 +231,9 @@ registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
 registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
+registerWatchCommand(program, withServices);
+registerLoggerCommand(program);
+registerImportCommand(program, withServices);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -44,6 +44,8 @@ export interface ShowJson {
   alerts: Alert[];
   checkpoints: CheckpointInfo[];
   metric_keys: string[];
+  /** Runs from elsewhere: the config as the job logged it. */
+  source_config?: Record<string, unknown>;
   /** At the last eval: training FLOPs spent, FLOPs per token, epochs over the training split; null without one. */
   compute: { step: number; flops: number | null; flops_per_token: number | null; epochs: number | null } | null;
 }
@@ -72,6 +74,7 @@ export function showJson(s: Services, runId: string): ShowJson {
     alerts: d.alerts,
     checkpoints: d.checkpoints,
     metric_keys: d.metricKeys,
+    ...(d.sourceConfig ? { source_config: d.sourceConfig } : {}),
     compute: computeAtLastEval(s, runId),
   };
 }

@@ -10,6 +10,7 @@ import { monitorForRun, type MonitorFactory } from './monitor/index.ts';
 import { createRunServices, type RunServices } from './services/runs.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
+import { createExternalServices, type ExternalServices } from './services/external.ts';
 import { createEvalServices, type EvalServices } from './services/evals.ts';
 
 export { ServiceError } from './services/errors.ts';
@@ -34,6 +35,8 @@ export interface Services {
   runs: RunServices;
   ablation: AblationServices;
   samples: SampleServices;
+  /** Runs from elsewhere: watched run files, imported logs, recipes exported to PyTorch. */
+  external: ExternalServices;
   evals: EvalServices;
   /** Ids of runs marked crashed/stopped at open because the process driving them was gone. */
   recovered: string[];
@@ -62,6 +65,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   });
   const runs = createRunServices({ store, scheduler, events, dataDir, monitorFactory });
   const samples = createSampleServices({ store, events, dataDir });
+  const external = createExternalServices({ store, events, monitorFactory });
   let closing: Promise<void> | null = null;
   return {
     dataDir,
@@ -72,10 +76,11 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     ablation: createAblationServices({ store, runs, events }),
     evals: createEvalServices({ store, runs }),
     samples,
+    external,
     recovered,
     backup: (file) => store.backup(file),
     close() {
-      closing ??= Promise.all([scheduler.shutdown(), samples.close()]).then(() => undefined).finally(() => store.close());
+      closing ??= Promise.all([scheduler.shutdown(), samples.close(), external.close()]).then(() => undefined).finally(() => store.close());
       return closing;
     },
   };

@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const RunStatus = z.enum(['queued', 'running', 'paused', 'finished', 'stopped', 'crashed', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** Where a run Loupe did not train came from; a watched file that stopped growing is stale (still running). */
+export const ExternalSource = z.object({
+  kind: z.enum(['runfile', 'tensorboard', 'mlflow', 'csv']),
+  path: z.string(),
+  staleSince: z.number().nullable(),
+});
+export type ExternalSource = z.infer<typeof ExternalSource>;
+
 /** A process owns the run: it waits for a training slot or trains now. */
 export const activeStatuses: readonly RunStatus[] = ['queued', 'running'];
 
@@ -53,5 +61,7 @@ export const RunSummary = z.object({
   alertCount: z.number(),
   /** Alerts at warning or error severity: the ones that ask for attention. */
   warningCount: z.number(),
+  /** Set for runs from elsewhere (watched or imported); absent or null for runs Loupe trained. */
+  external: ExternalSource.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -4,6 +4,7 @@ import { appHandlers } from './app-handlers.ts';
 import { runHandlers } from './runs-handlers.ts';
 import { sampleHandlers } from './sample-handlers.ts';
 import { ablationHandlers } from './ablation-handlers.ts';
+import { externalHandlers } from './external-handlers.ts';
 import { diagnosticsHandlers } from './diagnostics-handlers.ts';
 import { createServices, type Services } from '../services.ts';
 
@@ -32,6 +33,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...runs,
       ...sampleHandlers(services),
       ...ablationHandlers(services),
+      ...externalHandlers(services),
       ...diagnosticsHandlers(services),
       'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
     },

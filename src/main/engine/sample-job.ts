@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { diagnoseSample } from '../../shared/generation/diagnosis.ts';
 import type { MemorizedSource } from '../../shared/api/samples.ts';
 import { CheckpointState } from './checkpoint/checkpoint.ts';
+import { hfCheckpointState, isForeignHfFolder } from './checkpoint/hf-import.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { dataFormat, loadTrainingData } from './data/training-data.ts';
 import { endMarker, promptText } from '../../shared/sft/template.ts';
@@ -39,6 +40,7 @@ interface Loaded {
 }
 
 function readState(checkpointPath: string): CheckpointState {
+  if (isForeignHfFolder(checkpointPath)) return hfCheckpointState(checkpointPath);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(checkpointPath, 'state.json'), 'utf8'));

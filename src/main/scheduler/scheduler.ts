@@ -308,6 +308,10 @@ export class Scheduler {
     this.active.delete(a.runId);
     void a.worker.terminate().catch(() => {});
     try {
+      // A resumed attempt that ended short of where a killed one had got: those later points belong to no attempt now.
+      if (a.started && (status === 'stopped' || status === 'paused' || status === 'finished')) {
+        this.opts.store.metrics.supersedeAfter(a.runId, this.opts.store.runs.require(a.runId).steps);
+      }
       this.setEndStatus(a.runId, a.started ? null : a.before, status, error);
     } finally {
       if (status === 'failed' || status === 'crashed') this.log(a.runId, 'error', error ?? status);

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/config.ts';
 import { repoRoot } from '../repo-root.ts';
 import { ServiceError } from './errors.ts';
+import { SFT_BUILTIN } from '../engine/data/sft-builtin.ts';
 import { datasetIssue } from './dataset-check.ts';
 import { memoryFitIssue } from '../engine/memory-fit.ts';
 
@@ -56,9 +57,9 @@ export function readConfigFile(file: string): unknown {
 
 function resolveCorpusPath(data: unknown, baseDir: string): unknown {
   if (!isRecord(data) || !isRecord(data.data) || typeof data.data.corpus !== 'string') return data;
-  const corpus = data.data.corpus;
-  if (corpus === 'moby-dick' || path.isAbsolute(corpus)) return data;
-  return { ...data, data: { ...data.data, corpus: path.resolve(baseDir, corpus) } };
+  const resolveOne = (corpus: string): string => (corpus === 'moby-dick' || corpus === SFT_BUILTIN || path.isAbsolute(corpus) ? corpus : path.resolve(baseDir, corpus));
+  const mix = isRecord(data.data.mix) && typeof data.data.mix.corpus === 'string' ? { ...data.data.mix, corpus: resolveOne(data.data.mix.corpus) } : data.data.mix;
+  return { ...data, data: { ...data.data, corpus: resolveOne(data.data.corpus), ...(mix === undefined ? {} : { mix }) } };
 }
 
 export function readBaselineConfig(): unknown {
@@ -106,26 +107,28 @@ function invalid(issues: { path: string; message: string }[]): ServiceError {
 /** A missing, unreadable or unusable dataset is caught here, by name, rather than as a failed run a second later. */
 export function checkCorpus(config: RunConfig): void {
   const corpus = config.data.corpus;
-  if (corpus !== 'moby-dick') checkCorpusFile(corpus);
+  if (corpus !== 'moby-dick' && corpus !== SFT_BUILTIN) checkCorpusFile(corpus);
+  const mix = config.data.mix?.corpus;
+  if (mix !== undefined && mix !== 'moby-dick') checkCorpusFile(mix, 'data.mix.corpus');
   const issue = datasetIssue(config);
   if (issue) throw new ServiceError('bad_request', `dataset ${corpus}: ${issue.message} (data.corpus)`, [issue]);
 }
 
-function checkCorpusFile(corpus: string): void {
+function checkCorpusFile(corpus: string, field = 'data.corpus'): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(corpus);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ServiceError('not_found', `dataset file ${corpus} not found (data.corpus)`, [{ path: 'data.corpus', message: `file ${corpus} not found` }]);
+      throw new ServiceError('not_found', `dataset file ${corpus} not found (${field})`, [{ path: field, message: `file ${corpus} not found` }]);
     }
-    throw new ServiceError('bad_request', `cannot read dataset file ${corpus} (${code ?? 'error'}) (data.corpus)`, [{ path: 'data.corpus', message: `cannot read ${corpus}` }]);
+    throw new ServiceError('bad_request', `cannot read dataset file ${corpus} (${code ?? 'error'}) (${field})`, [{ path: field, message: `cannot read ${corpus}` }]);
   }
   if (st.isDirectory()) {
-    throw new ServiceError('bad_request', `dataset ${corpus} is a directory; data.corpus must name one text file`, [{ path: 'data.corpus', message: `${corpus} is a directory, not a file` }]);
+    throw new ServiceError('bad_request', `dataset ${corpus} is a directory; ${field} must name one text file`, [{ path: field, message: `${corpus} is a directory, not a file` }]);
   }
   if (!st.isFile()) {
-    throw new ServiceError('bad_request', `dataset ${corpus} is not a regular file (data.corpus)`, [{ path: 'data.corpus', message: `${corpus} is not a regular file` }]);
+    throw new ServiceError('bad_request', `dataset ${corpus} is not a regular file (${field})`, [{ path: field, message: `${corpus} is not a regular file` }]);
   }
 }

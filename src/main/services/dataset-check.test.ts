@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Services } from '../services.ts';
 import { ServiceError } from './errors.ts';
+import { datasetIssue } from './dataset-check.ts';
+import { RunConfig } from '../../shared/config.ts';
 import { scriptedServices, tempDir, tinyConfig } from '../scheduler/testing/harness.ts';
 
 let open: Services[] = [];
@@ -56,5 +58,15 @@ describe('dataset content is checked before a run is created', () => {
     open.push(s);
     const run = s.runs.start({ config: { ...tinyConfig('enough data', 10), data: { corpus: corpus('ok.txt', 'Call me Ishmael. '.repeat(200)) } } });
     expect((await s.runs.waitForEnd(run.id)).status).toBe('finished');
+  });
+});
+
+describe('fine-tuning datasets', () => {
+  it('names the line and field of a bad example before any run exists; the built-in set passes', () => {
+    const file = corpus('qa.jsonl', '{"prompt":"a?","response":"b."}\n{"prompt":"c?","response":7}\n');
+    const issue = datasetIssue(RunConfig.parse({ data: { corpus: file } }));
+    expect(issue?.path).toBe('data.corpus');
+    expect(issue?.message).toMatch(/qa\.jsonl line 2, field response/);
+    expect(datasetIssue(RunConfig.parse({ data: { corpus: 'sft-builtin' } }))).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { ConfigIssue, RunConfig } from '../../shared/config.ts';
 import { loadCorpus, mobyDickPath } from '../engine/data/corpus.ts';
 import { Dataset } from '../engine/data/dataset.ts';
+import { dataFormat, loadSftRecords } from '../engine/data/training-data.ts';
 
 /**
  * Above this the check is left to the training worker: reading and decoding gigabytes here would stall the app, and
@@ -32,9 +33,27 @@ function countTokens(file: string, corpus: string, tokenizer: RunConfig['data'][
   return result;
 }
 
+/** A fine-tuning corpus is checked by parsing every example: the first bad one is named by line and field. */
+function sftIssue(config: RunConfig): ConfigIssue | null {
+  try {
+    const n = loadSftRecords(config.data.corpus).length;
+    if (n < 2) return { path: 'data.corpus', message: `${config.data.corpus} holds ${n} example; fine-tuning needs at least 2 (one is held out)` };
+  } catch (e) {
+    return { path: 'data.corpus', message: (e instanceof Error ? e.message : String(e)).replace(/^data\.corpus: /, '') };
+  }
+  return null;
+}
+
 /** What is wrong with the config's dataset content, or null (also when it is too large to check here). */
 export function datasetIssue(config: RunConfig): ConfigIssue | null {
   const corpus = config.data.corpus;
+  let format: 'text' | 'sft';
+  try {
+    format = dataFormat(config.data);
+  } catch {
+    format = 'text';
+  }
+  if (format === 'sft') return sftIssue(config);
   const file = corpus === 'moby-dick' ? mobyDickPath() : corpus;
   let size: number;
   try {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunConfig } from '../../shared/config.ts';
 import { CheckpointState } from '../engine/checkpoint/checkpoint.ts';
+import { hfCheckpointState, isForeignHfFolder } from '../engine/checkpoint/hf-import.ts';
 import type { Store } from '../store/store.ts';
 import { StoreError } from '../store/db.ts';
 import { ServiceError } from './errors.ts';
@@ -20,6 +21,14 @@ export interface InitSource {
 const bad = (message: string): ServiceError => new ServiceError('bad_request', `init_from: ${message}`);
 
 function readState(folder: string): CheckpointState {
+  if (isForeignHfFolder(folder)) {
+    // A Hugging Face folder from elsewhere (a PyTorch job's checkpoint): its shape and tokenizer are checked the same way.
+    try {
+      return hfCheckpointState(folder);
+    } catch (e) {
+      throw bad(e instanceof Error ? e.message.replace(/^checkpoint: /, '') : String(e));
+    }
+  }
   const file = path.join(folder, 'state.json');
   let raw: unknown;
   try {

@@ -12,6 +12,7 @@ import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
+import { sourceConfig } from '../store/external-runs.ts';
 import { readBaselineConfig, readFineTuneConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { resolveInitFrom } from './init-from.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
@@ -168,6 +169,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
         checkpoints: store.checkpoints.list(rid),
         alerts: store.alerts.list(rid),
         metricKeys: store.metrics.keys(rid),
+        sourceConfig: sourceConfig(store, rid),
       };
     },
     checkpoints: (runId) => store.checkpoints.list(id(runId)),
@@ -184,6 +186,8 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     },
     stop(runId) {
       const rid = id(runId);
+      const ext = store.runs.require(rid).external;
+      if (ext) throw new ServiceError('conflict', `run ${rid} follows ${ext.path}; stop the job that writes it, or stop watching it`);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
       else notDrivenElsewhere(rid);
       return store.runs.require(rid);
@@ -201,6 +205,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       const rid = id(runId);
       recoverOrphans(true);
       const run = store.runs.require(rid);
+      if (run.external) throw new ServiceError('conflict', `run ${rid} was not trained by Loupe (${run.external.kind} ${run.external.path}); to follow it again, watch that file`);
       if (!scheduler.isActive(rid)) notDrivenElsewhere(rid);
       if (scheduler.isActive(rid) || isActive(run.status)) {
         throw new ServiceError('conflict', `run ${rid} is already ${run.status}`);

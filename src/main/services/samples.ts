@@ -14,6 +14,7 @@ import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts
 import { parsePromptSet, type PromptSet } from '../../shared/generation/prompts.ts';
 import { summarizePromptSet } from '../../shared/generation/diagnosis.ts';
 import { isActive } from '../../shared/runs.ts';
+import { hfCheckpointState, isForeignHfFolder } from '../engine/checkpoint/hf-import.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
 import {
   ExpectedKeywords,
@@ -151,8 +152,18 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
 
   const resolvePath = (folder: string): Resolved => {
     const abs = path.resolve(folder);
+    if (isForeignHfFolder(abs)) {
+      // A Hugging Face folder from elsewhere: checked now, so a wrong family or shape is one clear error.
+      let step: number;
+      try {
+        step = hfCheckpointState(abs).step;
+      } catch (e) {
+        throw new ServiceError('bad_request', e instanceof Error ? e.message.replace(/^checkpoint: /, '') : String(e));
+      }
+      return { checkpoint: { runId: '', runName: path.basename(abs), step }, path: abs, stored: false };
+    }
     if (!existsSync(path.join(abs, 'state.json')) || !existsSync(path.join(abs, 'model.safetensors'))) {
-      throw new ServiceError('not_found', `${folder} is not a Loupe checkpoint folder (it needs state.json and model.safetensors)`);
+      throw new ServiceError('not_found', `${folder} is not a Loupe checkpoint folder (state.json, model.safetensors), nor a Hugging Face model folder (config.json, model.safetensors)`);
     }
     const row = store.checkpoints.findByPath(abs);
     if (row) return resolveRef({ runId: row.runId, step: row.step });
@@ -225,7 +236,8 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
       prompt,
       settings,
       expectedKeywords,
-      memorizationCacheDir: memorization ? cacheDir : null,
+      // A folder from elsewhere was not trained on a corpus Loupe knows: nothing to look memorised text up in.
+      memorizationCacheDir: memorization && !isForeignHfFolder(r.path) ? cacheDir : null,
     };
     const done = new Promise<{ sample: Sample; tokenIds: number[] }>((resolve, reject) => {
       runner.submit(

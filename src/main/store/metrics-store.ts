@@ -125,6 +125,20 @@ export class MetricsStore {
     }
   }
 
+  /**
+   * Points past `step` left by an earlier attempt that got further before it was killed, when the resumed attempt
+   * ended short of them: moved to metrics_superseded (kept, as a replaced value is), so the run's series ends where
+   * the run now stands.
+   */
+  supersedeAfter(runId: string, step: number, now = Date.now()): number {
+    return this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO metrics_superseded(run_id, key_id, step, value, superseded_at) SELECT run_id, key_id, step, value, ? FROM metrics WHERE run_id = ? AND step > ?')
+        .run(now, runId, step);
+      return this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step).changes;
+    }).immediate();
+  }
+
   /** Values a later log of the same step replaced with a different one (a resumed run), oldest first. */
   superseded(runId: string): (MetricPoint & { supersededAt: number })[] {
     const rows = this.db

@@ -2,7 +2,7 @@
 // columns that keep the runs list cheap. Checkpoints, metrics and alerts have their own stores over the same DB.
 import crypto from 'node:crypto';
 import { RunConfig } from '../../shared/config.ts';
-import type { RunStatus, RunSummary } from '../../shared/runs.ts';
+import type { ExternalSource, RunStatus, RunSummary } from '../../shared/runs.ts';
 import { activeStatuses, isActive } from '../../shared/runs.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { StoreError, type Db } from './db.ts';
@@ -58,6 +58,9 @@ interface RunRow {
   owner_pid: number | null;
   alert_count: number;
   warning_count: number;
+  source_kind: ExternalSource['kind'] | null;
+  source_path: string | null;
+  stale_since: number | null;
 }
 
 /** A process is alive if signal 0 reaches it (EPERM: alive, owned by someone else). */
@@ -294,5 +297,6 @@ function toSummary(r: RunRow): RunSummary {
     archived: r.archived !== 0,
     alertCount: r.alert_count,
     warningCount: r.warning_count,
+    external: r.source_kind ? { kind: r.source_kind, path: r.source_path ?? '', staleSince: r.stale_since } : null,
   };
 }

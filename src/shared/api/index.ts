@@ -5,6 +5,7 @@ import { appRequests, appEvents } from './app.ts';
 import { runRequests, runEvents } from './runs.ts';
 import { sampleRequests, sampleEvents } from './samples.ts';
 import { ablationRequests, ablationEvents } from './ablation.ts';
+import { externalRequests } from './external.ts';
 import { diagnosticsRequests } from './diagnostics.ts';
 
 export const requests = {
@@ -12,6 +13,7 @@ export const requests = {
   ...runRequests,
   ...sampleRequests,
   ...ablationRequests,
+  ...externalRequests,
   ...diagnosticsRequests,
 };
 export const events = {
@@ -45,4 +47,5 @@ export * from './errors.ts';
 export * from './runs.ts';
 export * from './samples.ts';
 export * from './ablation.ts';
+export * from './external.ts';
 export * from './diagnostics.ts';

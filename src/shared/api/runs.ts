@@ -26,6 +26,8 @@ export const RunDetail = z.object({
   checkpoints: z.array(CheckpointInfo),
   alerts: z.array(Alert),
   metricKeys: z.array(z.string()),
+  /** For runs from elsewhere: the config as the job logged it (`config` then holds Loupe's reading of it). */
+  sourceConfig: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

@@ -12,6 +12,7 @@ import type { ModelSpec } from '../model/types.ts';
 import { writeFolderAtomic, writeFileSynced } from './atomic.ts';
 import { hfConfig, hfTensors, paramsFromHf } from './hf.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
+import { hfCheckpointState, isForeignHfFolder, normalizeHfNames } from './hf-import.ts';
 
 const RngStateJson = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -102,6 +103,13 @@ function readBytes(path: string, what: string): Buffer {
 }
 
 export function loadCheckpoint(path: string): CheckpointContents {
+  if (isForeignHfFolder(path)) {
+    // A Hugging Face folder from elsewhere: weights only, a fresh optimizer.
+    const state = hfCheckpointState(path);
+    const spec = specOf(state);
+    const model = decodeSafetensors(readBytes(join(path, 'model.safetensors'), 'model.safetensors'), 'model.safetensors');
+    return { state, spec, params: paramsFromHf(spec, normalizeHfNames(model.tensors)), optimizer: { optimizer: state.config.train.optimizer, step: 0, slots: new Map() } };
+  }
   const parsed = CheckpointState.safeParse(readJson(join(path, 'state.json'), 'state.json'));
   if (!parsed.success) throw new Error(`checkpoint: state.json is invalid at ${path} (${parsed.error.issues[0]?.path.join('.')})`);
   const state = parsed.data;

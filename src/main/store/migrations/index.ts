@@ -4,6 +4,7 @@ import { sql as m0002 } from './0002-checkpoint-pruning.ts';
 import { sql as m0003 } from './0003-samples.ts';
 import { sql as m0004 } from './0004-superseded-metrics.ts';
 import { sql as m0005 } from './0005-relative-checkpoint-paths.ts';
+import { sql as m0006 } from './0006-external-runs.ts';
 import { sql as m0008 } from './0008-condensation-histograms.ts';
 
 export interface Migration {
@@ -17,5 +18,6 @@ export const migrations: readonly Migration[] = [
   { version: 3, sql: m0003 },
   { version: 4, sql: m0004 },
   { version: 5, sql: m0005 },
+  { version: 6, sql: m0006 },
   { version: 8, sql: m0008 },
 ];

@@ -135,6 +135,8 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
             {r.groupName && <span className="tag">{r.groupName}</span>}
             {r.initFrom && <Lineage initFrom={r.initFrom} />}
             {r.archived && <span className="tag">archived</span>}
+            {r.external && <span className="tag" data-testid="external-tag" title={`${r.external.kind}: ${r.external.path}`}>external</span>}
+            {r.external?.staleSince != null && r.status === 'running' && <span className="tag warn" title="The run file stopped growing">stale</span>}
             {r.notes && <span className="notes-dot" title={r.notes}>✎</span>}
           </>
         )}
@@ -167,10 +169,10 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
           </span>
         ) : (
           <>
-            {isActive(r.status) && (
+            {isActive(r.status) && !r.external && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.stop', { runId: r.id }))} title="Stop after the current step (a checkpoint is kept)">Stop</button>
             )}
-            {isResumable(r.status) && (
+            {isResumable(r.status) && !r.external && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>
             )}
             <button className="small ghost" onClick={() => setRenaming(true)} title="Rename">Rename</button>

@@ -9,6 +9,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { filterRuns, sortRuns, type Sort } from '../lib/runs-table.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { RunsTable } from '../components/RunsTable.tsx';
+import { WatchRunForm } from '../components/WatchRun.tsx';
 
 const SORT_KEY = 'loupe.runs.sort';
 
@@ -31,6 +32,7 @@ export function HomePage(): React.JSX.Element {
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [watchOpen, setWatchOpen] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const { runs, loading, error, apply, reload } = useRuns(showArchived);
 
@@ -66,6 +68,9 @@ export function HomePage(): React.JSX.Element {
           <div className="muted small">Train a small GPT from scratch on this machine and watch it learn.</div>
         </div>
         <div className="head-actions">
+          <button className="ghost" onClick={() => setWatchOpen((v) => !v)} data-testid="watch-run" title="Follow a run file written by a PyTorch job">
+            Watch a run…
+          </button>
           <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: null })} title="New run from a config (n)">
             New run…
           </button>
@@ -92,6 +97,7 @@ export function HomePage(): React.JSX.Element {
         </div>
       </div>
       {startError && <div className="error banner" role="alert">Could not start the baseline: {startError}</div>}
+      {watchOpen && <WatchRunForm onClose={() => setWatchOpen(false)} />}
 
       <div className="toolbar">
         <input

@@ -208,7 +208,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
     '0': { label: 'Reset zoom', run: () => charts.current?.resetZoom() },
     s: {
       label: 'Stop / resume this run',
-      run: () => run && (isActive(run.status) ? act('runs.stop') : isResumable(run.status) ? act('runs.resume') : undefined),
+      run: () => run && !run.external && (isActive(run.status) ? act('runs.stop') : isResumable(run.status) ? act('runs.resume') : undefined),
     },
     e: { label: 'Export charts as PNG', run: exportPng },
     '[': { label: 'Less smoothing', run: () => setSmoothing(Math.max(0, +(smoothing - 0.05).toFixed(2))) },
@@ -246,6 +246,8 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           <a href="#/">Runs</a> / <strong className="run-title">{run?.name ?? runId}</strong>
           {run && <StatusBadge status={run.status} />}
           {run?.groupName && <span className="tag">{run.groupName}</span>}
+          {run?.external && <span className="tag" title={`${run.external.kind}: ${run.external.path}`}>external</span>}
+          {run?.external?.staleSince != null && run.status === 'running' && <span className="tag warn" title="The run file stopped growing">stale</span>}
         </div>
         <div className="chart-tools">
           <label className="slider" title="Display smoothing (EMA); stored data is never changed. [ and ] adjust it.">
@@ -307,10 +309,10 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         <aside className="run-side">
           <div className="panel facts">
             <div className="controls">
-              {run && isActive(run.status) && (
+              {run && isActive(run.status) && !run.external && (
                 <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title="Stop (s)">■ Stop</button>
               )}
-              {run && isResumable(run.status) && (
+              {run && isResumable(run.status) && !run.external && (
                 <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
               )}
               <button className="ghost" onClick={() => navigate({ page: 'playground', runId })}>Sample…</button>
@@ -374,7 +376,16 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
           <div className="panel">
             <h3>Config</h3>
-            {config ? (
+            {detail?.sourceConfig && !('model' in detail.sourceConfig && 'train' in detail.sourceConfig) ? (
+              <dl className="kv config" data-testid="source-config">
+                {Object.entries(detail.sourceConfig).slice(0, 40).map(([key, value]) => (
+                  <div key={key} className="kv-row" title="as the job logged it">
+                    <dt>{key}</dt>
+                    <dd className="mono clamp">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : config ? (
               <dl className="kv config">
                 {configSummaryFields
                   .filter(([, , value]) => value(config) !== undefined)
