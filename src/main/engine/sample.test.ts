@@ -85,6 +85,31 @@ describe('sampling on wasm', () => {
   });
 });
 
+describe('sampling a llama model', () => {
+  it('KV-cache greedy equals full recomputation (also past the block), and a checkpoint samples the same', async () => {
+    const llama = new Trainer({
+      config: tinyConfig({ model: { family: 'llama', n_head: 4, n_kv_head: 2, block_size: 16 }, train: { optimizer: 'muon' } }),
+      backend: 'cpu',
+      text: tinyText(),
+    });
+    for (let i = 0; i < 10; i++) llama.trainStep();
+    const greedy = { temperature: 0, maxTokens: 24 };
+    const before = tf.memory().numTensors;
+    const a = await generate(llama.model, llama.tokenizer, 'the whale', { ...greedy, useCache: true });
+    const b = await generate(llama.model, llama.tokenizer, 'the whale', { ...greedy, useCache: false });
+    expect(a.tokens).toEqual(b.tokens);
+    expect(a.tokens.length).toBe(24);
+    expect(tf.memory().numTensors).toBe(before);
+    const saved = llama.saveCheckpoint(join(dir, 'llama'));
+    const { model, tokenizer } = loadForSampling(saved.path);
+    expect(model.family).toBe('llama');
+    const c = await generate(model, tokenizer, 'the whale', greedy);
+    expect(c.tokens).toEqual(a.tokens);
+    model.dispose();
+    llama.dispose();
+  });
+});
+
 describe('pickToken', () => {
   const logits = Float32Array.from([1, 3, 2, 0.5]);
   const s = { ...defaultSampleSettings };
