@@ -47,8 +47,8 @@ export const DataConfig = z
     ),
     mix: z
       .object({
-        corpus: z.string().min(1).describe('Another corpus ("moby-dick" or a .txt/.jsonl path) whose text fills part of every fine-tuning batch.'),
-        ratio: z.number().gt(0).lt(1).describe('Share of each batch\'s rows taken from it (e.g. 0.25): a regulariser against response collapse.'),
+        corpus: z.string().min(1).default('moby-dick').describe('Another corpus ("moby-dick" or a .txt/.jsonl path) whose text fills part of every fine-tuning batch.'),
+        ratio: z.number().gt(0).lt(1).default(0.25).describe('Share of each batch\'s rows taken from it (e.g. 0.25): a regulariser against response collapse.'),
       })
       .strict()
       .optional()
@@ -236,7 +236,8 @@ export const RunConfig = z
     init_from: z
       .string()
       .min(1)
-      .optional()
+      .nullable()
+      .default(null)
       .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
     name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
