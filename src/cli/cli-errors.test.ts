@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
+import { RunStore } from '../main/store/run-store.ts';
+import { RunConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
   expect(r.code).not.toBe(0);
@@ -19,9 +21,27 @@ function expectOneLineError(r: CliResult, ...needles: string[]): void {
 describe('loupe CLI bad input', () => {
   it('unknown run id', async () => {
     const env = { LOUPE_HOME: tempDir() };
-    expectOneLineError(await loupe(['show', 'nope'], env), 'no run with id "nope"');
-    expectOneLineError(await loupe(['resume', 'nope'], env), 'no run with id "nope"');
-    expectOneLineError(await loupe(['export', 'nope', '--csv', 'x.csv'], env), 'no run with id "nope"');
+    expectOneLineError(await loupe(['show', 'nope'], env), 'no run with id or name "nope"');
+    expectOneLineError(await loupe(['resume', 'nope'], env), 'no run with id or name "nope"');
+    expectOneLineError(await loupe(['export', 'nope', '--csv', 'x.csv'], env), 'no run with id or name "nope"');
+  });
+
+  it('a run name or a unique name prefix works where a run id does; an ambiguous one is named', async () => {
+    const home = tempDir();
+    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const config = RunConfig.parse({});
+    const make = (name: string): string => store.createRun({ name, hypothesis: null, config: { ...config, name }, baselineId: null, groupName: null }).id;
+    const a = make('steps100-lr3e-4');
+    make('steps100-lr1e-3');
+    store.close();
+    const env = { LOUPE_HOME: home };
+    for (const ref of ['steps100-lr3e-4', 'steps100-lr3']) {
+      const r = await loupe(['show', ref, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { run: { id: string } }).run.id).toBe(a);
+    }
+    expectOneLineError(await loupe(['show', 'steps100'], env), '"steps100" is ambiguous', 'steps100-lr3e-4', 'steps100-lr1e-3');
+    expectOneLineError(await loupe(['alerts', 'steps100-lr'], env), 'is ambiguous');
   });
 
   it('configs: missing, unparsable, invalid (every field named), missing dataset — and nothing is created', async () => {

@@ -18,6 +18,7 @@ import { exportCsv, exportHf } from './services/exports.ts';
 import { createRunMonitor, monitorOptions } from './monitor/index.ts';
 import { createAblationServices, type AblationServices } from './services/ablation.ts';
 import { createSampleServices, type SampleServices } from './services/samples.ts';
+import { resolveRunRef } from './services/run-ref.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -41,7 +42,7 @@ export interface StartParams extends Overrides {
 
 export interface RunServices {
   list(opts?: { includeArchived?: boolean }): RunSummary[];
-  /** Accepts an exact id or a unique prefix/suffix of one. */
+  /** Accepts an exact id, a unique prefix/suffix of one, a run name or a unique name prefix. */
   resolveId(idOrPrefix: string): string;
   get(runId: string): RunDetail;
   start(params: StartParams): RunSummary;
@@ -98,14 +99,8 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     onCommit: opts.onCommit,
   });
 
-  const id = (runId: string): string => {
-    try {
-      return store.resolveRunId(runId);
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'not_found') throw new ServiceError('not_found', e.message);
-      throw e;
-    }
-  };
+  // An id is looked up directly; anything else (a name, a prefix) against every run.
+  const id = (ref: string): string => (store.getSummary(ref) ? ref : resolveRunRef(ref, store.listRuns({ includeArchived: true })));
 
   const start = (p: StartParams): RunSummary => {
     const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });

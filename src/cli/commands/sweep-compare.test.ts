@@ -115,6 +115,6 @@ describe('loupe sweep / compare', () => {
     expect(none.code).toBe(2);
     expect(none.stderr.trim()).toBe('loupe: the compared runs link to no baseline; pick one (a run or a group) with --baseline RUN|GROUP');
     const unknown = await loupe(['compare', 'nope'], env);
-    expect(unknown.stderr.trim()).toBe('loupe: argument "nope" is neither a group nor a run (no run with id "nope")');
+    expect(unknown.stderr.trim()).toBe('loupe: argument "nope" is neither a group nor a run (no run with id or name "nope")');
   });
 });
