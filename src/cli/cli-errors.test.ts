@@ -65,6 +65,10 @@ describe('loupe CLI bad input', () => {
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');
     expectOneLineError(await loupe(['train', noData], env), `dataset file ${path.join(home, 'not-here.txt')} not found`);
 
+    const both = await loupe(['train', noData, '--steps', '10', '--scale', '0.5'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --steps or --scale, not both');
+
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   });
 

@@ -9,6 +9,8 @@ import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import type { RunConfig } from '../shared/config.ts';
+import { configWarnings } from '../shared/config-warnings.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
@@ -16,6 +18,19 @@ import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
+
+function scaleArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--scale must be a positive number (0.05 turns 2000 steps into 100)');
+  return n;
+}
+
+const RUN_LENGTH_HELP = 'warmup, eval and checkpoint cadence are rescaled with it';
+
+/** Advice on the config about to train (short warmup-bound runs, too few evals, an LR far off): warnings, not errors. */
+function warnAbout(config: RunConfig): void {
+  for (const w of configWarnings(config)) process.stderr.write(`loupe: warning: ${w.path}: ${w.message}\n`);
+}
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -60,12 +75,15 @@ const program = new Command('loupe')
 program
   .command('baseline')
   .description('Train the default baseline (nanoGPT CPU recipe on byte-level Moby-Dick)')
-  .option('--steps <n>', 'optimizer steps (default: the recipe\u2019s 2000)', intArg('--steps', 1))
+  .option('--steps <n>', `run length in optimizer steps (default: the recipe\u2019s 2000); ${RUN_LENGTH_HELP}`, intArg('--steps', 1))
+  .option('--scale <f>', `run length as a factor of the recipe\u2019s steps (0.05 → 100); ${RUN_LENGTH_HELP}`, scaleArg)
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (o: { steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (o: { steps?: number; scale?: number; seed?: number; json?: boolean }) => {
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', 2);
     const code = await withServices(async (s) => {
-      const run = s.runs.startBaseline({ steps: o.steps, seed: o.seed });
+      const run = s.runs.startBaseline({ steps: o.steps, scale: o.scale, seed: o.seed });
+      warnAbout(s.store.getConfig(run.id));
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -76,16 +94,18 @@ program
   .description('Train any config (YAML or JSON, the shape `loupe show RUN --json` prints under "config")')
   .argument('<config>', 'a .yaml, .yml or .json file')
   .option('--name <name>', 'run name')
-  .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
+  .option('--steps <n>', `run length in optimizer steps; ${RUN_LENGTH_HELP}`, intArg('--steps', 1))
+  .option('--scale <f>', `run length as a factor of the config\u2019s steps; ${RUN_LENGTH_HELP}`, scaleArg)
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; steps?: number; seed?: number; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; steps?: number; scale?: number; seed?: number; json?: boolean }) => {
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', 2);
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const raw = readConfigFile(file);
     const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-    resolveWithOverrides(input, { name: o.name, steps: o.steps, seed: o.seed });
+    warnAbout(resolveWithOverrides(input, { name: o.name, steps: o.steps, scale: o.scale, seed: o.seed }));
     const code = await withServices(async (s) => {
-      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, seed: o.seed });
+      const run = s.runs.start({ config: input, name: o.name, steps: o.steps, scale: o.scale, seed: o.seed });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);

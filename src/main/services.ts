@@ -46,7 +46,7 @@ export interface RunServices {
   resolveId(idOrPrefix: string): string;
   get(runId: string): RunDetail;
   start(params: StartParams): RunSummary;
-  startBaseline(params?: { steps?: number; seed?: number }): RunSummary;
+  startBaseline(params?: { steps?: number; scale?: number; seed?: number }): RunSummary;
   stop(runId: string): RunSummary;
   pause(runId: string): RunSummary;
   resume(runId: string): RunSummary;
@@ -103,7 +103,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   const id = (ref: string): string => (store.getSummary(ref) ? ref : resolveRunRef(ref, store.listRuns({ includeArchived: true })));
 
   const start = (p: StartParams): RunSummary => {
-    const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
+    const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, scale: p.scale, seed: p.seed });
     const baselineId = p.baselineId ? id(p.baselineId) : null;
     const run = store.createRun({ name: config.name, hypothesis: p.hypothesis ?? null, config, baselineId, groupName: p.groupName ?? null });
     return scheduler.enqueue(run.id, null);
@@ -146,7 +146,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
       };
     },
     start,
-    startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, seed: p.seed }),
+    startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, scale: p.scale, seed: p.seed }),
     stop(runId) {
       const rid = id(runId);
       if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');

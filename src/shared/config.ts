@@ -59,6 +59,17 @@ export const ModelConfig = z
   .strict()
   .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] });
 
+/** The peak-LR ranges the lr docs recommend (and the editor warns far outside of): by model size. */
+export const RECOMMENDED_LR = {
+  smallModelMaxParams: 100e6,
+  small: [3e-4, 1e-3] as const,
+  large: [6e-5, 6e-4] as const,
+};
+
+function lrRange([lo, hi]: readonly [number, number]): string {
+  return `${lo.toExponential()} to ${hi.toExponential()}`;
+}
+
 export const TrainConfig = z
   .object({
     steps: positiveInt.max(10_000_000).default(2000).describe('Optimizer updates (iterations).'),
@@ -72,7 +83,8 @@ export const TrainConfig = z
       .describe('Sequences per forward/backward pass; the rest is gradient accumulation. "auto" picks the largest that fits the backend memory.'),
     optimizer: z.enum(['adamw', 'muon']).default('adamw').describe('AdamW everywhere, or Muon on 2-D hidden matrices with AdamW for the rest.'),
     lr: z.number().positive().max(10).default(1e-3).describe(
-        'Peak learning rate after warmup. Small models (≤ 100M params): 3e-4 to 1e-3. When batch size (tokens per update) changes, ' +
+        `Peak learning rate after warmup. Small models (≤ 100M params): ${lrRange(RECOMMENDED_LR.small)}; ` +
+          `larger: ${lrRange(RECOMMENDED_LR.large)}. When batch size (tokens per update) changes, ` +
           'scale it by the square root of the ratio: 4× the batch → 2× the LR.',
       ),
     min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay; lr/10 is the usual choice. Must not exceed lr.'),

@@ -165,7 +165,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     // Steps override and dataset check, with the same rules as `loupe train --steps`.
     let base: RunConfig;
     try {
-      base = resolveWithOverrides(input, { steps: p.steps });
+      base = resolveWithOverrides(input, { steps: p.steps, scale: p.scale });
     } catch (e) {
       if (e instanceof ServiceError && e.issues) throw new ServiceError(e.code, e.message, prefixIssues('config', e.issues));
       throw e;

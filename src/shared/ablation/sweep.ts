@@ -6,6 +6,7 @@ import { closestKey } from '../config-schema.ts';
 import { diffConfigs } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
 import { fieldAlias, formatCompactNumber, seededRunName, suggestRunName } from './naming.ts';
+import { withRunLength } from '../run-length.ts';
 
 export type VaryValue = string | number | boolean;
 
@@ -135,7 +136,10 @@ export function expandSweep(baseConfig: RunConfig, vary: Vary, seeds: number | r
   if (total > MAX_SWEEP_RUNS) return { ok: false, error: `the sweep would queue ${total} runs (the limit is ${MAX_SWEEP_RUNS})` };
   const runs: SweepRun[] = [];
   for (const value of vary.values) {
-    const varied = withValue(baseConfig, vary.path, value);
+    // A new run length rescales warmup and cadence with it (one change), as everywhere else.
+    const varied = vary.path === 'train.steps' && typeof value === 'number' && Number.isInteger(value) && value > 0
+      ? (withRunLength(baseConfig, value) as unknown as Record<string, unknown>)
+      : withValue(baseConfig, vary.path, value);
     const label = suggestRunName(diffConfigs(baseConfig, varied));
     for (const seed of seedList) {
       const name = seededRunName(label, seed);
