@@ -31,7 +31,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...runs,
       ...sampleHandlers(services),
       ...ablationHandlers(services),
-      'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
+      'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? (p.scale === undefined ? envSteps : undefined) }),
     },
     services,
     subscribe: (listener) => services.events.onAny(listener),

@@ -1,7 +1,8 @@
 // The editor's view model on real configs: text → review, issues with paths and lines, readout, sweep plans.
 import { describe, expect, it } from 'vitest';
 import { stringifyConfig } from '../../../shared/config-yaml.ts';
-import { baselineConfig, defaultConfig, evaluateCandidate, formatChangeValue, issueMessage, planSweep, readout, sweepableFields, sweepFromChanges } from './editor-model.ts';
+import { baselineConfig, budgetReadout, defaultConfig, evaluateCandidate, formatChangeValue, issueMessage, planSweep, readout, setRunLengthText, sweepableFields, sweepFromChanges } from './editor-model.ts';
+import { formatCompactNumber } from '../../../shared/ablation/index.ts';
 
 const base = defaultConfig();
 const baseText = stringifyConfig(base);
@@ -122,5 +123,32 @@ describe('helpers', () => {
     expect(formatChangeValue({ experts: 4 })).toBe('{"experts":4}');
     expect(baselineConfig({ train: { lr: 0.002 } })).toMatchObject({ ok: true, config: { train: { lr: 0.002 } } });
     expect(baselineConfig({ train: { lr: 'x' } })).toMatchObject({ ok: false, error: expect.stringMatching(/train\.lr/) });
+  });
+});
+
+describe('run length in the editor', () => {
+  it('sets steps and rescales warmup, eval and checkpoint cadence in place, one change in the review', () => {
+    const base = defaultConfig();
+    const text = `# my recipe\n${stringifyConfig(base)}`;
+    const next = setRunLengthText(text, 100);
+    expect(next).not.toBeNull();
+    expect(next!.startsWith('# my recipe\n')).toBe(true);
+    const review = evaluateCandidate(base, next!);
+    if (!review.ok) throw new Error('invalid');
+    expect([review.config.train.steps, review.config.train.warmup_steps, review.config.eval.every, review.config.checkpoint.every]).toEqual([100, 5, 5, 25]);
+    expect(review.review.changedCount).toBe(1);
+    expect(review.review.suggestedName).toBe('steps100');
+    expect(setRunLengthText('train: [broken', 100)).toBeNull();
+  });
+
+  it('reads out total tokens, FLOPs and a duration from past runs', () => {
+    const config = defaultConfig();
+    const none = budgetReadout(config, []);
+    expect(none.map((l) => l.label)).toEqual(['Total tokens', 'Training FLOPs', 'Est. duration']);
+    expect(none[0].value).toBe(formatCompactNumber(config.train.steps * config.train.batch_size * config.model.block_size));
+    expect(none[2].value).toBe('—');
+    const withPast = budgetReadout(config, [{ status: 'finished', params: 1e6, tokensPerS: 5000, backend: 'wasm', endedAt: 1 }]);
+    expect(withPast[2].value).toMatch(/^≈ \d+(\.\d)? (s|min|h)$/);
+    expect(withPast[2].hint).toMatch(/last 1 finished run on this machine \(wasm\)/);
   });
 });

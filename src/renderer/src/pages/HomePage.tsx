@@ -12,6 +12,14 @@ import { RunsTable } from '../components/RunsTable.tsx';
 
 const SORT_KEY = 'loupe.runs.sort';
 
+/** Run lengths offered next to Run baseline, as fractions of the recipe (warmup and cadence rescale with them). */
+const BASELINE_LENGTHS = [
+  { scale: 1, label: 'full length' },
+  { scale: 0.5, label: '½ length' },
+  { scale: 0.25, label: '¼ length' },
+  { scale: 0.05, label: '1/20 length (quick)' },
+];
+
 function loadSort(): Sort {
   try {
     const s = JSON.parse(localStorage.getItem(SORT_KEY) ?? '') as Sort;
@@ -29,6 +37,7 @@ export function HomePage(): React.JSX.Element {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<Sort>(loadSort);
   const [starting, setStarting] = useState(false);
+  const [lengthScale, setLengthScale] = useState(1);
   const [startError, setStartError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const filterRef = useRef<HTMLInputElement>(null);
@@ -45,7 +54,7 @@ export function HomePage(): React.JSX.Element {
   const start = (): void => {
     setStarting(true);
     setStartError(null);
-    void runBaseline().then((err) => {
+    void runBaseline(lengthScale).then((err) => {
       setStarting(false);
       setStartError(err);
     });
@@ -69,6 +78,15 @@ export function HomePage(): React.JSX.Element {
           <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: null })} title="New run from a config (n)">
             New run…
           </button>
+          <select
+            value={lengthScale}
+            onChange={(e) => setLengthScale(Number(e.target.value))}
+            aria-label="Baseline run length"
+            title="Run length: warmup, eval and checkpoint cadence scale with it"
+            data-testid="baseline-length"
+          >
+            {BASELINE_LENGTHS.map((l) => <option key={l.scale} value={l.scale}>{l.label}</option>)}
+          </select>
           <button className="primary big" data-testid="run-baseline" disabled={starting} onClick={start} title="Train the default baseline now (b)">
             {starting ? 'Starting…' : '▶ Run baseline'}
             <kbd>b</kbd>
