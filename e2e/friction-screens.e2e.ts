@@ -29,10 +29,10 @@ test('friction screenshots', async () => {
   const shot = (name: string, fullPage = true): Promise<Buffer> => page.screenshot({ path: join(s.artifacts, name), fullPage });
   try {
     const recipe = await s.call<{ config: Record<string, unknown> }>('ablation.baseConfig', {});
-    // A sweep from the default recipe, linked to nothing; and a baseline run with a sweep linked to it.
-    await s.call('ablation.sweep', { config: recipe.config, vary: { field: 'train.lr', values: [1e-3, 3e-3] }, seeds: 2, steps: STEPS, group: 'sweep-lr' });
+    // A baseline run with a sweep linked to it; then a sweep from the default recipe, linked to nothing (never waited for).
     const base = await s.call<Summary>('runs.startBaseline', { steps: STEPS });
-    await s.call('ablation.sweep', { baselineId: base.id, vary: { field: 'train.lr', values: [1e-3, 3e-3] }, seeds: 2, steps: STEPS, group: 'sweep-lr-linked' });
+    const linked = await s.call<{ runs: Summary[] }>('ablation.sweep', { baselineId: base.id, vary: { field: 'train.lr', values: [1e-3, 3e-3] }, seeds: 2, steps: STEPS, group: 'sweep-lr-linked' });
+    await s.call('ablation.sweep', { config: recipe.config, vary: { field: 'train.lr', values: [1e-3, 3e-3] }, seeds: 2, steps: STEPS, group: 'sweep-lr' });
 
     // Item 2: a 100-step run in the editor.
     await page.goto(`${s.baseUrl}/#/editor`);
@@ -42,43 +42,15 @@ test('friction screenshots', async () => {
     await new Promise((r) => setTimeout(r, 500));
     await shot('item2-editor-100-steps.png');
 
-    await until(() => s.call<Summary[]>('runs.list', {}), (rs) => rs.length === 9 && rs.every((r) => r.status === 'finished' || r.status === 'failed'), 900_000, 'every run to finish');
-
     // Item 1: Compare on the unlinked sweep.
     await page.goto(`${s.baseUrl}/#/compare/g:sweep-lr`);
     await page.getByTestId('compare-page').waitFor();
     await new Promise((r) => setTimeout(r, 2000));
     await shot('item1-compare-unlinked-sweep.png');
-    const options = await page.locator('[data-testid="compare-baseline"] option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.textContent ?? '']));
-    const variant = options.find(([, label]) => /lr1e-3/.test(label));
-    if (variant) {
-      await page.getByTestId('compare-baseline').selectOption(variant[0]);
-      await page.getByTestId('compare-table').waitFor({ timeout: 30_000 }).catch(() => {});
-      await new Promise((r) => setTimeout(r, 1500));
-      await shot('item1-compare-variant-baseline.png');
-    }
 
-    // Item 7: the linked sweep with a 2-seed variant as the baseline, at 1024×700.
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await page.goto(`${s.baseUrl}/#/compare/g:sweep-lr-linked`);
-    await page.getByTestId('compare-table').waitFor({ timeout: 30_000 });
-    const linked = await until(
-      () => page.locator('[data-testid="compare-baseline"] option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.textContent ?? ''])),
-      (os) => os.some(([, label]) => /lr1e-3/.test(label)),
-      30_000,
-      'a variant in the baseline picker',
-    );
-    await page.getByTestId('compare-baseline').selectOption(linked.find(([, label]) => /lr1e-3/.test(label))![0]);
-    await new Promise((r) => setTimeout(r, 2000));
-    await page.getByTestId('compare-bars').screenshot({ path: join(s.artifacts, 'item7-compare-bars.png') });
-    await page.goto(`${s.baseUrl}/#/`);
-    await page.getByTestId('runs-table').waitFor();
-    await shot('item7-runs-1024x700.png', false);
-    await page.goto(`${s.baseUrl}/#/run/${encodeURIComponent(base.id)}`);
-    await page.getByTestId('loss-chart').waitFor();
-    await new Promise((r) => setTimeout(r, 1500));
-    await shot('item7-run-page-1024x700.png');
-    await page.setViewportSize({ width: 1400, height: 900 });
+    const ids = new Set([base.id, ...linked.runs.map((r) => r.id)]);
+    const ended = (st: string): boolean => st === 'finished' || st === 'failed' || st === 'crashed' || st === 'stopped';
+    await until(() => s.call<Summary[]>('runs.list', {}), (rs) => rs.filter((r) => ids.has(r.id)).every((r) => ended(r.status)), 2_400_000, 'the linked runs to finish');
 
     // Item 5: a grid of two prompts on the 20-step baseline (an under-trained byte model).
     await page.goto(`${s.baseUrl}/#/playground/${encodeURIComponent(base.id)}`);
@@ -93,6 +65,32 @@ test('friction screenshots', async () => {
     await grid.waitFor({ timeout: 60_000 });
     await until(() => grid.getAttribute('data-status'), (st) => st !== 'running', 300_000, 'the grid to finish');
     await shot('item5-grid.png');
+
+    await page.goto(`${s.baseUrl}/#/compare/g:sweep-lr`);
+    await new Promise((r) => setTimeout(r, 2000));
+    await shot('item1-compare-unlinked-sweep-later.png');
+
+    // Item 7: the linked sweep with a 2-seed variant as the baseline, at 1024×700.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.goto(`${s.baseUrl}/#/compare/g:sweep-lr-linked`);
+    await page.getByTestId('compare-table').waitFor({ timeout: 30_000 });
+    const options = await until(
+      () => page.locator('[data-testid="compare-baseline"] option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.textContent ?? ''])),
+      (os) => os.some(([, label]) => /lr1e-3/.test(label)),
+      30_000,
+      'a variant in the baseline picker',
+    );
+    await page.getByTestId('compare-baseline').selectOption(options.find(([, label]) => /lr1e-3/.test(label))![0]);
+    await new Promise((r) => setTimeout(r, 2000));
+    await page.getByTestId('compare-bars').screenshot({ path: join(s.artifacts, 'item7-compare-bars.png') });
+    await page.goto(`${s.baseUrl}/#/`);
+    await page.getByTestId('runs-table').waitFor();
+    await shot('item7-runs-1024x700.png', false);
+    await page.goto(`${s.baseUrl}/#/run/${encodeURIComponent(base.id)}`);
+    await page.getByTestId('loss-chart').waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    await shot('item7-run-page-1024x700.png');
+    await page.setViewportSize({ width: 1400, height: 900 });
   } catch (e) {
     await shot('failure.png').catch(() => {});
     console.error(s.serverLog().slice(-3000));

@@ -312,7 +312,7 @@ export interface TrainOutcome {
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
- * Runs a trainer to config.train.steps: eval every eval.every (and at step 0 and the end), checkpoint every
+ * Runs a trainer to config.train.steps: eval every eval.every (and at step 0, the end and on stop), checkpoint every
  * checkpoint.every and at the end (also when stopped or paused). Yields to the event loop between steps so
  * stop/pause messages arrive. Errors propagate (TrainingError for user-facing ones).
  */
@@ -328,6 +328,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
   let best = Infinity;
   let evalsWithoutGain = 0;
   let lastSaved = -1;
+  let lastEval = -1;
   const save = (): void => {
     if (!checkpointDir || lastSaved === trainer.step) return;
     const c = trainer.saveCheckpoint(checkpointDir);
@@ -336,6 +337,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
   };
   const evaluate = async (): Promise<boolean> => {
     const v = trainer.evaluate();
+    lastEval = trainer.step;
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
@@ -354,6 +356,8 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     await yieldToEventLoop();
     const request = hooks.control();
     if (request) {
+      // A stopped run ends with a val figure for where it stopped (its best and final are not the init value's).
+      if (request === 'stop' && lastEval !== trainer.step) await evaluate();
       save();
       return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
     }

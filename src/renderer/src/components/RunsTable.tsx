@@ -153,8 +153,8 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
         </div>
       </td>
       <td className="num">{formatCount(r.tokensSeen)}</td>
-      <td className="num strong">{formatValue(r.bestValLoss)}</td>
-      <td className="num">{formatValue(r.lastValLoss)}</td>
+      <td className="num strong" title={r.bestValLoss === null ? 'no eval after initialisation yet' : `at step ${r.bestValStep}`} data-testid="best-val">{formatValue(r.bestValLoss)}</td>
+      <td className="num" title={r.lastValStep === null ? undefined : `at step ${r.lastValStep}${r.lastValStep === 0 ? ' (initialisation)' : ''}`}>{formatValue(r.lastValLoss)}</td>
       <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
       <td className="num">{formatDuration(runDurationMs(r))}</td>
       <AlertCountCell run={r} />

@@ -6,7 +6,7 @@ import { sortRuns, filterRuns, upsertRun } from './runs-table.ts';
 function run(p: Partial<RunSummary> & { id: string }): RunSummary {
   return {
     name: p.id, hypothesis: null, notes: null, status: 'finished', backend: 'wasm', backendReason: null, params: 1000, steps: 10,
-    plannedSteps: 10, tokensSeen: 0, tokensPerUpdate: 768, lastTrainLoss: null, lastValLoss: null, bestValLoss: null, tokensPerS: null,
+    plannedSteps: 10, tokensSeen: 0, tokensPerUpdate: 768, lastTrainLoss: null, lastValLoss: null, bestValLoss: null, lastValStep: null, bestValStep: null, tokensPerS: null,
     configHash: 'h', baselineId: null, groupName: null, seed: 1, createdAt: 0, startedAt: 0, endedAt: 1000, error: null, archived: false,
     alertCount: 0, warningCount: 0, ...p,
   };

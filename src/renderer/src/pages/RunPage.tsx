@@ -319,7 +319,13 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                 <dt>Train loss</dt>
                 <dd className="mono">{formatValue(facts.lastTrainLoss)}</dd>
                 <dt>Val loss</dt>
-                <dd className="mono">{formatValue(facts.lastValLoss)} <span className="muted">best {formatValue(facts.bestValLoss)}</span></dd>
+                <dd className="mono" data-testid="fact-val">
+                  {formatValue(facts.lastValLoss)}
+                  {facts.lastValStep !== null && <span className="muted" data-testid="fact-val-step"> @ step {formatCount(facts.lastValStep)}{facts.lastValStep === 0 ? ' (init)' : ''}</span>}
+                  <div className="muted small" data-testid="fact-best-val">
+                    {facts.bestValLoss === null ? 'best: none yet (no eval after init)' : `best ${formatValue(facts.bestValLoss)} @ step ${formatCount(facts.bestValStep)}`}
+                  </div>
+                </dd>
                 <dt>Backend</dt>
                 <dd>
                   {facts.backend ?? '—'}
