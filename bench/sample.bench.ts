@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { initBackend } from '../src/main/engine/backend.ts';
 import { RunConfig, type BackendName } from '../src/shared/config.ts';
-import { createModel } from '../src/main/engine/model/index.ts';
+import { createModel } from '../src/main/engine/model/registry.ts';
 import { Rng } from '../src/main/engine/rng.ts';
 import { ByteTokenizer } from '../src/main/engine/data/tokenizer.ts';
 import { generate } from '../src/main/engine/sample.ts';

@@ -71,7 +71,8 @@ export async function startLoupe(opts: { env?: Record<string, string>; name?: st
     artifacts,
     serverLog: server.log,
     call: async <T>(name: string, params: unknown): Promise<T> => {
-      const r = await page.request.post(`${baseUrl}/api/call/${name}`, { data: params });
+      // As the Loupe page itself sends it: JSON, from Loupe's own origin (the host refuses any other).
+      const r = await page.request.post(`${baseUrl}/api/call/${name}`, { data: params, headers: { origin: baseUrl } });
       const body = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
       if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status()}`);
       return body.result as T;

@@ -57,9 +57,17 @@ describe('loupe CLI bad input', () => {
     const invalid = path.join(home, 'invalid.json');
     fs.writeFileSync(invalid, JSON.stringify({ train: { lr: -1, steps: 0 }, model: { n_head: 3 }, bogus: 1 }));
     const r = await loupe(['train', invalid], env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     for (const field of ['train.lr', 'train.steps', 'model.d_model', '(root)']) expect(r.stderr).toContain(field);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+
+    // Options the schema names but the engine does not build yet are refused the same way, before any run row.
+    const unbuilt = path.join(home, 'unbuilt.yaml');
+    fs.writeFileSync(unbuilt, 'model:\n  family: llama\ntrain:\n  optimizer: muon\n');
+    const u = await loupe(['train', unbuilt], env);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('model.family: "llama" is not built yet (built: gpt)');
+    expect(u.stderr).toContain('train.optimizer: "muon" is not built yet (built: adamw)');
 
     const noData = path.join(home, 'nodata.yaml');
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');

@@ -12,7 +12,7 @@ import type { Alert } from '../shared/alerts.ts';
 import type { RunConfig } from '../shared/config.ts';
 import { configWarnings } from '../shared/config-warnings.ts';
 import { followRun } from './session.ts';
-import { CliError, reportAndExit } from './errors.ts';
+import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
@@ -70,6 +70,8 @@ const program = new Command('loupe')
   .description('Train small GPTs from scratch on your own machine, and keep every run.')
   .version(appVersion)
   .showHelpAfterError()
+  // Every command inherits this: a wrong command line (missing argument, unknown option, bad value) exits 2.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : usageExitCode))
   .addHelpText('after', '\nData lives in $LOUPE_HOME if set, else the Loupe app-data folder (shared with the desktop app).');
 
 program
@@ -80,7 +82,7 @@ program
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (o: { steps?: number; scale?: number; seed?: number; json?: boolean }) => {
-    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', 2);
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
     const code = await withServices(async (s) => {
       const run = s.runs.startBaseline({ steps: o.steps, scale: o.scale, seed: o.seed });
       warnAbout(s.store.getConfig(run.id));
@@ -99,11 +101,14 @@ program
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (file: string, o: { name?: string; steps?: number; scale?: number; seed?: number; json?: boolean }) => {
-    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', 2);
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
-    const raw = readConfigFile(file);
-    const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-    warnAbout(resolveWithOverrides(input, { name: o.name, steps: o.steps, scale: o.scale, seed: o.seed }));
+    const input = asUsageError(() => {
+      const raw = readConfigFile(file);
+      const data = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+      warnAbout(resolveWithOverrides(data, { name: o.name, steps: o.steps, scale: o.scale, seed: o.seed }));
+      return data;
+    });
     const code = await withServices(async (s) => {
       const run = s.runs.start({ config: input, name: o.name, steps: o.steps, scale: o.scale, seed: o.seed });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
@@ -157,7 +162,7 @@ program
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
   .action(async (id: string, o: { csv?: string; hf?: string }) => {
-    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', 2);
+    if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
         const r = s.runs.exportCsv(id, o.csv);
@@ -210,7 +215,7 @@ program
   .description('Serve the app in your browser on 127.0.0.1 (for machines without Electron)')
   .addOption(new Option('--port <p>', 'port (0 picks a free one)').argParser(intArg('--port', 0)).default(0))
   .action(async (o: { port: number }) => {
-    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+    if (o.port > 65535) throw new CliError('--port must be a number from 0 to 65535', usageExitCode);
     const { serveBrowserMode } = await import('../main/serve.ts');
     let host: Awaited<ReturnType<typeof serveBrowserMode>>;
     try {

@@ -175,7 +175,18 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
       return scheduler.enqueue(rid, ckpt ? ckpt.path : null);
     },
     update: (runId, patch) => store.patchRun(id(runId), patch),
-    archive: (runId, archived) => store.patchRun(id(runId), { archived }),
+    archive(runId, archived) {
+      const rid = id(runId);
+      if (archived) {
+        recoverOrphans(true);
+        const { status } = store.requireSummary(rid);
+        // Here or in another process (the CLI, the app): a run still training is stopped first, never hidden.
+        if (scheduler.isActive(rid) || status === 'running' || status === 'queued') {
+          throw new ServiceError('conflict', `run ${rid} is ${status}; stop it before archiving it`);
+        }
+      }
+      return store.patchRun(rid, { archived });
+    },
     delete(runId) {
       const rid = id(runId);
       recoverOrphans(true);

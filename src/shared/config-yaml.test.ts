@@ -123,13 +123,26 @@ describe('parseConfigText (JSON)', () => {
 });
 
 describe('stringifyConfig', () => {
-  const config = RunConfig.parse({ name: 'b', train: { lr: 3e-4, eps: 1e-8 }, model: { moe: { experts: 8 } } });
+  const config = RunConfig.parse({ name: 'b', train: { lr: 3e-4, eps: 1e-8, dispersion: { weight: 0.1 } }, model: { bias: false } });
 
   it('round-trips through parseConfigText, in YAML and JSON', () => {
     for (const format of ['yaml', 'json'] as const) {
       const result = parseConfigText(stringifyConfig(config, format), format);
       expect(result).toEqual({ ok: true, config });
     }
+  });
+
+  it('refuses options the schema names but the engine does not build yet, on their line', () => {
+    const result = parseConfigText('model:\n  family: llama\ntrain:\n  optimizer: muon\n', 'yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((i) => [i.path, i.line])).toEqual([
+      ['model.family', 2],
+      ['train.optimizer', 4],
+    ]);
+    expect(result.issues[0]!.message).toBe('"llama" is not built yet (built: gpt)');
+    const moe = parseConfigText(stringifyConfig(RunConfig.parse({ model: { moe: { experts: 8 } } }), 'json'), 'json');
+    expect(moe.ok === false && moe.issues.map((i) => i.path)).toEqual(['model.moe']);
   });
 
   it('prints keys in schema order whatever the input order, so equal configs print equal text', () => {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { RunConfig } from './config.ts';
 import type { ConfigIssue } from './config.ts';
 import { closestKey, configJsonSchema, knownKeysAt } from './config-schema.ts';
+import { unbuiltOptions } from './models/registry.ts';
 import type { JsonSchemaNode } from './config-schema.ts';
 
 export type ConfigFormat = 'yaml' | 'json';
@@ -135,8 +136,10 @@ function issuesFromZod(error: z.ZodError, doc: Document | undefined, lineCounter
 
 function validate(value: unknown, doc: Document | undefined, lineCounter: LineCounter): TextConfigResult {
   const parsed = RunConfig.safeParse(value ?? {});
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const issues = issuesFromZod(parsed.error, doc, lineCounter, configJsonSchema());
+  const issues: TextConfigIssue[] = parsed.success
+    ? unbuiltOptions(parsed.data).map((i) => ({ ...i, ...locationOf(doc, lineCounter, i.path.split('.'), false) }))
+    : issuesFromZod(parsed.error, doc, lineCounter, configJsonSchema());
+  if (parsed.success && issues.length === 0) return { ok: true, config: parsed.data };
   // Top to bottom, as the editor's problem list reads; unlocated issues last.
   const unlocated = Number.MAX_SAFE_INTEGER;
   issues.sort((a, b) => (a.line ?? unlocated) - (b.line ?? unlocated) || (a.column ?? 0) - (b.column ?? 0));

@@ -1,6 +1,7 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { unbuiltOptions } from './models/registry.ts';
 
 export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
@@ -197,10 +198,16 @@ export interface ConfigIssue {
 
 export type ConfigResult = { ok: true; config: RunConfig } | { ok: false; issues: ConfigIssue[] };
 
-/** Validates untrusted input (parsed YAML/JSON) into a fully resolved config, or lists every problem by field path. */
+/**
+ * Validates untrusted input (parsed YAML/JSON) into a fully resolved config, or lists every problem by field path;
+ * options the schema names but the engine does not build yet are problems too.
+ */
 export function resolveConfig(input: unknown): ConfigResult {
   const parsed = RunConfig.safeParse(input ?? {});
-  if (parsed.success) return { ok: true, config: parsed.data };
+  if (parsed.success) {
+    const unbuilt = unbuiltOptions(parsed.data);
+    return unbuilt.length === 0 ? { ok: true, config: parsed.data } : { ok: false, issues: unbuilt };
+  }
   return {
     ok: false,
     issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),

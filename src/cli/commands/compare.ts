@@ -7,7 +7,7 @@ import type { BaselineRef, CompareTable } from '../../shared/ablation/compare.ts
 import { compareTableToCsv, formatCompareTable } from '../../shared/ablation/compare.ts';
 import type { Services } from '../../main/services.ts';
 import { ServiceError } from '../../main/services/errors.ts';
-import { CliError } from '../errors.ts';
+import { CliError, usageExitCode } from '../errors.ts';
 import type { WithServices } from './sweep.ts';
 
 interface CompareOptions {
@@ -22,7 +22,7 @@ function target(s: Services, ref: string, what: string): BaselineRef {
   try {
     return s.ablation.resolveTarget(ref);
   } catch (e) {
-    if (e instanceof ServiceError && e.code === 'not_found') throw new CliError(`${what} "${ref}" is neither a group nor a run (${e.message})`, 2);
+    if (e instanceof ServiceError && e.code === 'not_found') throw new CliError(`${what} "${ref}" is neither a group nor a run (${e.message})`, usageExitCode);
     throw e;
   }
 }
@@ -50,7 +50,7 @@ export function registerCompareCommand(program: Command, withServices: WithServi
         try {
           ({ table } = s.ablation.compare({ runIds, groups, baseline, metric: o.metric, alpha: 0.05, curveKeys: [] }));
         } catch (e) {
-          if (e instanceof ServiceError && e.issues?.[0]?.path === 'baseline') throw new CliError(`${e.message.replace(/^baseline: /, '')} with --baseline RUN|GROUP`, 2);
+          if (e instanceof ServiceError && e.issues?.[0]?.path === 'baseline') throw new CliError(`${e.message.replace(/^baseline: /, '')} with --baseline RUN|GROUP`, usageExitCode);
           throw e;
         }
         if (o.csv) fs.writeFileSync(o.csv, compareTableToCsv(table));

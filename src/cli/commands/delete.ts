@@ -1,7 +1,7 @@
 // `loupe archive RUN [--undo]` hides a run; `loupe delete RUN --yes` permanently deletes an archived one (rows and
 // checkpoint folder). Two separate steps on purpose: nothing is really deleted without a second, explicit confirmation.
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { CliError, usageExitCode } from '../errors.ts';
 import type { WithServices } from './sweep.ts';
 
 export function registerDeleteCommands(program: Command, withServices: WithServices): void {
@@ -12,10 +12,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
     .option('--undo', 'unarchive')
     .action(async (ref: string, o: { undo?: boolean }) => {
       await withServices((s) => {
-        const rid = s.runs.resolveId(ref);
-        const { status } = s.store.requireSummary(rid);
-        if (!o.undo && (status === 'queued' || status === 'running')) throw new CliError(`run ${rid} is ${status}; stop it before archiving it`);
-        const run = s.runs.archive(rid, !o.undo);
+        const run = s.runs.archive(ref, !o.undo);
         process.stdout.write(`${o.undo ? 'unarchived' : 'archived'} run ${run.id} (${run.name})\n`);
       });
     });
@@ -27,7 +24,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
     .option('--yes', 'confirm: this cannot be undone')
     .action(async (ref: string, o: { yes?: boolean }) => {
       if (!o.yes) {
-        throw new CliError(`refusing to delete run ${ref} without --yes: deletion is permanent (metrics, alerts, samples and checkpoints)`, 2);
+        throw new CliError(`refusing to delete run ${ref} without --yes: deletion is permanent (metrics, alerts, samples and checkpoints)`, usageExitCode);
       }
       await withServices((s) => {
         const rid = s.runs.resolveId(ref);

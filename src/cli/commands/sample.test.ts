@@ -81,7 +81,7 @@ describe('loupe sample', () => {
     const step = await loupe(['sample', `${runId}@4`, '--prompt', 'x'], env);
     expect(step.stderr.trim()).toBe(`loupe: run ${runId} has no checkpoint at step 4 (it has 3, 6)`);
     const flag = await loupe(['sample', runId, '--prompt', 'x', '--top-p', '2'], env);
-    expect(flag.code).not.toBe(0);
+    expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('--top-p must be a number in (0, 1]');
   }, 120_000);
 

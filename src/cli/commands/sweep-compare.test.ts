@@ -56,7 +56,7 @@ describe('loupe sweep / compare', () => {
       expect(r.stderr).toContain(says);
     }
     const missing = await loupe(['sweep', path.join(home, 'nope.yaml'), '--vary', 'train.lr=1e-3'], { LOUPE_HOME: home });
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^loupe: config file .*nope\.yaml not found$/);
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   });

@@ -9,7 +9,7 @@ import { readConfigFile, resolveWithOverrides } from '../../main/services/config
 import { parseVary } from '../../shared/ablation/sweep.ts';
 import { formatCompareTable } from '../../shared/ablation/compare.ts';
 import { followRun, resultJson, type RunResultJson } from '../session.ts';
-import { CliError, describeError } from '../errors.ts';
+import { CliError, describeError, usageExitCode, asUsageError } from '../errors.ts';
 
 /** Opens the services on the data folder, runs fn, closes them (main.ts's withServices). */
 export type WithServices = <T>(fn: (s: Services) => Promise<T> | T) => Promise<T>;
@@ -138,18 +138,20 @@ export function registerSweepCommand(program: Command, withServices: WithService
     .option('--dry-run', 'print the runs the sweep would queue, and queue nothing')
     .option('--json', 'print one JSON summary on stdout at the end')
     .action(async (file: string | undefined, o: SweepOptions) => {
-      if (!file && !o.baseline) throw new CliError('sweep needs a CONFIG file or --baseline RUN to take the config from', 2);
-      if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', 2);
+      if (!file && !o.baseline) throw new CliError('sweep needs a CONFIG file or --baseline RUN to take the config from', usageExitCode);
+      if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
       if (o.vary !== undefined) {
         const vary = parseVary(o.vary);
-        if (!vary.ok) throw new CliError(vary.error, 2);
+        if (!vary.ok) throw new CliError(vary.error, usageExitCode);
       }
       let config: Record<string, unknown> | undefined;
       if (file) {
-        const raw = readConfigFile(file);
-        const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
         // Validate before opening anything: a bad config creates nothing.
-        config = resolveWithOverrides(input, { steps: o.steps, scale: o.scale }) as unknown as Record<string, unknown>;
+        config = asUsageError(() => {
+          const raw = readConfigFile(file);
+          const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
+          return resolveWithOverrides(input, { steps: o.steps, scale: o.scale }) as unknown as Record<string, unknown>;
+        });
       }
       const code = await withServices(async (s) => {
         const sweep = s.ablation.sweep({

@@ -1,9 +1,11 @@
-// runs.delete through the real dispatcher: params need an explicit `confirm: true`, unarchived and running runs
-// are refused as conflicts, and an archived run goes with its checkpoint files while the others stay.
+// runs.archive and runs.delete through the real dispatcher: a run still training (here or in another process) is
+// not archived; delete needs an explicit `confirm: true`, refuses unarchived and running runs as conflicts, and
+// an archived run goes with its checkpoint files while the others stay.
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { requests } from '../../shared/api/index.ts';
+import { resolveConfig } from '../../shared/config.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { runHandlers } from './runs-handlers.ts';
 import { scriptedServices, tinyConfig } from '../scheduler/testing/harness.ts';
@@ -11,6 +13,24 @@ import { scriptedServices, tinyConfig } from '../scheduler/testing/harness.ts';
 const services = await scriptedServices();
 afterAll(() => services.close());
 const dispatcher = createDispatcher(runHandlers(services));
+
+describe('runs.archive', () => {
+  it('refuses a run another Loupe process is training, as the CLI does', async () => {
+    const parsed = resolveConfig(tinyConfig('elsewhere', 100));
+    if (!parsed.ok) throw new Error('bad config');
+    // The parent process (the test runner) is alive and is not this process: a run it owns is driven elsewhere.
+    const run = services.store.createRun({ name: 'elsewhere', config: parsed.config, status: 'running', ownerPid: process.ppid });
+    const reply = await dispatcher.dispatch('runs.archive', { runId: run.id, archived: true });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(!reply.ok && reply.error.message).toContain('is running; stop it before archiving it');
+    expect(services.store.requireSummary(run.id).archived).toBe(false);
+    // Unarchiving is never refused; once the other process is done, archiving works.
+    expect(await dispatcher.dispatch('runs.archive', { runId: run.id, archived: false })).toMatchObject({ ok: true });
+    services.store.setStatus(run.id, 'stopped');
+    expect(await dispatcher.dispatch('runs.archive', { runId: run.id, archived: true })).toMatchObject({ ok: true, result: { archived: true } });
+    services.runs.delete(run.id);
+  });
+});
 
 describe('runs.delete', () => {
   it('rejects params without an explicit confirm: true, naming the field', async () => {
@@ -36,7 +56,8 @@ describe('runs.delete', () => {
     expect(!notArchived.ok && notArchived.error.message).toContain('not archived');
 
     const long = services.runs.start({ config: tinyConfig('long ms=5', 10_000) });
-    services.runs.archive(long.id, true);
+    // Archiving it is refused (below); a run archived earlier and resumed since gets here.
+    services.store.patchRun(long.id, { archived: true });
     const running = await dispatcher.dispatch('runs.delete', { runId: long.id, confirm: true });
     expect(running).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(!running.ok && running.error.message).toMatch(/is (queued|running); stop it/);

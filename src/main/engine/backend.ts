@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { BackendName } from '../../shared/config.ts';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './kernels/wasm.ts';
+import { selectKernels } from './kernels/select.ts';
 
 export interface BackendChoice {
   /** The tf.getBackend() name actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
@@ -169,6 +170,7 @@ const candidates: readonly Candidate[] = [
 async function activate(p: Prepared): Promise<void> {
   if (!(await tf.setBackend(p.tfName))) throw new Error(`the "${p.tfName}" backend failed to initialise`);
   await tf.ready();
+  selectKernels(tf.getBackend());
 }
 
 /**

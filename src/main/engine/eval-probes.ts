@@ -9,7 +9,7 @@ import { diagnoseSample, genMetrics, summarizePromptSet, type PromptSetSummary, 
 import { condensationMetrics, type CondensationStats, type LayerCondensation } from '../../shared/generation/condensation.ts';
 import { layerCondensation, spearman } from './diagnostics/condensation.ts';
 import { generate, type SampleSettings } from './sample.ts';
-import type { LanguageModel } from './model/index.ts';
+import type { LanguageModel } from './model/registry.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
 
 /**

@@ -1,17 +1,7 @@
 // Chooses the micro-batch (sequences per forward/backward) from an estimate of activation memory, so a step
 // stays inside the backend's memory (wasm32 has a 4 GB heap and tfjs keeps every intermediate until backprop ends).
 import type { ModelSpec } from './model/types.ts';
-
-/** Rough bytes of live tensors per sequence during forward+backward of a GPT-style model. */
-export function activationBytesPerSequence(spec: ModelSpec): number {
-  const T = spec.block_size;
-  const d = spec.d_model;
-  // Per layer: ~70 [T, d]-sized intermediates (LayerNorms, qkv, the 4× MLP and GELU's pieces) and ~6 [H, T, T]
-  // attention maps; logits and the loss take ~6 [T, V]. ×1.5 for gradients alive during backprop.
-  const perLayer = 70 * T * d + 6 * spec.n_head * T * T;
-  const floats = spec.n_layer * perLayer + 6 * T * spec.vocab_size;
-  return 4 * floats * 1.5;
-}
+import { activationBytesPerSequence } from '../../shared/models/registry.ts';
 
 /** Activation budget per backend: wasm is capped by its 4 GB heap; others are given 4 GB to be safe. */
 export function activationBudget(backend: string): number {

@@ -9,7 +9,7 @@ import { CheckpointState } from './checkpoint/checkpoint.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset } from './data/dataset.ts';
 import type { Tokenizer } from './data/tokenizer.ts';
-import type { LanguageModel } from './model/index.ts';
+import type { LanguageModel } from './model/registry.ts';
 import { generate, loadForSampling } from './sample.ts';
 import type { MemorizationIndex } from './diagnostics/memorization.ts';
 import { loadOrBuildMemorizationIndex } from './diagnostics/memorization-cache.ts';

@@ -3,7 +3,7 @@
 // (the reference the cache is tested against, and the benchmark's baseline).
 import { tf } from './tf.ts';
 import { Rng } from './rng.ts';
-import { createModel, type KvCache, type LanguageModel } from './model/index.ts';
+import { createModel, type KvCache, type LanguageModel } from './model/registry.ts';
 import { loadCheckpoint } from './checkpoint/checkpoint.ts';
 import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
 

@@ -1,6 +1,7 @@
 // Browser-mode host: serves the built renderer and the API over loopback HTTP + WebSocket.
 // Security (DESIGN.md §8): 127.0.0.1 only, a random token in the URL traded for an HttpOnly cookie,
-// loopback Host header (DNS rebinding), matching WebSocket Origin, constant-time compares, no CORS.
+// loopback Host header (DNS rebinding), API calls only from Loupe's own origin as JSON (another local port
+// is same-site, so the cookie alone proves nothing), matching WebSocket Origin, constant-time compares, no CORS.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -63,6 +64,26 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`].includes(origin.toLowerCase());
 }
 
+/**
+ * A browser sends Origin with every POST; only a page Loupe served has Loupe's origin. Without Origin,
+ * Sec-Fetch-Site still tells a same-origin request from a cross-site one.
+ */
+export function isSameOriginRequest(headers: IncomingMessage['headers']): boolean {
+  const origin = headers.origin;
+  if (origin !== undefined) return headers.host !== undefined && origin.toLowerCase() === `http://${headers.host.toLowerCase()}`;
+  return headers['sec-fetch-site'] === 'same-origin';
+}
+
+/** application/json, with or without parameters: a type no HTML form and no "simple" cross-site fetch can send. */
+export function isJsonContentType(header: string | undefined): boolean {
+  return header !== undefined && header.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
+/** Where to send the browser after the token exchange: always a path on this origin, never `//other.host/`. */
+export function sameOriginPath(pathname: string): string {
+  return `/${pathname.replace(/^[/\\]+/, '')}`;
+}
+
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
@@ -108,14 +129,17 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     securityHeaders(res);
     if (!isLoopbackHost(req.headers.host, port)) return send(res, 403, 'Forbidden: Loupe answers only on a loopback Host.');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const target = req.url ?? '/';
+    // Only origin-form targets ("/path?query"); the base keeps "//x" a path instead of a host.
+    if (!target.startsWith('/')) return send(res, 400, 'Bad request');
+    const url = new URL(`http://127.0.0.1:${port}${target}`);
 
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       if (!safeEqual(offered, token)) return send(res, 401, 'Unauthorized: that token is not valid for this Loupe server.');
       res.setHeader('Set-Cookie', `${sessionCookie}=${token}; HttpOnly; SameSite=Strict; Path=/`);
       res.statusCode = 302;
-      res.setHeader('Location', url.pathname === '' ? '/' : url.pathname);
+      res.setHeader('Location', sameOriginPath(url.pathname));
       return void res.end();
     }
     if (!authed(req)) {
@@ -124,15 +148,23 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
 
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') return send(res, 405, 'Use POST');
+      if (!isSameOriginRequest(req.headers)) return send(res, 403, 'Forbidden: API calls are accepted only from the Loupe page itself.');
+      if (!isJsonContentType(req.headers['content-type'])) return send(res, 415, 'Unsupported media type: send the call as application/json.');
+      let name: string;
+      try {
+        name = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      } catch {
+        return send(res, 400, JSON.stringify({ ok: false, error: { code: 'bad_request', message: 'Malformed %-escape in the request path' } }), 'application/json');
+      }
       const body = await readBody(req);
-      if (body === null) return send(res, 413, 'Request too large');
+      if (body === null) return tooLarge(res);
       let params: unknown;
       try {
         params = body.length ? JSON.parse(body) : {};
       } catch {
         return send(res, 400, JSON.stringify({ ok: false, error: { code: 'bad_request', message: 'Body is not valid JSON' } }), 'application/json');
       }
-      const reply = await opts.dispatcher.dispatch(decodeURIComponent(url.pathname.slice('/api/call/'.length)), params);
+      const reply = await opts.dispatcher.dispatch(name, params);
       const status = reply.ok ? 200 : reply.error.code === 'not_found' ? 404 : reply.error.code === 'internal' ? 500 : 400;
       return send(res, status, JSON.stringify(reply), 'application/json');
     }
@@ -140,6 +172,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (!staticRoot) return send(res, 404, 'Not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
     const file = await resolveStatic(staticRoot, url.pathname);
+    if (file === 'malformed') return send(res, 400, 'Bad request: malformed %-escape in the path');
     if (!file) return send(res, 404, 'Not found');
     res.statusCode = 200;
     res.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
@@ -151,6 +184,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const clients = new Set<WebSocket>();
 
   server.on('upgrade', (req, socket, head) => {
+    // A peer that vanishes mid-handshake must not become an unhandled 'error' that ends the process.
+    socket.on('error', () => socket.destroy());
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
@@ -161,6 +196,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     if (!authed(req)) return reject(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
+      // A bad frame (too large, invalid UTF-8, unmasked, reserved opcode) ends this socket only; ws has
+      // already sent the close code, and without a listener the 'error' would end the whole server.
+      ws.on('error', () => ws.terminate());
       ws.on('close', () => clients.delete(ws));
       ws.on('message', (data) => void onMessage(ws, String(data)));
     });
@@ -206,28 +244,38 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 }
 
+/** 413, then the connection closes; the client sees the answer rather than a reset. */
+function tooLarge(res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  send(res, 413, JSON.stringify({ ok: false, error: { code: 'bad_request', message: `Request body over the ${maxBodyBytes / (1024 * 1024)} MiB limit` } }), 'application/json');
+}
+
+/** The body as text, or null once it passes the limit (the rest is read and dropped, so the 413 arrives). */
 function readBody(req: IncomingMessage): Promise<string | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) {
+    req.resume();
+    return Promise.resolve(null);
+  }
   return new Promise((resolveBody, rejectBody) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxBodyBytes) {
-        resolveBody(null);
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= maxBodyBytes) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolveBody(size > maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', rejectBody);
   });
 }
 
-async function resolveStatic(root: string, pathname: string): Promise<string | null> {
+async function resolveStatic(root: string, pathname: string): Promise<string | 'malformed' | null> {
   let rel: string;
   try {
     rel = decodeURIComponent(pathname);
   } catch {
-    return null;
+    return 'malformed';
   }
   const candidate = normalize(join(root, rel));
   if (candidate !== root && !candidate.startsWith(root + sep)) return null;

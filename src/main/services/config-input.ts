@@ -36,13 +36,21 @@ export function readConfigFile(file: string): unknown {
   let data: unknown;
   const ext = path.extname(file).toLowerCase();
   try {
-    if (ext === '.json') data = JSON.parse(text);
+    if (text.trim() === '') data = null;
+    else if (ext === '.json') data = JSON.parse(text);
     else if (ext === '.yaml' || ext === '.yml') data = parseYaml(text, { maxAliasCount: 100 });
     else throw new ServiceError('bad_request', `config ${file} must end in .yaml, .yml or .json`);
   } catch (e) {
     if (e instanceof ServiceError) throw e;
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ServiceError('bad_request', `config ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${msg}`);
+  }
+  // Every field has a default, so an empty file would quietly mean the full default run: say so instead.
+  if (data === null || data === undefined) {
+    throw new ServiceError(
+      'bad_request',
+      `config ${file} is empty; write the fields that differ from the defaults (for example \`name: my-run\`), or train the defaults with \`loupe baseline\``,
+    );
   }
   return resolveCorpusPath(data, path.dirname(path.resolve(file)));
 }
@@ -90,9 +98,20 @@ function invalid(issues: { path: string; message: string }[]): ServiceError {
 export function checkCorpus(config: RunConfig): void {
   const corpus = config.data.corpus;
   if (corpus === 'moby-dick') return;
+  let st: fs.Stats;
   try {
-    if (!fs.statSync(corpus).isFile()) throw new Error('not a file');
-  } catch {
-    throw new ServiceError('not_found', `dataset file ${corpus} not found (data.corpus)`, [{ path: 'data.corpus', message: `file ${corpus} not found` }]);
+    st = fs.statSync(corpus);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ServiceError('not_found', `dataset file ${corpus} not found (data.corpus)`, [{ path: 'data.corpus', message: `file ${corpus} not found` }]);
+    }
+    throw new ServiceError('bad_request', `cannot read dataset file ${corpus} (${code ?? 'error'}) (data.corpus)`, [{ path: 'data.corpus', message: `cannot read ${corpus}` }]);
+  }
+  if (st.isDirectory()) {
+    throw new ServiceError('bad_request', `dataset ${corpus} is a directory; data.corpus must name one text file`, [{ path: 'data.corpus', message: `${corpus} is a directory, not a file` }]);
+  }
+  if (!st.isFile()) {
+    throw new ServiceError('bad_request', `dataset ${corpus} is not a regular file (data.corpus)`, [{ path: 'data.corpus', message: `${corpus} is not a regular file` }]);
   }
 }

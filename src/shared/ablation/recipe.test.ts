@@ -1,7 +1,11 @@
 // Tokens per update, the √-rule LR and GPT-2 parameter counting.
 import { describe, expect, it } from 'vitest';
-import { RunConfig } from '../config.ts';
-import { estimateParams, formatParamCount, gptParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
+import { ModelConfig, RunConfig } from '../config.ts';
+import { countParams, type ParamCount } from '../models/registry.ts';
+import { estimateParams, formatParamCount, sqrtRuleLr, suggestLr, tokensPerUpdate, updateShape } from './recipe.ts';
+
+type GptShape = Pick<ModelConfig, 'n_layer' | 'd_model' | 'block_size' | 'bias' | 'tie_embeddings'> & { vocab_size: number };
+const gptParamCount = (s: GptShape): ParamCount => countParams({ ...ModelConfig.parse({}), ...s });
 
 describe('tokensPerUpdate', () => {
   it('is batch × block with micro_batch_size "auto"', () => {
@@ -69,8 +73,9 @@ describe('parameter count (gpt)', () => {
     expect(tied - gptParamCount({ ...shape, bias: false }).total).toBe(2 * 11 * 64 + 64);
   });
 
-  it('declines families and vocabularies it cannot count yet', () => {
-    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } })).ok).toBe(false);
+  it('declines families, options and vocabularies it cannot count yet', () => {
+    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } }))).toEqual({ ok: false, reason: 'model.family: "llama" is not built yet (built: gpt)' });
+    expect(estimateParams(RunConfig.parse({ model: { moe: {} } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } }), 65).ok).toBe(true);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'gpt2' } }))).toMatchObject({ ok: true });

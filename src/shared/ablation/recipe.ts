@@ -1,6 +1,7 @@
 // Recipe arithmetic the editor shows live: tokens per update, the square-root LR rule when the batch changes,
-// and the parameter count of a config (GPT-2 counting, so 12/768/50257/1024 gives 124,439,808).
+// and the parameter count of a config (from its family's layout: GPT-2 12/768/50257/1024 gives 124,439,808).
 import type { RunConfig } from '../config.ts';
+import { countParams, unbuiltOptions, type ParamCount } from '../models/registry.ts';
 
 export interface UpdateShape {
   microBatch: number;
@@ -66,51 +67,17 @@ export function vocabSizeOf(tokenizer: RunConfig['data']['tokenizer']): number |
   return undefined;
 }
 
-export interface GptShape {
-  n_layer: number;
-  d_model: number;
-  block_size: number;
-  vocab_size: number;
-  bias: boolean;
-  tie_embeddings: boolean;
-}
-
-export interface ParamCount {
-  total: number;
-  /** Token embedding (wte) + position embedding (wpe). */
-  embedding: number;
-  /** Everything else (the count scaling laws use): blocks, final norm, an untied head. */
-  nonEmbedding: number;
-  perLayer: number;
-}
-
-/** GPT-2 parameter count, tensor by tensor as in GPT2LMHeadModel (and the engine's gpt model). */
-export function gptParamCount(shape: GptShape): ParamCount {
-  const d = shape.d_model;
-  const b = shape.bias ? 1 : 0;
-  const layerNorm = d + b * d;
-  const linear = (fanIn: number, fanOut: number): number => fanIn * fanOut + b * fanOut;
-  // ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj
-  const perLayer = layerNorm + linear(d, 3 * d) + linear(d, d) + layerNorm + linear(d, 4 * d) + linear(4 * d, d);
-  const embedding = shape.vocab_size * d + shape.block_size * d;
-  const head = shape.tie_embeddings ? 0 : shape.vocab_size * d;
-  const nonEmbedding = shape.n_layer * perLayer + layerNorm + head;
-  return { total: embedding + nonEmbedding, embedding, nonEmbedding, perLayer };
-}
+export type { ParamCount } from '../models/registry.ts';
 
 export type ParamEstimate = ({ ok: true } & ParamCount) | { ok: false; reason: string };
 
-/** Parameter count of a config, for the families whose layout is implemented (gpt without MoE). */
+/** Parameter count of a config from its family's layout, when the family and its options are built. */
 export function estimateParams(config: RunConfig, vocabSize?: number): ParamEstimate {
-  const m = config.model;
-  if (m.family !== 'gpt') return { ok: false, reason: `parameter count for the ${m.family} family is not implemented yet` };
-  if (m.moe) return { ok: false, reason: 'parameter count with a mixture-of-experts MLP is not implemented yet' };
+  const unbuilt = unbuiltOptions({ model: config.model, train: config.train }).filter((i) => i.path.startsWith('model.'));
+  if (unbuilt.length > 0) return { ok: false, reason: `${unbuilt[0]!.path}: ${unbuilt[0]!.message}` };
   const vocab = vocabSize ?? vocabSizeOf(config.data.tokenizer);
   if (vocab === undefined) return { ok: false, reason: 'the char vocabulary size is known once the corpus is read' };
-  return {
-    ok: true,
-    ...gptParamCount({ n_layer: m.n_layer, d_model: m.d_model, block_size: m.block_size, vocab_size: vocab, bias: m.bias, tie_embeddings: m.tie_embeddings }),
-  };
+  return { ok: true, ...countParams({ ...config.model, vocab_size: vocab }) };
 }
 
 /** Compact count for readouts: 842496 → "0.84M", 124439808 → "124.4M". */

@@ -56,9 +56,13 @@ describe('checkpoints', () => {
     expect(weights.tensors.has('lm_head.weight')).toBe(false);
     const ck = loadCheckpoint(saved.path);
     expect(ck.state.step).toBe(2);
-    expect(ck.optimizer.t).toBe(2);
+    expect(ck.state.version).toBe(2);
+    expect(ck.optimizer.step).toBe(2);
+    const optNames = [...decodeSafetensors(readFileSync(join(saved.path, 'optimizer.safetensors'))).tensors.keys()];
+    expect(optNames).toContain('adamw.exp_avg_sq.transformer.h.0.mlp.c_fc.weight');
+    expect(optNames.every((n) => /^adamw\.exp_avg(_sq)?\.transformer\./.test(n))).toBe(true);
     expect(Array.from(ck.params.get('transformer.wte.weight')!)).toEqual(Array.from(t.snapshot().get('transformer.wte.weight')!));
-    expect(ck.optimizer.m.get('transformer.h.0.mlp.c_fc.weight')!.some((v) => v !== 0)).toBe(true);
+    expect(ck.optimizer.slots.get('exp_avg')!.get('transformer.h.0.mlp.c_fc.weight')!.some((v) => v !== 0)).toBe(true);
 
     const out = join(dir, 'hf');
     const files = exportHfModel(saved.path, out);

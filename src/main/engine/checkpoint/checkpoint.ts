@@ -1,22 +1,24 @@
-// Checkpoint folders: model.safetensors + config.json (a Hugging Face GPT-2 model folder as is), and beside
-// them optimizer.safetensors and state.json (step, RNG and data cursor, run config, tokenizer). Written atomically.
+// Checkpoint folders: model.safetensors + config.json (a Hugging Face model folder as is), and beside them
+// optimizer.safetensors (`<optimizer>.<slot>.<param>`) and state.json (step, RNG and data cursor, run config,
+// tokenizer). Written atomically. Version 1 (AdamW state as exp_avg.<param>, exp_avg_sq.<param>) still loads.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { RunConfig } from '../../../shared/config.ts';
 import { TokenizerJson } from '../data/tokenizer.ts';
-import type { AdamWState } from '../optim/adamw.ts';
+import type { OptimizerState } from '../optim/optimizer.ts';
 import type { ModelSpec } from '../model/types.ts';
 import { writeFolderAtomic, writeFileSynced } from './atomic.ts';
-import { hfConfig, hfTensors } from './hf.ts';
+import { hfConfig, hfTensors, paramsFromHf } from './hf.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 
 const RngStateJson = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
 export const CheckpointState = z.object({
   format: z.literal('loupe-checkpoint'),
-  version: z.literal(1),
+  /** 2 names optimizer state `<optimizer>.<slot>.<param>`; 1 had AdamW's exp_avg.<param> and exp_avg_sq.<param>. */
+  version: z.union([z.literal(1), z.literal(2)]),
   /** Optimizer updates completed. */
   step: z.number().int().min(0),
   config: RunConfig,
@@ -30,12 +32,15 @@ export const CheckpointState = z.object({
 });
 export type CheckpointState = z.infer<typeof CheckpointState>;
 
+/** The version saveCheckpoint writes. */
+export const CHECKPOINT_VERSION = 2;
+
 export interface CheckpointContents {
   state: CheckpointState;
   spec: ModelSpec;
   /** Model parameters by HF name (zero-filled biases of a bias-free model are dropped). */
   params: Map<string, Float32Array>;
-  optimizer: AdamWState;
+  optimizer: OptimizerState;
 }
 
 export interface WrittenCheckpoint {
@@ -58,14 +63,15 @@ export function saveCheckpoint(
   dir: string,
   state: CheckpointState,
   params: Map<string, Float32Array>,
-  optimizer: AdamWState,
+  optimizer: OptimizerState,
 ): WrittenCheckpoint {
   const spec = specOf(state);
   const model = encodeSafetensors(hfTensors(spec, params), { format: 'pt' });
   const optTensors = [];
-  for (const [name, data] of optimizer.m) optTensors.push({ name: `exp_avg.${name}`, shape: [data.length], data });
-  for (const [name, data] of optimizer.v) optTensors.push({ name: `exp_avg_sq.${name}`, shape: [data.length], data });
-  const opt = encodeSafetensors(optTensors, { t: String(optimizer.t) });
+  for (const [slot, values] of optimizer.slots) {
+    for (const [name, data] of values) optTensors.push({ name: `${optimizer.optimizer}.${slot}.${name}`, shape: [data.length], data });
+  }
+  const opt = encodeSafetensors(optTensors, { optimizer: optimizer.optimizer, step: String(optimizer.step) });
   const files = {
     'model.safetensors': model,
     'config.json': JSON.stringify(hfConfig(spec), null, 2),
@@ -101,16 +107,38 @@ export function loadCheckpoint(path: string): CheckpointContents {
   const state = parsed.data;
   const spec = specOf(state);
   const model = decodeSafetensors(readBytes(join(path, 'model.safetensors'), 'model.safetensors'), 'model.safetensors');
-  const params = new Map<string, Float32Array>();
-  for (const [name, t] of model.tensors) if (spec.bias || !name.endsWith('.bias')) params.set(name, t.data);
+  const params = paramsFromHf(spec, model.tensors);
   const opt = decodeSafetensors(readBytes(join(path, 'optimizer.safetensors'), 'optimizer.safetensors'), 'optimizer.safetensors');
-  const m = new Map<string, Float32Array>();
-  const v = new Map<string, Float32Array>();
+  const optimizer = state.version === 1 ? optimizerStateV1(opt, state.step) : optimizerStateV2(opt, state.config.train.optimizer, state.step);
+  return { state, spec, params, optimizer };
+}
+
+type DecodedTensors = ReturnType<typeof decodeSafetensors>;
+
+/** Version 1: AdamW only, exp_avg.<param> and exp_avg_sq.<param>, the step count in metadata `t`. */
+function optimizerStateV1(opt: DecodedTensors, step: number): OptimizerState {
+  const slots = new Map([['exp_avg', new Map<string, Float32Array>()], ['exp_avg_sq', new Map<string, Float32Array>()]]);
   for (const [name, t] of opt.tensors) {
-    if (name.startsWith('exp_avg_sq.')) v.set(name.slice('exp_avg_sq.'.length), t.data);
-    else if (name.startsWith('exp_avg.')) m.set(name.slice('exp_avg.'.length), t.data);
+    const slot = ['exp_avg_sq', 'exp_avg'].find((s) => name.startsWith(`${s}.`));
+    if (slot) slots.get(slot)!.set(name.slice(slot.length + 1), t.data);
   }
-  return { state, spec, params, optimizer: { t: Number(opt.metadata.t ?? state.step), m, v } };
+  return { optimizer: 'adamw', step: Number(opt.metadata.t ?? step), slots };
+}
+
+/** Version 2: `<optimizer>.<slot>.<param>` (slot names have no dots; parameter names do). */
+function optimizerStateV2(opt: DecodedTensors, optimizer: OptimizerState['optimizer'], step: number): OptimizerState {
+  const slots = new Map<string, Map<string, Float32Array>>();
+  const prefix = `${optimizer}.`;
+  for (const [name, t] of opt.tensors) {
+    if (!name.startsWith(prefix)) throw new Error(`checkpoint: optimizer.safetensors holds ${name}, not state of ${optimizer}`);
+    const rest = name.slice(prefix.length);
+    const dot = rest.indexOf('.');
+    if (dot <= 0) throw new Error(`checkpoint: optimizer.safetensors holds ${name}, not <optimizer>.<slot>.<param>`);
+    const slot = rest.slice(0, dot);
+    if (!slots.has(slot)) slots.set(slot, new Map());
+    slots.get(slot)!.set(rest.slice(dot + 1), t.data);
+  }
+  return { optimizer, step: Number(opt.metadata.step ?? step), slots };
 }
 
 /** Writes a plain Hugging Face model folder (config.json + model.safetensors + Loupe's tokenizer) for `loupe export --hf`. */

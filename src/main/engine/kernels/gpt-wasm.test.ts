@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { tf } from '../tf.ts';
 import { initBackend } from '../backend.ts';
-import { Gpt } from '../model/gpt.ts';
+import { createModel, type LanguageModel } from '../model/registry.ts';
 import { crossEntropy } from '../model/loss.ts';
 import { Rng } from '../rng.ts';
 import { ModelConfig } from '../../../shared/config.ts';
@@ -25,7 +25,7 @@ function batch(seed: number): { x: Int32Array; y: Int32Array } {
 }
 
 /** Loss and gradients (by parameter name) of one batch, as plain arrays. */
-function lossAndGrads(m: Gpt, x: Int32Array, y: Int32Array, training: boolean, seedRng?: Rng): { loss: number; grads: Map<string, Float32Array> } {
+function lossAndGrads(m: LanguageModel, x: Int32Array, y: Int32Array, training: boolean, seedRng?: Rng): { loss: number; grads: Map<string, Float32Array> } {
   const result = { loss: NaN, grads: new Map<string, Float32Array>() };
   tf.tidy(() => {
     const vars = [...m.params.values()];
@@ -49,7 +49,7 @@ describe('GPT training step on wasm', () => {
       const { x, y } = batch(5);
       const run = async (b: 'wasm' | 'cpu') => {
         await initBackend(b);
-        const m = new Gpt(spec(variant), new Rng(11));
+        const m = createModel(spec(variant), new Rng(11));
         const r = lossAndGrads(m, x, y, false);
         m.dispose();
         return r;
@@ -73,7 +73,7 @@ describe('GPT training step on wasm', () => {
     const { x, y } = batch(6);
     const run = async (b: 'wasm' | 'cpu') => {
       await initBackend(b);
-      const m = new Gpt(spec({ dropout: 0.15 }), new Rng(12));
+      const m = createModel(spec({ dropout: 0.15 }), new Rng(12));
       const r = lossAndGrads(m, x, y, true, new Rng(13));
       m.dispose();
       return r;
@@ -93,7 +93,7 @@ describe('GPT training step on wasm', () => {
 
   it('trains with dropout on wasm: finite loss that falls, no leaked tensors', async () => {
     await initBackend('wasm');
-    const m = new Gpt(spec({ dropout: 0.1 }), new Rng(3));
+    const m = createModel(spec({ dropout: 0.1 }), new Rng(3));
     const { x, y } = batch(8);
     const seeds = new Rng(4);
     const sgd = (lr: number) => {
@@ -115,7 +115,7 @@ describe('GPT training step on wasm', () => {
 
   it('with dropout (residual and attention) on wasm, the same seeds give bit-identical gradients and others differ', async () => {
     await initBackend('wasm');
-    const m = new Gpt(spec({ dropout: 0.2 }), new Rng(3));
+    const m = createModel(spec({ dropout: 0.2 }), new Rng(3));
     const { x, y } = batch(9);
     const run = (seed: number) => lossAndGrads(m, x, y, true, new Rng(seed));
     const a = run(21);

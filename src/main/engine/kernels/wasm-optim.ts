@@ -1,6 +1,6 @@
 // Optimizer arithmetic for wasm in single JavaScript passes: an AdamW update is ~13 elementwise kernels per
 // parameter and a global gradient norm two per gradient, each paying the fixed per-kernel cost on small tensors.
-import type { tf } from '../tf.ts';
+import { tf } from '../tf.ts';
 import { heap, wasmOf } from './heap.ts';
 import type { KernelArgs } from './heap.ts';
 
@@ -61,4 +61,14 @@ export function sumSquaresKernel(args: KernelArgs): tf.TensorInfo {
   }
   (heap(backend, out) as Float32Array)[0] = acc;
   return out;
+}
+
+/** The AdamW update of one parameter as the kernel above: p, g, m, v → [p', m', v']. */
+export function adamWFused(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: AdamWAttrs): tf.Tensor[] {
+  return tf.engine().runKernel(ADAMW, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+}
+
+/** Σ x² over all the tensors, as the kernel above. */
+export function sumSquaresFused(xs: tf.Tensor[]): tf.Scalar {
+  return tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(xs.map((x, i) => [`g${i}`, x])), {}) as tf.Scalar;
 }

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { tf } from '../tf.ts';
 import { Rng } from '../rng.ts';
-import { Gpt } from './gpt.ts';
+import { createModel } from './registry.ts';
 import { crossEntropy } from './loss.ts';
 import { paramCount, type ModelSpec } from './types.ts';
 import { ModelConfig } from '../../../shared/config.ts';
@@ -16,7 +16,7 @@ describe('GPT model', () => {
   });
 
   it('has the Hugging Face GPT-2 names and shapes, and nanoGPT parameter count', () => {
-    const m = new Gpt(spec({ n_layer: 4, n_head: 4, d_model: 128, block_size: 64 }), new Rng(1));
+    const m = createModel(spec({ n_layer: 4, n_head: 4, d_model: 128, block_size: 64 }), new Rng(1));
     expect(m.params.get('transformer.h.0.attn.c_attn.weight')!.shape).toEqual([128, 384]);
     expect(m.params.get('transformer.h.3.mlp.c_proj.weight')!.shape).toEqual([512, 128]);
     expect(m.params.get('transformer.wpe.weight')!.shape).toEqual([64, 128]);
@@ -24,15 +24,18 @@ describe('GPT model', () => {
     // 12·L·d² + L·13·d (biases, norms) + 2d (ln_f) + V·d + T·d
     const L = 4, d = 128;
     expect(paramCount(m)).toBe(12 * L * d * d + 13 * L * d + 2 * d + 256 * d + 64 * d);
-    expect(m.decays('transformer.h.0.attn.c_attn.weight')).toBe(true);
-    expect(m.decays('transformer.wte.weight')).toBe(false);
-    expect(m.decays('transformer.h.0.ln_1.weight')).toBe(false);
-    expect(m.decays('transformer.h.0.attn.c_attn.bias')).toBe(false);
+    const role = (name: string): string | undefined => m.layout.find((p) => p.name === name)?.role;
+    expect(role('transformer.h.0.attn.c_attn.weight')).toBe('matrix');
+    expect(role('transformer.wte.weight')).toBe('embedding');
+    expect(role('transformer.wpe.weight')).toBe('embedding');
+    expect(role('transformer.h.0.ln_1.weight')).toBe('norm');
+    expect(role('transformer.h.0.attn.c_attn.bias')).toBe('bias');
+    expect([...m.params.keys()]).toEqual(m.layout.map((p) => p.name));
     m.dispose();
   });
 
   it('initial loss is close to ln(vocab)', () => {
-    const m = new Gpt(spec({ n_layer: 2, n_head: 2, d_model: 32, block_size: 16 }), new Rng(3));
+    const m = createModel(spec({ n_layer: 2, n_head: 2, d_model: 32, block_size: 16 }), new Rng(3));
     const rng = new Rng(9);
     const x = Int32Array.from({ length: 4 * 16 }, () => rng.int(256));
     const y = Int32Array.from({ length: 4 * 16 }, () => rng.int(256));
@@ -46,9 +49,9 @@ describe('GPT model', () => {
 
   it('init is deterministic per seed and follows N(0, 0.02) with scaled residual projections', () => {
     const s = spec({ n_layer: 4, d_model: 64, n_head: 4 });
-    const a = new Gpt(s, new Rng(5));
-    const b = new Gpt(s, new Rng(5));
-    const c = new Gpt(s, new Rng(6));
+    const a = createModel(s, new Rng(5));
+    const b = createModel(s, new Rng(5));
+    const c = createModel(s, new Rng(6));
     const wa = a.params.get('transformer.h.1.mlp.c_fc.weight')!.dataSync();
     expect(Array.from(wa)).toEqual(Array.from(b.params.get('transformer.h.1.mlp.c_fc.weight')!.dataSync()));
     expect(Array.from(wa)).not.toEqual(Array.from(c.params.get('transformer.h.1.mlp.c_fc.weight')!.dataSync()));
@@ -64,7 +67,7 @@ describe('GPT model', () => {
   });
 
   it('is causal: changing a later token does not change earlier logits', () => {
-    const m = new Gpt(spec({ n_layer: 2, n_head: 2, d_model: 16, block_size: 8 }), new Rng(2));
+    const m = createModel(spec({ n_layer: 2, n_head: 2, d_model: 16, block_size: 8 }), new Rng(2));
     const run = (last: number): Float32Array =>
       tf.tidy(() => m.forward(tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, last]], [1, 8], 'int32'), { training: false }).logits.slice([0, 0, 0], [1, 7, 256]).dataSync() as Float32Array);
     const a = run(8);
@@ -74,7 +77,7 @@ describe('GPT model', () => {
   });
 
   it('without bias and with an untied head it has no biases and an lm_head', () => {
-    const m = new Gpt(spec({ n_layer: 1, n_head: 2, d_model: 16, block_size: 8, bias: false, tie_embeddings: false }), new Rng(2));
+    const m = createModel(spec({ n_layer: 1, n_head: 2, d_model: 16, block_size: 8, bias: false, tie_embeddings: false }), new Rng(2));
     expect([...m.params.keys()].some((k) => k.endsWith('.bias'))).toBe(false);
     expect(m.params.get('lm_head.weight')!.shape).toEqual([256, 16]);
     const shape = tf.tidy(() => m.forward(tf.zeros([2, 8], 'int32') as tf.Tensor2D, { training: false }).logits.shape);
@@ -83,7 +86,7 @@ describe('GPT model', () => {
   });
 
   it('KV-cached decoding gives the same last-position logits as a full forward', () => {
-    const m = new Gpt(spec({ n_layer: 2, n_head: 2, d_model: 16, block_size: 8 }), new Rng(4));
+    const m = createModel(spec({ n_layer: 2, n_head: 2, d_model: 16, block_size: 8 }), new Rng(4));
     const ids = [5, 9, 200, 31, 7, 7];
     const full = tf.tidy(() => m.forward(tf.tensor2d([ids], [1, 6], 'int32'), { training: false }).logits.slice([0, 5, 0], [1, 1, 256]).dataSync());
     let r = m.decode(tf.tensor2d([ids.slice(0, 3)], [1, 3], 'int32'), null);

@@ -8,7 +8,8 @@ import { Rng } from '../rng.ts';
 import { layerNorm } from './layers.ts';
 import { crossEntropy } from './loss.ts';
 import { dispersionLoss } from './dispersion.ts';
-import { Gpt } from './gpt.ts';
+import { createModel } from './registry.ts';
+import { gpt } from './families/gpt.ts';
 import { ModelConfig } from '../../../shared/config.ts';
 
 type Fn = (xs: tf.Tensor[]) => tf.Tensor;
@@ -91,7 +92,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('a whole GPT (all parameters, through the loss)', () => {
       const spec = { ...ModelConfig.parse({ n_layer: 2, n_head: 2, d_model: 8, block_size: 6 }), vocab_size: 11 };
-      const m = new Gpt(spec, new Rng(1));
+      const m = createModel(spec, new Rng(1));
       const names = [...m.params.keys()];
       const inputs = names.map((n, k) => {
         const p = m.params.get(n)!;
@@ -101,10 +102,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const idx = tf.tensor2d([[1, 5, 2, 9, 0, 3]], [1, 6], 'int32');
       const tgt = tf.tensor1d([5, 2, 9, 0, 3, 7], 'int32');
       const functional: Fn = (xs) =>
-        m.withParams(new Map(names.map((n, k) => [n, xs[k]])), () => {
-          const { logits } = m.forward(idx, { training: false });
-          return crossEntropy(tf.reshape(logits, [6, 11]) as tf.Tensor2D, tgt);
-        });
+        crossEntropy(tf.reshape(gpt.forward(new Map(names.map((n, k) => [n, xs[k]!])), spec, idx, { training: false }).logits, [6, 11]) as tf.Tensor2D, tgt);
       expect(gradError(functional, inputs, 4, 1e-3)).toBeLessThan(tol);
       idx.dispose();
       tgt.dispose();

@@ -1,10 +1,12 @@
-// The contract every model family implements, so the train loop, checkpoints and sampling never depend
-// on one architecture: named parameters (Hugging Face names), a forward pass, and a KV-cached decode.
+// The contract every model family implements, so the train loop, checkpoints and sampling never depend on one
+// architecture: a layout (shared with the renderer), a forward pass and a KV-cached decode over named weights.
 import type { tf } from '../tf.ts';
-import type { ModelConfig } from '../../../shared/config.ts';
+import type { FamilyLayout, ModelSpec, ParamSpec } from '../../../shared/models/layout.ts';
 
-/** The model part of a run config plus what the data decides (vocabulary size). */
-export type ModelSpec = ModelConfig & { vocab_size: number };
+export type { ModelSpec } from '../../../shared/models/layout.ts';
+
+/** Parameters (or tensors standing in for them, as in gradient checks) by Hugging Face name. */
+export type Weights = ReadonlyMap<string, tf.Tensor>;
 
 export interface ForwardOptions {
   /** Enables dropout. */
@@ -18,6 +20,8 @@ export interface ForwardResult {
   logits: tf.Tensor3D;
   /** Output of every block, [batch, T, d] each (not the embedding output): dispersion loss and diagnostics. */
   hidden: tf.Tensor3D[];
+  /** Auxiliary losses the model itself asks to minimise (MoE load balancing), by part name; unweighted by the objective. */
+  aux?: Record<string, tf.Scalar>;
 }
 
 /** Per-layer cached keys/values for incremental decoding; opaque to callers. */
@@ -27,19 +31,29 @@ export interface KvCache {
   dispose(): void;
 }
 
+export interface DecodeResult {
+  /** Logits of the last position [vocab]. */
+  logits: tf.Tensor1D;
+  cache: KvCache;
+}
+
+/** One model family on the engine side: its layout and the maths, as functions of the weights. */
+export interface Family {
+  readonly layout: FamilyLayout;
+  forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOptions): ForwardResult;
+  /** Logits for the new tokens `idx` [1, t] given the cache (null: start a new one); the old cache is consumed. */
+  decode(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, cache: KvCache | null): DecodeResult;
+}
+
 export interface LanguageModel {
   readonly family: ModelSpec['family'];
   readonly spec: ModelSpec;
+  /** Every parameter's name, shape, init and role, in the order of `params`. */
+  readonly layout: readonly ParamSpec[];
   /** Trainable parameters in a fixed order, keyed by their Hugging Face name. */
   readonly params: Map<string, tf.Variable>;
   forward(idx: tf.Tensor2D, opts: ForwardOptions): ForwardResult;
-  /**
-   * Logits for the new tokens `idx` [1, t] given the cache (null: start a new one). Returns the logits of the
-   * last position [vocab] and the updated cache; the old cache is consumed.
-   */
-  decode(idx: tf.Tensor2D, cache: KvCache | null): { logits: tf.Tensor1D; cache: KvCache };
-  /** Whether AdamW applies weight decay to this parameter (2-D weights, not embeddings, norms or biases). */
-  decays(name: string): boolean;
+  decode(idx: tf.Tensor2D, cache: KvCache | null): DecodeResult;
   dispose(): void;
 }
 

@@ -1,100 +1,86 @@
-// AdamW (Loshchilov & Hutter) exactly as torch.optim.AdamW computes it, with decoupled weight decay applied
-// only where the model says so (2-D weights). State is plain named float arrays so checkpoints can carry it.
+// AdamW (Loshchilov & Hutter) exactly as torch.optim.AdamW computes it, with decoupled weight decay set per
+// parameter group. State is two slots (exp_avg, exp_avg_sq) per parameter, as torch names them.
 import { tf } from '../tf.ts';
 import type { Grads } from './clip.ts';
-import { ADAMW, type AdamWAttrs } from '../kernels/wasm-optim.ts';
-import { wasmKernelActive } from '../kernels/wasm.ts';
+import { defineKernel } from '../kernels/select.ts';
+import { adamWFused, type AdamWAttrs } from '../kernels/wasm-optim.ts';
+import { slotsOf } from '../../../shared/models/registry.ts';
+import { decayByParam, type Optimizer, type OptimizerState, type ParamGroup } from './optimizer.ts';
+
+const [EXP_AVG, EXP_AVG_SQ] = slotsOf('adamw') as [string, string];
 
 export interface AdamWOptions {
   beta1: number;
   beta2: number;
   eps: number;
-  weightDecay: number;
-  /** Which parameters get weight decay. */
-  decays: (name: string) => boolean;
 }
 
-export interface AdamWState {
-  /** Updates taken so far (bias correction uses it). */
-  t: number;
-  /** exp_avg and exp_avg_sq per parameter name. */
-  m: Map<string, Float32Array>;
-  v: Map<string, Float32Array>;
+/** One parameter's update in plain TF.js: p, g, m, v → [p', m', v']. */
+function adamWReference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamWAttrs): tf.Tensor[] {
+  const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(g, 1 - a.beta1));
+  const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+  const decayed = a.keep !== 1 ? tf.mul(p, a.keep) : p;
+  const denom = tf.add(tf.div(tf.sqrt(v2), a.bc2Sqrt), a.eps);
+  return [tf.sub(decayed, tf.mul(tf.div(m2, denom), a.lr / a.bc1)), m2, v2];
 }
 
-export class AdamW {
+/** On wasm one JavaScript pass per parameter (same arithmetic) instead of ~13 elementwise kernels. */
+export const adamWUpdate = defineKernel('adamw', adamWReference, { wasm: adamWFused });
+
+export class AdamW implements Optimizer {
+  readonly name = 'adamw' as const;
   private t = 0;
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
+  private readonly weightDecay: Map<string, number>;
 
   constructor(
     private readonly params: Map<string, tf.Variable>,
+    readonly groups: readonly ParamGroup[],
     private readonly opts: AdamWOptions,
   ) {
+    this.weightDecay = decayByParam(groups);
     for (const [name, p] of params) {
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
       this.v.set(name, tf.variable(tf.zerosLike(p), false));
     }
   }
 
-  get steps(): number {
-    return this.t;
-  }
-
-  /** One update with learning rate `lr`; gradients are not disposed here. */
   step(grads: Grads, lr: number): void {
     this.t += 1;
-    const { beta1, beta2, eps, weightDecay } = this.opts;
+    const { beta1, beta2, eps } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
-    // On wasm one fused kernel per parameter (same arithmetic); elsewhere the elementwise ops.
-    const fused = wasmKernelActive(ADAMW);
+    const update = adamWUpdate.run;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);
         if (!g) continue;
-        const m = this.m.get(name)!;
-        const v = this.v.get(name)!;
-        const decays = weightDecay > 0 && this.opts.decays(name);
-        if (fused) {
-          const attrs: AdamWAttrs = { lr, beta1, beta2, eps, keep: decays ? 1 - lr * weightDecay : 1, bc1, bc2Sqrt };
-          const [p2, m2, v2] = tf.engine().runKernel(ADAMW, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-          m.assign(m2!);
-          v.assign(v2!);
-          p.assign(p2!);
-          continue;
-        }
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        const decayed = decays ? tf.mul(p, 1 - lr * weightDecay) : p;
-        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), lr / bc1)));
+        const wd = this.weightDecay.get(name) ?? 0;
+        const [p2, m2, v2] = update(p, g, this.m.get(name)!, this.v.get(name)!, { lr, beta1, beta2, eps, keep: wd > 0 ? 1 - lr * wd : 1, bc1, bc2Sqrt });
+        this.m.get(name)!.assign(m2!);
+        this.v.get(name)!.assign(v2!);
+        p.assign(p2!);
       }
     });
   }
 
-  exportState(): AdamWState {
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const name of this.params.keys()) {
-      m.set(name, (this.m.get(name)!.dataSync() as Float32Array).slice());
-      v.set(name, (this.v.get(name)!.dataSync() as Float32Array).slice());
-    }
-    return { t: this.t, m, v };
+  state(): OptimizerState {
+    const copy = (slot: Map<string, tf.Variable>): Map<string, Float32Array> =>
+      new Map([...this.params.keys()].map((name) => [name, (slot.get(name)!.dataSync() as Float32Array).slice()]));
+    return { optimizer: this.name, step: this.t, slots: new Map([[EXP_AVG, copy(this.m)], [EXP_AVG_SQ, copy(this.v)]]) };
   }
 
-  loadState(state: AdamWState): void {
-    for (const name of this.params.keys()) {
-      const m = state.m.get(name);
-      const v = state.v.get(name);
-      if (!m || !v) throw new Error(`optimizer state is missing ${name}`);
-      const shape = this.params.get(name)!.shape;
-      tf.tidy(() => {
-        this.m.get(name)!.assign(tf.tensor(m, shape, 'float32'));
-        this.v.get(name)!.assign(tf.tensor(v, shape, 'float32'));
-      });
+  load(state: OptimizerState): void {
+    if (state.optimizer !== this.name) throw new Error(`optimizer state is for ${state.optimizer}, not ${this.name}`);
+    for (const [slotName, slot] of [[EXP_AVG, this.m], [EXP_AVG_SQ, this.v]] as const) {
+      for (const [name, variable] of slot) {
+        const values = state.slots.get(slotName)?.get(name);
+        if (!values) throw new Error(`optimizer state is missing ${this.name}.${slotName}.${name}`);
+        tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
+      }
     }
-    this.t = state.t;
+    this.t = state.step;
   }
 
   dispose(): void {

@@ -1,19 +1,22 @@
 // Global-norm gradient clipping as torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when above.
 import { tf } from '../tf.ts';
-import { SUM_SQUARES } from '../kernels/wasm-optim.ts';
-import { wasmKernelActive } from '../kernels/wasm.ts';
+import { defineKernel } from '../kernels/select.ts';
+import { sumSquaresFused } from '../kernels/wasm-optim.ts';
 
 export type Grads = Map<string, tf.Tensor>;
+
+/** Σ x² over all the tensors; on wasm one kernel reads each once, elsewhere square, sum and addN. */
+export const sumOfSquares = defineKernel(
+  'sum-of-squares',
+  (xs: tf.Tensor[]): tf.Scalar => tf.tidy(() => tf.addN(xs.map((g) => tf.sum(tf.square(g)))) as tf.Scalar),
+  { wasm: sumSquaresFused },
+);
 
 /** L2 norm over all gradients (one host read). */
 export function globalNorm(grads: Grads): number {
   const gs = [...grads.values()];
   if (gs.length === 0) return 0;
-  // On wasm one kernel reads every gradient once; elsewhere square, sum and addN.
-  const fused = wasmKernelActive(SUM_SQUARES);
-  const sq = fused
-    ? (tf.engine().runKernel(SUM_SQUARES, Object.fromEntries(gs.map((g, i) => [`g${i}`, g])), {}) as tf.Scalar)
-    : tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+  const sq = sumOfSquares.run(gs);
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   return norm;

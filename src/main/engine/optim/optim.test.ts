@@ -1,10 +1,12 @@
-// Optimisation: AdamW with decoupled decay on 2-D weights, global-norm clipping, and the LR schedules.
+// Optimisation: AdamW with decoupled decay on the groups parameter roles give, global-norm clipping, and the LR schedules.
 import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { tf } from '../tf.ts';
 import { learningRate, type ScheduleConfig } from './schedule.ts';
 import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import { AdamW } from './adamw.ts';
+import { decayGroups } from './optimizer.ts';
+import type { ParamSpec } from '../../../shared/models/layout.ts';
 import { chooseMicroBatch } from '../microbatch.ts';
 import { initBackend } from '../backend.ts';
 import { ModelConfig } from '../../../shared/config.ts';
@@ -48,23 +50,38 @@ describe('global-norm clipping', () => {
 });
 
 describe('AdamW', () => {
-  it('decays only the parameters the model says, and its state round-trips', () => {
+  const layout: ParamSpec[] = [
+    { name: 'w', shape: [1, 2], init: { normal: 0.02 }, role: 'matrix', layer: 0 },
+    { name: 'b', shape: [2], init: 'zeros', role: 'bias', layer: 0 },
+  ];
+  const settings = { beta1: 0.9, beta2: 0.95, eps: 1e-8 };
+
+  it('groups parameters by role: matrices and an untied head decay; embeddings, norms and biases do not', () => {
+    const roles: ParamSpec[] = (['embedding', 'head', 'norm', 'bias', 'matrix'] as const).map((role) => ({ name: role, shape: [1], init: 'zeros', role, layer: null }));
+    expect(decayGroups(roles, 0.1)).toEqual([
+      { name: 'decay', params: ['head', 'matrix'], weightDecay: 0.1 },
+      { name: 'no_decay', params: ['embedding', 'norm', 'bias'], weightDecay: 0 },
+    ]);
+  });
+
+  it('decays only the decay group, and its state round-trips', () => {
     const params = new Map([
       ['w', tf.variable(tf.tensor([[1, 1]]))],
       ['b', tf.variable(tf.tensor([1, 1]))],
     ]);
-    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.5, decays: (n) => n === 'w' });
+    const opt = new AdamW(params, decayGroups(layout, 0.5), settings);
     const zero = new Map<string, tf.Tensor>([['w', tf.zeros([1, 2])], ['b', tf.zeros([2])]]);
     opt.step(zero, 0.1);
     expect(params.get('w')!.dataSync()[0]).toBeCloseTo(0.95, 6); // p · (1 − lr·wd)
     expect(params.get('b')!.dataSync()[0]).toBe(1);
     const grad = new Map<string, tf.Tensor>([['w', tf.ones([1, 2])], ['b', tf.ones([2])]]);
     opt.step(grad, 0.1);
-    const state = opt.exportState();
-    expect(state.t).toBe(2);
-    const copy = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.5, decays: (n) => n === 'w' });
-    copy.loadState(state);
-    expect(Array.from(copy.exportState().v.get('b')!)).toEqual(Array.from(state.v.get('b')!));
+    const state = opt.state();
+    expect(state.step).toBe(2);
+    expect([...state.slots.keys()]).toEqual(['exp_avg', 'exp_avg_sq']);
+    const copy = new AdamW(params, decayGroups(layout, 0.5), settings);
+    copy.load(state);
+    expect(copy.state()).toEqual(state);
     for (const t of [...zero.values(), ...grad.values(), ...params.values()]) t.dispose();
     opt.dispose();
     copy.dispose();
@@ -80,7 +97,11 @@ describe('fused optimizer kernels on wasm', () => {
       ['h.0.w', tf.variable(rnd([33, 17], 1))],
       ['h.0.b', tf.variable(rnd([17], 2))],
     ]);
-    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, decays: (n) => n.endsWith('.w') });
+    const layout: ParamSpec[] = [
+      { name: 'h.0.w', shape: [33, 17], init: { normal: 0.02 }, role: 'matrix', layer: 0 },
+      { name: 'h.0.b', shape: [17], init: 'zeros', role: 'bias', layer: 0 },
+    ];
+    const opt = new AdamW(params, decayGroups(layout, 0.1), { beta1: 0.9, beta2: 0.99, eps: 1e-8 });
     const norms: number[] = [];
     for (let t = 0; t < 5; t++) {
       const grads = new Map<string, tf.Tensor>([
@@ -92,8 +113,8 @@ describe('fused optimizer kernels on wasm', () => {
       opt.step(grads, 1e-2 * (t + 1));
       for (const g of grads.values()) g.dispose();
     }
-    const state = opt.exportState();
-    const out = [norms, ...[...params.values()].map((p) => Array.from(p.dataSync())), ...[...state.m.values(), ...state.v.values()].map((a) => Array.from(a))];
+    const state = opt.state();
+    const out = [norms, ...[...params.values()].map((p) => Array.from(p.dataSync())), ...[...state.slots.values()].flatMap((slot) => [...slot.values()].map((a) => Array.from(a)))];
     for (const p of params.values()) p.dispose();
     opt.dispose();
     await initBackend('cpu');

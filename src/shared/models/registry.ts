@@ -1,0 +1,94 @@
+// The model families and optimizers that are built, by name. The config schema names more (planned ones); a
+// config asking for one that is not built is refused here, at validation, with the field named.
+import type { ConfigIssue, RunConfig, TrainConfig } from '../config.ts';
+import { gptLayout } from './gpt.ts';
+import { sizeOf, type FamilyLayout, type ModelFamily, type ModelSpec } from './layout.ts';
+
+const layouts: Partial<Record<ModelFamily, FamilyLayout>> = {
+  gpt: gptLayout,
+};
+
+export type OptimizerName = TrainConfig['optimizer'];
+
+/** Per-parameter state slots of each built optimizer (checkpoint keys are `<optimizer>.<slot>.<param>`). */
+const optimizerSlots: Partial<Record<OptimizerName, readonly string[]>> = {
+  adamw: ['exp_avg', 'exp_avg_sq'],
+};
+
+const builtList = (r: object): string => Object.keys(r).join(', ');
+
+/** The layout of a built family; throws for one that is not built (configs are refused before they get here). */
+export function layoutOf(family: ModelFamily): FamilyLayout {
+  const layout = layouts[family];
+  if (!layout) throw new Error(`model.family: "${family}" is not built yet (built: ${builtList(layouts)})`);
+  return layout;
+}
+
+export function slotsOf(optimizer: OptimizerName): readonly string[] {
+  const slots = optimizerSlots[optimizer];
+  if (!slots) throw new Error(`train.optimizer: "${optimizer}" is not built yet (built: ${builtList(optimizerSlots)})`);
+  return slots;
+}
+
+/** Options the schema accepts but the engine does not build yet, each with its field path. */
+export function unbuiltOptions(config: Pick<RunConfig, 'model' | 'train'>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const layout = layouts[config.model.family];
+  if (layout) issues.push(...layout.unbuilt(config.model));
+  else issues.push({ path: 'model.family', message: `"${config.model.family}" is not built yet (built: ${builtList(layouts)})` });
+  if (!optimizerSlots[config.train.optimizer]) {
+    issues.push({ path: 'train.optimizer', message: `"${config.train.optimizer}" is not built yet (built: ${builtList(optimizerSlots)})` });
+  }
+  return issues;
+}
+
+export interface ParamCount {
+  total: number;
+  /** Token and position embeddings. */
+  embedding: number;
+  /** Everything else (the count scaling laws use): blocks, final norm, an untied head. */
+  nonEmbedding: number;
+  /** One block. */
+  perLayer: number;
+}
+
+/** Parameter count of a model, tensor by tensor from its family's layout. */
+export function countParams(spec: ModelSpec): ParamCount {
+  let total = 0;
+  let embedding = 0;
+  let perLayer = 0;
+  for (const p of layoutOf(spec.family).params(spec)) {
+    const n = sizeOf(p.shape);
+    total += n;
+    if (p.role === 'embedding') embedding += n;
+    if (p.layer === 0) perLayer += n;
+  }
+  return { total, embedding, nonEmbedding: total - embedding, perLayer };
+}
+
+/** Bytes of live tensors per sequence during forward and backward (×1.5 for gradients alive during backprop). */
+export function activationBytesPerSequence(spec: ModelSpec): number {
+  return 4 * layoutOf(spec.family).activationFloatsPerSequence(spec) * 1.5;
+}
+
+export interface TrainingMemory {
+  params: number;
+  grads: number;
+  optimizer: number;
+  activations: number;
+  total: number;
+}
+
+/**
+ * Rough bytes one training step holds (float32): weights, their gradients, the optimizer's slots, and the
+ * activations of one micro-batch. For refusing configs that cannot fit a backend; the engine's micro-batch choice
+ * uses the activation part.
+ */
+export function trainingMemory(spec: ModelSpec, optimizer: OptimizerName, microBatch: number): TrainingMemory {
+  const n = countParams(spec).total;
+  const params = 4 * n;
+  const grads = 4 * n;
+  const opt = 4 * n * slotsOf(optimizer).length;
+  const activations = microBatch * activationBytesPerSequence(spec);
+  return { params, grads, optimizer: opt, activations, total: params + grads + opt + activations };
+}
