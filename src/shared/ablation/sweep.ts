@@ -5,7 +5,7 @@ import { RunConfig, resolveConfig } from '../config.ts';
 import { closestKey } from '../config-schema.ts';
 import { diffConfigs } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
-import { fieldAlias, formatCompactNumber, seededRunName, suggestRunName } from './naming.ts';
+import { changeLabel, fieldAlias, formatCompactNumber, seededRunName, suggestRunName } from './naming.ts';
 import { withRunLength } from '../run-length.ts';
 
 export type VaryValue = string | number | boolean;
@@ -140,7 +140,9 @@ export function expandSweep(baseConfig: RunConfig, vary: Vary, seeds: number | r
     const varied = vary.path === 'train.steps' && typeof value === 'number' && Number.isInteger(value) && value > 0
       ? (withRunLength(baseConfig, value) as unknown as Record<string, unknown>)
       : withValue(baseConfig, vary.path, value);
-    const label = suggestRunName(diffConfigs(baseConfig, varied));
+    // Named for the value, also the one equal to the base ("lr6e-4-s1", not "baseline-s1"): the launcher's preview and
+    // the queued runs share this name. Seed replicates keep the base config's name.
+    const label = vary.path === 'seed' ? baseConfig.name : changeLabel({ path: vary.path, from: undefined, to: value }) || suggestRunName(diffConfigs(baseConfig, varied));
     for (const seed of seedList) {
       const name = seededRunName(label, seed);
       const resolved = resolveConfig({ ...varied, seed, name });

@@ -40,9 +40,11 @@ export interface RunsTableProps {
   onSelect: (id: string, on: boolean) => void;
   /** A run was deleted permanently (only archived runs offer it). */
   onDeleted?: (id: string) => void;
+  /** Queued runs' places in the queue (queuePositions over all runs, not only the shown ones). */
+  queue?: ReadonlyMap<string, number>;
 }
 
-export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, onDeleted }: RunsTableProps): React.JSX.Element {
+export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, onDeleted, queue }: RunsTableProps): React.JSX.Element {
   const [openNotes, setOpenNotes] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   return (
@@ -70,6 +72,7 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, o
           <Fragment key={r.id}>
             <RunRow
               run={r}
+              queuedAt={queue?.get(r.id)}
               onChanged={onChanged}
               notesOpen={openNotes === r.id}
               toggleNotes={() => setOpenNotes(openNotes === r.id ? null : r.id)}
@@ -90,6 +93,8 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, o
 
 interface RowProps {
   run: RunSummary;
+  /** Place in the queue, for a queued run. */
+  queuedAt?: number;
   onChanged: (r: RunSummary) => void;
   notesOpen: boolean;
   toggleNotes: () => void;
@@ -98,7 +103,7 @@ interface RowProps {
   askDelete?: () => void;
 }
 
-function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect, askDelete }: RowProps): React.JSX.Element {
+function RunRow({ run: r, queuedAt, onChanged, notesOpen, toggleNotes, selected, onSelect, askDelete }: RowProps): React.JSX.Element {
   const [renaming, setRenaming] = useState(false);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -155,7 +160,9 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
       <td className="num">{formatCount(r.tokensSeen)}</td>
       <td className="num strong" title={r.bestValLoss === null ? 'no eval after initialisation yet' : `at step ${r.bestValStep}`} data-testid="best-val">{formatValue(r.bestValLoss)}</td>
       <td className="num" title={r.lastValStep === null ? undefined : `at step ${r.lastValStep}${r.lastValStep === 0 ? ' (initialisation)' : ''}`}>{formatValue(r.lastValLoss)}</td>
-      <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
+      <td data-testid="run-started">
+        {r.status === 'queued' ? <span className="muted" title={`queued ${formatStarted(r.createdAt)}`}>queued{queuedAt ? ` #${queuedAt}` : ''}</span> : formatStarted(r.startedAt ?? r.createdAt)}
+      </td>
       <td className="num">{formatDuration(runDurationMs(r))}</td>
       <AlertCountCell run={r} />
       <td className="actions">
@@ -170,7 +177,15 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
         ) : (
           <>
             {STOPPABLE.has(r.status) && (
-              <button className="small" disabled={busy} onClick={() => act(c.call('runs.stop', { runId: r.id }))} title="Stop after the current step (a checkpoint is kept)">Stop</button>
+              <button
+                className="small"
+                disabled={busy}
+                onClick={() => act(c.call('runs.stop', { runId: r.id }))}
+                title={r.status === 'queued' ? 'Take it out of the queue (it has not started)' : 'Stop after the current step (a checkpoint is kept)'}
+                data-testid="stop-or-cancel"
+              >
+                {r.status === 'queued' ? 'Cancel' : 'Stop'}
+              </button>
             )}
             {RESUMABLE.has(r.status) && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>

@@ -101,7 +101,8 @@ describe('sweep launcher', () => {
     if (!r.ok) return;
     expect(r.plan.groupName).toBe('sweep-lr');
     expect(r.plan.vary.values).toEqual([0.001, 0.0003]);
-    expect(r.plan.runNames).toEqual(['baseline-s1337', 'baseline-s1338', 'lr3e-4-s1337', 'lr3e-4-s1338']);
+    // The names the sweep request will queue (a value equal to the base is named for its value too).
+    expect(r.plan.runNames).toEqual(['lr1e-3-s1337', 'lr1e-3-s1338', 'lr3e-4-s1337', 'lr3e-4-s1338']);
     const named = planSweep(base, 'train.lr', '1e-3', 1, '  my lr sweep ');
     expect(named.ok && named.plan.groupName).toBe('my lr sweep');
   });

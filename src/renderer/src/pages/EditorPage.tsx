@@ -272,7 +272,15 @@ function CandidateEditor({ base, past }: { base: Base; past: readonly RunSummary
           {startError && <div className="error small" role="alert">{startError}</div>}
         </div>
 
-        <SweepLauncher base={evaluation.ok ? evaluation.config : null} text={text} baselineId={base.runId} changes={review?.changes ?? []} hypothesis={hypothesis} />
+        <SweepLauncher
+          base={evaluation.ok ? evaluation.config : null}
+          text={text}
+          baselineId={base.runId}
+          baselineName={base.name}
+          changes={review?.changes ?? []}
+          hypothesis={hypothesis}
+          past={past}
+        />
       </aside>
     </div>
   );

@@ -6,7 +6,7 @@ import { navigate } from '../router.ts';
 import { useRuns } from '../hooks/useRuns.ts';
 import { runBaseline } from '../lib/actions.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { filterRuns, sortRuns, type Sort } from '../lib/runs-table.ts';
+import { filterRuns, queuePositions, sortRuns, type Sort } from '../lib/runs-table.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { RunsTable } from '../components/RunsTable.tsx';
 
@@ -51,6 +51,7 @@ export function HomePage(): React.JSX.Element {
   useEffect(() => localStorage.setItem(SORT_KEY, JSON.stringify(sort)), [sort]);
 
   const shown = useMemo(() => sortRuns(filterRuns(runs, query), sort), [runs, query, sort]);
+  const queue = useMemo(() => queuePositions(runs), [runs]);
   const start = (): void => {
     setStarting(true);
     setStartError(null);
@@ -135,6 +136,7 @@ export function HomePage(): React.JSX.Element {
         <div className="table-wrap">
           <RunsTable
             runs={shown}
+            queue={queue}
             sort={sort}
             onSort={setSort}
             onChanged={apply}

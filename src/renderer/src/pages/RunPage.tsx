@@ -296,7 +296,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           <div className="panel facts">
             <div className="controls">
               {run && STOPPABLE.has(run.status) && (
-                <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title="Stop (s)">■ Stop</button>
+                <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title={run.status === 'queued' ? 'Take it out of the queue (s)' : 'Stop (s)'}>
+                  {run.status === 'queued' ? '✕ Cancel' : '■ Stop'}
+                </button>
               )}
               {run && RESUMABLE.has(run.status) && (
                 <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
