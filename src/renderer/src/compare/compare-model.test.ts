@@ -7,7 +7,7 @@ import { RunConfig } from '../../../shared/config.ts';
 import type { RunConfigInput } from '../../../shared/config.ts';
 import {
   compareChartModel, curveLines, describeChange, formatDelta, formatMeanStd, formatP, groupRouteId, parseSelection, rowColorMap,
-  selectionIds, toggleInSelection, verdictLabel, baselineChoices,
+  selectionIds, toggleInSelection, verdictLabel, baselineChoices, barLabel,
 } from './compare-model.ts';
 
 let nextId = 0;
@@ -159,5 +159,16 @@ describe('baselineChoices', () => {
     const choices = baselineChoices({ groups: [], runIds: ['x'] }, groups, runs, [runs[4], runs[5]]);
     expect(choices.map((c) => c.value)).toEqual(['run:x', 'run:y']);
     expect(baselineChoices({ groups: ['seeds'], runIds: [] }, [{ name: 'seeds', runIds: ['y'], variedFields: [] }], runs)[0].disabled).toBeUndefined();
+  });
+});
+
+describe('barLabel', () => {
+  it('labels the baseline bar with its own std, never a Δ of "±0.000"', () => {
+    const t = table();
+    const base = t.rows.find((r) => r.isBaseline)!;
+    expect(base.final.std).not.toBeNull();
+    expect(barLabel(base, 'final')).toBe(`baseline σ ${base.final.std!.toFixed(3)}`);
+    const other = t.rows.find((r) => !r.isBaseline)!;
+    expect(barLabel(other, 'final')).toBe(formatDelta(other.final.delta, 3));
   });
 });

@@ -232,3 +232,13 @@ export function baselineChoices(
   }
   return out;
 }
+
+/**
+ * The label over a bar: Δ for a compared row; for the baseline (whose Δ is 0 by definition) its own spread, so "±0.000"
+ * is never read as its std.
+ */
+export function barLabel(row: CompareRow, metric: CompareMetric, digits = 3): string {
+  const s = row[metric];
+  if (row.isBaseline) return s.std === null ? 'baseline' : `baseline σ ${s.std.toFixed(digits)}`;
+  return formatDelta(s.delta, digits);
+}
