@@ -83,9 +83,19 @@ export default tseslint.config(
   },
   {
     files: ['src/cli/**/*.ts'],
-    rules: boundary([
-      heavyRuntime[0],
-      ours(['renderer', 'preload'], 'The CLI uses main services, never the UI.'),
-    ]),
+    ignores: ['**/*.test.ts'],
+    rules: {
+      ...boundary([
+        heavyRuntime[0],
+        heavyRuntime[1],
+        ours(['renderer', 'preload'], 'The CLI uses main services, never the UI.'),
+        { group: ['**/main/store/*', '!**/main/store/db.ts'], message: 'The CLI goes through the services (src/main/services), never the store.' },
+      ]),
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: "MemberExpression[property.name='store']", message: 'The CLI goes through the services, never services.store.' },
+      ],
+    },
   },
 );

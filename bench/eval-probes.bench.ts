@@ -54,7 +54,7 @@ console.log(`backend ${choice.name}; baseline ${cfg.model.n_layer}L/${cfg.model.
 console.log(`train step (batch ${cfg.train.batch_size}):      median ${median(stepMs.slice(1)).toFixed(0)} ms`);
 console.log(`val eval (${cfg.eval.batches} batches):           median ${median(evalMs).toFixed(0)} ms`);
 console.log(
-  `generation probe (${probe!.samples.length} prompts × ${settings.maxNewTokens} tokens, T=${settings.temperature}): ` +
+  `generation probe (${probe!.samples.length} prompts × ${settings.maxTokens} tokens, T=${settings.temperature}): ` +
     `median ${median(genMs).toFixed(0)} ms (${(median(genMs) / tokens).toFixed(1)} ms/token; min ${Math.min(...genMs).toFixed(0)}, max ${Math.max(...genMs).toFixed(0)})`,
 );
 console.log(`condensation (${Math.min(trainer.data.val.length, cfg.model.block_size)} tokens, ${cfg.model.n_layer + 1} depths): median ${median(condMs).toFixed(1)} ms`);

@@ -38,7 +38,7 @@ async function tokensPerS(model: ReturnType<typeof createModel>, useCache: boole
   let ids: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
-    const out = await generate(model, tokenizer, PROMPT, { maxNewTokens: tokens, temperature: 0, useCache });
+    const out = await generate(model, tokenizer, PROMPT, { maxTokens: tokens, temperature: 0, useCache });
     const s = (performance.now() - t0) / 1000;
     best = Math.max(best, out.tokens.length / s);
     ids = out.tokens;
@@ -51,7 +51,7 @@ const rows: { block: number; cached: number; full: number; ratio: number; same: 
 for (const block of blocks) {
   const config = RunConfig.parse({ ...raw, model: { ...raw.model, block_size: block } });
   const model = createModel({ ...config.model, vocab_size: tokenizer.vocabSize }, new Rng(config.seed));
-  await generate(model, tokenizer, PROMPT, { maxNewTokens: 8, temperature: 0 }); // warm-up: kernels, wasm pages
+  await generate(model, tokenizer, PROMPT, { maxTokens: 8, temperature: 0 }); // warm-up: kernels, wasm pages
   const cached = await tokensPerS(model, true);
   const full = await tokensPerS(model, false);
   model.dispose();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { resolveConfig } from '../src/shared/config.ts';
-import { RunStore } from '../src/main/store/run-store.ts';
+import { Store } from '../src/main/store/store.ts';
 
 const totalRows = Number(process.env['BENCH_ROWS'] ?? 3_000_000);
 const keysPerStep = 10;
@@ -14,10 +14,10 @@ const pollMs = 50;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-store-'));
 const file = path.join(dir, 'loupe.db');
-const store = RunStore.open(file);
+const store = Store.open(file);
 const parsed = resolveConfig({ name: 'bench' });
 if (!parsed.ok) throw new Error('bench config invalid');
-const run = store.createRun({ name: 'bench', config: parsed.config });
+const run = store.runs.create({ name: 'bench', config: parsed.config });
 
 // The reader polls new points of two series since the last step it saw, plus the runs list, on its own connection.
 const readerSource = `
@@ -72,7 +72,7 @@ for (let b = 0; b < batches; b++) {
     for (const key of keys) points.push({ step, key, value: Math.sin(step * 0.01) + Math.random() });
   }
   const tb = performance.now();
-  store.insertMetrics(run.id, 1, b, points);
+  store.metrics.insert(run.id, 1, b, points);
   worstBatchMs = Math.max(worstBatchMs, performance.now() - tb);
   rows += points.length;
   if (b % 20 === 0) {

@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { resolveConfig } from '../src/shared/config.ts';
-import { RunStore } from '../src/main/store/run-store.ts';
+import { Store } from '../src/main/store/store.ts';
 import type { RunDetail } from '../src/shared/api/runs.ts';
 import { startLoupe, until } from './harness.ts';
 
 function seedRun(home: string): string {
-  const store = RunStore.open(join(home, 'loupe.db'));
+  const store = Store.open(join(home, 'loupe.db'));
   const r = resolveConfig({ name: 'precious', train: { steps: 10, warmup_steps: 0 } });
   if (!r.ok) throw new Error('bad config');
-  const run = store.createRun({ name: 'precious', config: r.config, status: 'finished' });
-  store.setStatus(run.id, 'finished');
+  const run = store.runs.create({ name: 'precious', config: r.config, status: 'finished' });
+  store.runs.setStatus(run.id, 'finished');
   store.close();
   return run.id;
 }

@@ -6,25 +6,25 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/shared/config.ts';
-import { RunStore } from '../src/main/store/run-store.ts';
+import { Store } from '../src/main/store/store.ts';
 import { startLoupe } from './harness.ts';
 
 function seed(home: string): { archived: string; active: string } {
-  const store = RunStore.open(join(home, 'loupe.db'));
+  const store = Store.open(join(home, 'loupe.db'));
   const make = (name: string): string => {
     const r = resolveConfig({ name, train: { steps: 10, warmup_steps: 0 } });
     if (!r.ok) throw new Error('bad config');
-    const run = store.createRun({ name, config: r.config, status: 'finished' });
-    store.insertMetrics(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
+    const run = store.runs.create({ name, config: r.config, status: 'finished' });
+    store.metrics.insert(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
     const dir = join(home, 'runs', run.id, 'checkpoints', 'step-1');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'weights.bin'), 'w');
-    store.setStatus(run.id, 'finished');
+    store.runs.setStatus(run.id, 'finished');
     return run.id;
   };
   const archived = make('old experiment');
   const active = make('keep me');
-  store.patchRun(archived, { archived: true });
+  store.runs.patch(archived, { archived: true });
   store.close();
   return { archived, active };
 }

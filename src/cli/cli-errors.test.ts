@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
-import { RunStore } from '../main/store/run-store.ts';
+import { Store } from '../main/store/store.ts';
 import { RunConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
@@ -28,9 +28,9 @@ describe('loupe CLI bad input', () => {
 
   it('a run name or a unique name prefix works where a run id does; an ambiguous one is named', async () => {
     const home = tempDir();
-    const store = RunStore.open(path.join(home, 'loupe.db'));
+    const store = Store.open(path.join(home, 'loupe.db'));
     const config = RunConfig.parse({});
-    const make = (name: string): string => store.createRun({ name, hypothesis: null, config: { ...config, name }, baselineId: null, groupName: null }).id;
+    const make = (name: string): string => store.runs.create({ name, config: { ...config, name } }).id;
     const a = make('steps100-lr3e-4');
     make('steps100-lr1e-3');
     store.close();

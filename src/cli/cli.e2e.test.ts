@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunStore } from '../main/store/run-store.ts';
+import { Store } from '../main/store/store.ts';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe } from './testing.ts';
 
@@ -39,12 +39,12 @@ describe('loupe CLI end to end', () => {
     expect(out.tokens_per_s).toBeGreaterThan(0);
     const runId = out.run_id as string;
 
-    const store = RunStore.open(path.join(home, 'loupe.db'));
-    const [loss] = store.series(runId, ['train/loss']);
+    const store = Store.open(path.join(home, 'loupe.db'));
+    const [loss] = store.metrics.series(runId, ['train/loss']);
     expect(loss.steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(loss.values.slice(-5))).toBeLessThan(mean(loss.values.slice(0, 5)) - 0.5);
-    expect(store.listCheckpoints(runId).map((c) => c.step)).toContain(30);
+    expect(store.checkpoints.list(runId).map((c) => c.step)).toContain(30);
     expect(fs.existsSync(out.checkpoint as string)).toBe(true);
     expect(store.integrityCheck()).toBe('ok');
     store.close();

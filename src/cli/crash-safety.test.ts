@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunStore } from '../main/store/run-store.ts';
+import { Store } from '../main/store/store.ts';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { collect, spawnLoupe } from './testing.ts';
 
@@ -43,7 +43,7 @@ describe('crash safety', () => {
     let killsAfterCommit = 0;
 
     const attempt = async (stopCleanly: boolean): Promise<{ commits: Commit[]; code: number | null; signal: NodeJS.Signals | null }> => {
-      const checkpointBefore = runId ? (withStore((s) => s.latestCheckpoint(runId!)?.step) ?? 0) : 0;
+      const checkpointBefore = runId ? (withStore((s) => s.checkpoints.latest(runId!)?.step) ?? 0) : 0;
       const proc = spawnLoupe(runId ? ['resume', runId] : ['train', configFile], env);
       const commits: Commit[] = [];
       // A quarter of the kills land during start-up; the rest once training has gone a random number of steps
@@ -72,8 +72,8 @@ describe('crash safety', () => {
       return { commits, code: r.code, signal: r.signal };
     };
 
-    const withStore = <T>(fn: (s: RunStore) => T): T => {
-      const s = RunStore.open(dbFile);
+    const withStore = <T>(fn: (s: Store) => T): T => {
+      const s = Store.open(dbFile);
       try {
         return fn(s);
       } finally {
@@ -91,12 +91,12 @@ describe('crash safety', () => {
         for (const c of commits) for (const [step, key] of c.points) expect(has.get(c.runId, step, key), `batch ${c.seq} step ${step} ${key}`).toBe(1);
         if (!runId) {
           // Killed before the first commit of the first attempt: pick up the run it created, if any.
-          runId = store.listRuns()[0]?.id ?? null;
+          runId = store.runs.list()[0]?.id ?? null;
         }
         if (!runId) return;
-        const before = store.requireSummary(runId).status;
-        store.recoverOrphans();
-        const after = store.requireSummary(runId).status;
+        const before = store.runs.require(runId).status;
+        store.runs.recoverOrphans();
+        const after = store.runs.require(runId).status;
         if (before === 'running') expect(after).toBe('crashed');
         else expect(['stopped', 'crashed']).toContain(after);
         if (commits.length > 0) {
@@ -113,10 +113,10 @@ describe('crash safety', () => {
     expect(last.code).toBe(130);
     withStore((store) => {
       expect(store.integrityCheck()).toBe('ok');
-      const run = store.requireSummary(runId!);
+      const run = store.runs.require(runId!);
       expect(run.status).toBe('stopped');
-      expect(store.latestCheckpoint(runId!)!.step).toBe(run.steps);
-      const [loss] = store.series(runId!, ['train/loss']);
+      expect(store.checkpoints.latest(runId!)!.step).toBe(run.steps);
+      const [loss] = store.metrics.series(runId!, ['train/loss']);
       expect(loss.steps).toEqual(Array.from({ length: run.steps }, (_, i) => i + 1));
       expect(loss.values.every(Number.isFinite)).toBe(true);
     });

@@ -3,6 +3,7 @@
 // trace only when LOUPE_DEBUG is set.
 import { ServiceError } from '../main/services/errors.ts';
 import { StoreError } from '../main/store/db.ts';
+import { oneLine } from '../shared/one-line.ts';
 
 /** What you asked for is wrong (arguments, options, the config): nothing was started or changed. */
 export const usageExitCode = 2;
@@ -31,8 +32,7 @@ export function describeError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOSPC') return `disk full${err.path ? ` writing ${err.path}` : ''}; free some space and try again`;
   if ((err?.code === 'EACCES' || err?.code === 'EPERM') && err.path) return `permission denied: ${err.path}`;
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+  return oneLine(e, Infinity);
 }
 
 export function reportAndExit(e: unknown): never {

@@ -52,8 +52,8 @@ function commitLogger(): Parameters<typeof createServices>[0]['onCommit'] {
 async function withServices<T>(fn: (s: Services) => Promise<T> | T): Promise<T> {
   const s = await createServices({ dataDir: resolveDataDir(), onCommit: commitLogger() });
   for (const id of s.recovered) {
-    const run = s.store.getSummary(id);
-    if (run) process.stderr.write(`loupe: note: run ${id} was left ${run.status === 'crashed' ? 'running' : 'queued'} by a process that exited; marked ${run.status}\n`);
+    const run = s.runs.summary(id);
+    process.stderr.write(`loupe: note: run ${id} was left ${run.status === 'crashed' ? 'running' : 'queued'} by a process that exited; marked ${run.status}\n`);
   }
   try {
     return await fn(s);
@@ -85,7 +85,7 @@ program
     if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
     const code = await withServices(async (s) => {
       const run = s.runs.startBaseline({ steps: o.steps, scale: o.scale, seed: o.seed });
-      warnAbout(s.store.getConfig(run.id));
+      warnAbout(s.runs.get(run.id).config);
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -123,7 +123,7 @@ program
   .option('--json', 'print one JSON summary on stdout at the end')
   .action(async (id: string, o: { json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const ckpt = s.store.latestCheckpoint(s.runs.resolveId(id));
+      const ckpt = s.runs.checkpoints(id).at(-1);
       const run = s.runs.resume(id);
       const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
       return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });

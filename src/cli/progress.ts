@@ -19,7 +19,7 @@ export interface Progress {
 
 const fmt = (v: number | null, digits = 4): string => (v === null ? '–' : Number.isFinite(v) ? v.toFixed(digits) : String(v));
 
-export function plainLine(s: ProgressState): string {
+function plainLine(s: ProgressState): string {
   return `step ${s.step}/${s.planned}  loss ${fmt(s.loss)}  val ${fmt(s.valLoss)}  ${s.tokensPerS === null ? '–' : Math.round(s.tokensPerS)} tok/s`;
 }
 

@@ -31,13 +31,13 @@ export interface RunResultJson {
 
 /** Mean of the run's tokens/s over its steps: one representative speed rather than the last noisy step. */
 function meanTokensPerS(services: Services, runId: string): number | null {
-  const [s] = services.store.series(runId, [MetricKey.tokensPerS]);
-  const vals = s.values.filter(Number.isFinite);
+  const [s] = services.runs.metrics(runId, [MetricKey.tokensPerS]);
+  const vals = s.values.map(fromWire).filter(Number.isFinite);
   return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
 }
 
 export function resultJson(services: Services, run: RunSummary, wallS: number): RunResultJson {
-  const alerts = services.store.listAlerts(run.id);
+  const alerts = services.runs.alerts(run.id);
   return {
     run_id: run.id,
     name: run.name,
@@ -50,7 +50,7 @@ export function resultJson(services: Services, run: RunSummary, wallS: number): 
     best_val_loss: run.bestValLoss,
     tokens_per_s: meanTokensPerS(services, run.id),
     wall_s: Math.round(wallS * 1000) / 1000,
-    checkpoint: services.store.latestCheckpoint(run.id)?.path ?? null,
+    checkpoint: services.runs.checkpoints(run.id).at(-1)?.path ?? null,
     alerts: alerts.map((a) => ({ kind: a.kind, severity: a.severity, step: a.step, message: a.message })),
   };
 }

@@ -2,7 +2,8 @@
 import type { Services } from '../main/services.ts';
 import type { RunSummary } from '../shared/runs.ts';
 import type { Alert } from '../shared/alerts.ts';
-import type { CheckpointRow } from '../main/store/run-store.ts';
+import type { RunConfig } from '../shared/config.ts';
+import type { CheckpointInfo } from '../shared/api/runs.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 
 const num = (v: number | null, d = 4): string => (v === null ? '–' : v.toFixed(d));
@@ -29,11 +30,11 @@ export function formatRunsTable(runs: RunSummary[]): string {
 
 export interface ShowJson {
   run: RunSummary;
-  config: Record<string, unknown>;
+  config: RunConfig;
   final: { step: number; train_loss: number | null; val_loss: number | null; val_step: number | null };
   best: { val_loss: number | null; step: number | null };
   alerts: Alert[];
-  checkpoints: CheckpointRow[];
+  checkpoints: CheckpointInfo[];
   metric_keys: string[];
 }
 

@@ -3,8 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export const appName = 'Loupe';
-export const dbFileName = 'loupe.db';
+const appName = 'Loupe';
+const dbFileName = 'loupe.db';
 
 export interface PathEnv {
   env?: NodeJS.ProcessEnv;
@@ -13,7 +13,7 @@ export interface PathEnv {
 }
 
 /** The platform app-data folder Electron resolves `userData` to for an app named "Loupe". */
-export function platformUserDataDir({ env = process.env, platform = process.platform, home = os.homedir() }: PathEnv = {}): string {
+function platformUserDataDir({ env = process.env, platform = process.platform, home = os.homedir() }: PathEnv = {}): string {
   if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), appName);
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', appName);
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), appName);

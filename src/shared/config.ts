@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { unbuiltOptions } from './models/registry.ts';
 
-export const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
 export type BackendName = z.infer<typeof BackendName>;
 

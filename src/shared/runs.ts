@@ -4,6 +4,23 @@ import { z } from 'zod';
 export const RunStatus = z.enum(['queued', 'running', 'paused', 'finished', 'stopped', 'crashed', 'failed']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** A process owns the run: it waits for a training slot or trains now. */
+export const activeStatuses: readonly RunStatus[] = ['queued', 'running'];
+
+/**
+ * Statuses a run can continue from (its last checkpoint, or the start when none was written). A failed run is one:
+ * what failed it (out of memory, a backend error) may not happen again, and resuming never loses what was logged.
+ */
+export const resumableStatuses: readonly RunStatus[] = ['paused', 'stopped', 'crashed', 'failed'];
+
+export function isActive(status: RunStatus): boolean {
+  return activeStatuses.includes(status);
+}
+
+export function isResumable(status: RunStatus): boolean {
+  return resumableStatuses.includes(status);
+}
+
 export const RunSummary = z.object({
   id: z.string(),
   name: z.string(),

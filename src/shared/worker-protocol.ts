@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { RunConfig } from './config.ts';
 
-export const WireNum = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+const WireNum = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
 
 /** main → worker */
 export const ToWorker = z.discriminatedUnion('type', [
@@ -60,3 +60,6 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string(), step: z.number().int().nullable(), nonFinite: z.boolean() }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
+
+/** What a worker reports once its model is built: the backend it got, the model's size and the batch geometry. */
+export type StartedInfo = Omit<Extract<FromWorker, { type: 'started' }>, 'type'>;

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveConfig } from '../../shared/config.ts';
-import { RunStore } from '../../main/store/run-store.ts';
+import { Store } from '../../main/store/store.ts';
 import { tempDir } from '../../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from '../testing.ts';
 
@@ -20,25 +20,25 @@ function expectOneLineError(r: CliResult, code: number, ...needles: string[]): v
 /** A finished run with a checkpoint file, written straight into a fresh LOUPE_HOME. */
 function home(): { env: NodeJS.ProcessEnv; dir: string; runId: string; file: string } {
   const dir = tempDir();
-  const store = RunStore.open(path.join(dir, 'loupe.db'));
+  const store = Store.open(path.join(dir, 'loupe.db'));
   const r = resolveConfig({ name: 'cli victim', train: { steps: 10, warmup_steps: 0 } });
   if (!r.ok) throw new Error('bad test config');
-  const run = store.createRun({ name: 'cli victim', config: r.config, status: 'finished' });
-  store.insertMetrics(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
+  const run = store.runs.create({ name: 'cli victim', config: r.config, status: 'finished' });
+  store.metrics.insert(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
   const ckpt = path.join(dir, 'runs', run.id, 'checkpoints', 'step-1');
   fs.mkdirSync(ckpt, { recursive: true });
   const file = path.join(ckpt, 'weights.bin');
   fs.writeFileSync(file, 'w');
-  store.addCheckpoint(run.id, { step: 1, path: ckpt, sha256: 'x', bytes: 1, valLoss: null });
-  store.setStatus(run.id, 'finished');
+  store.checkpoints.add(run.id, { step: 1, path: ckpt, sha256: 'x', bytes: 1, valLoss: null });
+  store.runs.setStatus(run.id, 'finished');
   store.close();
   return { env: { LOUPE_HOME: dir }, dir, runId: run.id, file };
 }
 
 function stillThere(dir: string, runId: string, file: string): void {
-  const store = RunStore.open(path.join(dir, 'loupe.db'));
-  expect(store.getSummary(runId)).not.toBeNull();
-  expect(store.series(runId)[0].steps).toEqual([1]);
+  const store = Store.open(path.join(dir, 'loupe.db'));
+  expect(store.runs.get(runId)).not.toBeNull();
+  expect(store.metrics.series(runId)[0].steps).toEqual([1]);
   store.close();
   expect(fs.existsSync(file)).toBe(true);
 }
@@ -63,8 +63,8 @@ describe('loupe delete', () => {
     expect(deleted.stdout).toBe(`deleted run ${runId} (cli victim): metrics, alerts, samples and checkpoints; 1 file removed\n`);
     expect(fs.existsSync(path.join(dir, 'runs', runId))).toBe(false);
 
-    const store = RunStore.open(path.join(dir, 'loupe.db'));
-    expect(store.listRuns({ includeArchived: true })).toEqual([]);
+    const store = Store.open(path.join(dir, 'loupe.db'));
+    expect(store.runs.list({ includeArchived: true })).toEqual([]);
     expect(store.db.prepare('SELECT count(*) FROM metrics').pluck().get()).toBe(0);
     expect(store.integrityCheck()).toBe('ok');
     store.close();

@@ -28,7 +28,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
       }
       await withServices((s) => {
         const rid = s.runs.resolveId(ref);
-        const run = s.store.requireSummary(rid);
+        const run = s.runs.summary(rid);
         if (!run.archived) {
           throw new CliError(`run ${rid} (${run.name}) is not archived; archive it first with \`loupe archive ${rid}\`, then delete it`);
         }

@@ -38,7 +38,7 @@ const f2 = (v: number): string => v.toFixed(2);
 const quote = (s: string, max = 60): string => JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
 
 /** The readable diagnostics block printed under the text. */
-export function formatDiagnostics(s: Sample): string {
+function formatDiagnostics(s: Sample): string {
   const d = s.diagnostics;
   const where = s.runId ? `run ${s.runName} (${s.runId}) at step ${s.step}` : `checkpoint ${s.runName} at step ${s.step}`;
   const speed = s.tokensPerS === null ? '' : ` · ${s.tokensPerS.toFixed(1)} tokens/s`;

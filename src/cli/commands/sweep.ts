@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Services } from '../../main/services.ts';
-import type { RunSummary } from '../../shared/runs.ts';
+import { isActive, type RunSummary } from '../../shared/runs.ts';
 import type { SweepResult } from '../../shared/api/ablation.ts';
 import { readConfigFile, resolveWithOverrides } from '../../main/services/config-input.ts';
 import { parseVary } from '../../shared/ablation/sweep.ts';
@@ -27,7 +27,7 @@ interface SweepOptions {
 }
 
 /** "3" is a count (the config's seed, +1, +2); "1,2,5" an explicit list. */
-export function parseSeeds(raw: string): number | number[] {
+function parseSeeds(raw: string): number | number[] {
   const parts = raw.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)) {
@@ -70,8 +70,8 @@ const f4 = (v: number | null): string => (v === null ? '–' : v.toFixed(4));
 /** Stops whatever of the sweep is still queued or running, and waits for each to end (last checkpoints written). */
 async function stopRest(s: Services, runs: readonly RunSummary[]): Promise<void> {
   for (const run of runs) {
-    const { status } = s.store.requireSummary(run.id);
-    if (status === 'queued' || status === 'running') s.runs.stop(run.id);
+    const { status } = s.runs.summary(run.id);
+    if (isActive(status)) s.runs.stop(run.id);
   }
   await Promise.all(runs.map((r) => s.runs.waitForEnd(r.id)));
 }
@@ -80,7 +80,7 @@ async function stopRest(s: Services, runs: readonly RunSummary[]): Promise<void>
 async function trainFollowing(s: Services, runs: readonly RunSummary[]): Promise<number> {
   let failed = 0;
   for (const [i, run] of runs.entries()) {
-    const code = await followRun(s, s.store.requireSummary(run.id), {
+    const code = await followRun(s, s.runs.summary(run.id), {
       json: false,
       intro: `[${i + 1}/${runs.length}] training ${run.name} as run ${run.id} (${run.plannedSteps} steps)`,
     });
@@ -184,7 +184,7 @@ export function registerSweepCommand(program: Command, withServices: WithService
         if (o.json) ({ code: exit, results } = await trainQuietly(s, sweep.runs));
         else exit = await trainFollowing(s, sweep.runs);
 
-        const summary = sweep.runs.map((r) => s.store.requireSummary(r.id));
+        const summary = sweep.runs.map((r) => s.runs.summary(r.id));
         if (o.json) {
           process.stdout.write(
             `${JSON.stringify({ group: sweep.group, baseline_id: sweep.baselineId, field: sweep.field, values: sweep.values, seeds: sweep.seeds, warnings: sweep.warnings, runs: results })}\n`,

@@ -14,7 +14,7 @@ export interface ApiBackend {
 }
 
 /** LOUPE_BASELINE_STEPS shortens the one-click baseline (demos, e2e); unset means the full recipe. */
-export function baselineStepsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+function baselineStepsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env['LOUPE_BASELINE_STEPS'];
   if (!raw) return undefined;
   const n = Number(raw);

@@ -19,14 +19,14 @@ describe('runs.archive', () => {
     const parsed = resolveConfig(tinyConfig('elsewhere', 100));
     if (!parsed.ok) throw new Error('bad config');
     // The parent process (the test runner) is alive and is not this process: a run it owns is driven elsewhere.
-    const run = services.store.createRun({ name: 'elsewhere', config: parsed.config, status: 'running', ownerPid: process.ppid });
+    const run = services.store.runs.create({ name: 'elsewhere', config: parsed.config, status: 'running', ownerPid: process.ppid });
     const reply = await dispatcher.dispatch('runs.archive', { runId: run.id, archived: true });
     expect(reply).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(!reply.ok && reply.error.message).toContain('is running; stop it before archiving it');
-    expect(services.store.requireSummary(run.id).archived).toBe(false);
+    expect(services.store.runs.require(run.id).archived).toBe(false);
     // Unarchiving is never refused; once the other process is done, archiving works.
     expect(await dispatcher.dispatch('runs.archive', { runId: run.id, archived: false })).toMatchObject({ ok: true });
-    services.store.setStatus(run.id, 'stopped');
+    services.store.runs.setStatus(run.id, 'stopped');
     expect(await dispatcher.dispatch('runs.archive', { runId: run.id, archived: true })).toMatchObject({ ok: true, result: { archived: true } });
     services.runs.delete(run.id);
   });
@@ -57,7 +57,7 @@ describe('runs.delete', () => {
 
     const long = services.runs.start({ config: tinyConfig('long ms=5', 10_000) });
     // Archiving it is refused (below); a run archived earlier and resumed since gets here.
-    services.store.patchRun(long.id, { archived: true });
+    services.store.runs.patch(long.id, { archived: true });
     const running = await dispatcher.dispatch('runs.delete', { runId: long.id, confirm: true });
     expect(running).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(!running.ok && running.error.message).toMatch(/is (queued|running); stop it/);

@@ -6,6 +6,7 @@ import type { BackendName } from '../../shared/config.ts';
 import { tf } from './tf.ts';
 import { registerWasmKernels } from './kernels/wasm.ts';
 import { selectKernels } from './kernels/select.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 export interface BackendChoice {
   /** The tf.getBackend() name actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
@@ -45,12 +46,6 @@ const DAWN_WEBGPU = 'webgpu';
 
 const require = createRequire(import.meta.url);
 
-function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const first = msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
-  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
-}
-
 function isMissingModule(err: unknown, pkg: string): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   const msg = err instanceof Error ? err.message : '';
@@ -61,7 +56,7 @@ async function importOptional(pkg: string): Promise<unknown> {
   try {
     return await import(pkg);
   } catch (err) {
-    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err)})`, { cause: err });
+    throw new Error(isMissingModule(err, pkg) ? `${pkg} is not installed` : `${pkg} failed to load (${oneLine(err, 200)})`, { cause: err });
   }
 }
 
@@ -187,7 +182,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
         await activate(p);
         return { name: tf.getBackend(), reason: `${p.detail} (requested)` };
       } catch (err) {
-        why.push(mine.length > 1 ? `${c.label}: ${oneLine(err)}` : oneLine(err));
+        why.push(mine.length > 1 ? `${c.label}: ${oneLine(err, 200)}` : oneLine(err, 200));
       }
     }
     throw new BackendUnavailableError(requested, why.join('; '));
@@ -200,7 +195,7 @@ export async function initBackend(requested: BackendName): Promise<BackendChoice
       const because = skipped.length > 0 ? `; skipped ${skipped.join('; ')}` : '';
       return { name: tf.getBackend(), reason: `auto: ${p.detail}${because}` };
     } catch (err) {
-      skipped.push(`${c.label}: ${oneLine(err)}`);
+      skipped.push(`${c.label}: ${oneLine(err, 200)}`);
     }
   }
   throw new Error(`No TensorFlow.js backend could be started: ${skipped.join('; ')}`);
@@ -216,7 +211,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
       const p = await c.prepare();
       probe = { name: c.name, available: true, detail: p.detail };
     } catch (err) {
-      probe = { name: c.name, available: false, detail: `${c.label}: ${oneLine(err)}` };
+      probe = { name: c.name, available: false, detail: `${c.label}: ${oneLine(err, 200)}` };
     }
     const prev = seen.get(c.name);
     if (prev == null) {

@@ -1,4 +1,4 @@
-// Probes run at each eval besides val loss (issue 7, DESIGN §5–6): the built-in diagnostic prompts sampled with
+// Probes run at each eval besides val loss (DESIGN §5–6): the built-in diagnostic prompts sampled with
 // fixed settings, summarised as gen/* metrics, and condensation per layer on a fixed held-out text (diag/*).
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
@@ -18,7 +18,7 @@ import type { Tokenizer } from './data/tokenizer.ts';
  * its low-entropy distribution makes sampling near-greedy. Seeds are per prompt and never touch the training RNG.
  */
 export const GEN_PROBE_SETTINGS: Readonly<Omit<SampleSettings, 'seed'>> = {
-  maxNewTokens: 48,
+  maxTokens: 48,
   temperature: 0.8,
   topK: 0,
   topP: 1,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tf } from './tf.ts';
 import { Trainer } from './train.ts';
 import { SampleEngine, trimPieces } from './sample-job.ts';
-import type { SampleJob } from './sample-protocol.ts';
+import type { SampleJob } from '../../shared/sample-worker-protocol.ts';
 import { tinyConfig, tinyText } from './testing/tiny.ts';
 
 let dir: string;
@@ -16,7 +16,7 @@ let corpus: string;
 let checkpoint: string;
 const engine = new SampleEngine();
 
-const greedy = { maxNewTokens: 48, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 1, stop: [] };
+const greedy = { maxTokens: 48, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 1, stop: [] };
 const job = (over: Partial<SampleJob> = {}): SampleJob => ({
   id: 's1',
   checkpointPath: checkpoint,

@@ -13,8 +13,9 @@ import type { LanguageModel } from './model/registry.ts';
 import { generate, loadForSampling } from './sample.ts';
 import type { MemorizationIndex } from './diagnostics/memorization.ts';
 import { loadOrBuildMemorizationIndex } from './diagnostics/memorization-cache.ts';
-import type { SampleJob, SampleJobResult } from './sample-protocol.ts';
+import type { SampleJob, SampleJobResult } from '../../shared/sample-worker-protocol.ts';
 import type { SamplePhase } from '../../shared/api/samples.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 export interface SampleJobHooks {
   phase?: (phase: SamplePhase) => void;
@@ -33,11 +34,6 @@ interface Loaded {
   tokenizer: Tokenizer;
   step: number;
   state: CheckpointState;
-}
-
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').slice(0, 500);
 }
 
 function readState(checkpointPath: string): CheckpointState {

@@ -1,4 +1,4 @@
-// Sample worker entry (worker_threads): speaks engine/sample-protocol.ts. Runs one job at a time so sampling never
+// Sample worker entry (worker_threads): speaks shared/sample-worker-protocol.ts. Runs one job at a time so sampling never
 // blocks main; a 'cancel' arrives between tokens because generate() yields to the event loop after each one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,16 +6,12 @@ import { parentPort } from 'node:worker_threads';
 import { BackendName } from '../../shared/config.ts';
 import { initBackend } from './backend.ts';
 import { SampleEngine } from './sample-job.ts';
-import { ToSampleWorker, type FromSampleWorker, type SampleJob } from './sample-protocol.ts';
+import { ToSampleWorker, type FromSampleWorker, type SampleJob } from '../../shared/sample-worker-protocol.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 if (!parentPort) throw new Error('sample-worker.ts must run inside a worker thread');
 const port = parentPort;
 const post = (msg: FromSampleWorker): void => port.postMessage(msg);
-
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').slice(0, 500);
-}
 
 const engine = new SampleEngine();
 const cancelled = new Set<string>();

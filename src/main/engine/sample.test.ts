@@ -26,7 +26,7 @@ afterAll(() => {
 
 describe('sampling', () => {
   it('KV-cache greedy decoding gives the same tokens as full recomputation (also past the block)', async () => {
-    const greedy = { temperature: 0, maxNewTokens: 24 };
+    const greedy = { temperature: 0, maxTokens: 24 };
     const before = tf.memory().numTensors;
     const a = await generate(trainer.model, trainer.tokenizer, 'the whale', { ...greedy, useCache: true });
     const b = await generate(trainer.model, trainer.tokenizer, 'the whale', { ...greedy, useCache: false });
@@ -38,7 +38,7 @@ describe('sampling', () => {
 
   it('is reproducible per seed, streams tokens, and reports entropies', async () => {
     const pieces: string[] = [];
-    const s = { temperature: 1, topK: 20, topP: 0.9, maxNewTokens: 12, seed: 5 };
+    const s = { temperature: 1, topK: 20, topP: 0.9, maxTokens: 12, seed: 5 };
     const a = await generate(trainer.model, trainer.tokenizer, 'ship', s, { onToken: (_id, p) => void pieces.push(p) });
     const b = await generate(trainer.model, trainer.tokenizer, 'ship', s);
     expect(a.tokens).toEqual(b.tokens);
@@ -49,13 +49,13 @@ describe('sampling', () => {
   });
 
   it('stops at a stop sequence and can be cancelled', async () => {
-    const free = await generate(trainer.model, trainer.tokenizer, 'the', { temperature: 0, maxNewTokens: 20 });
+    const free = await generate(trainer.model, trainer.tokenizer, 'the', { temperature: 0, maxTokens: 20 });
     const stopAt = free.text.slice(3, 5);
-    const stopped = await generate(trainer.model, trainer.tokenizer, 'the', { temperature: 0, maxNewTokens: 20, stop: [stopAt] });
+    const stopped = await generate(trainer.model, trainer.tokenizer, 'the', { temperature: 0, maxTokens: 20, stop: [stopAt] });
     expect(stopped.finish).toBe('stop');
     expect(stopped.text).toBe(free.text.slice(0, free.text.indexOf(stopAt)));
     let n = 0;
-    const cancelled = await generate(trainer.model, trainer.tokenizer, 'the', { maxNewTokens: 50 }, { onToken: () => void n++, cancelled: () => n >= 3 });
+    const cancelled = await generate(trainer.model, trainer.tokenizer, 'the', { maxTokens: 50 }, { onToken: () => void n++, cancelled: () => n >= 3 });
     expect(cancelled.finish).toBe('cancelled');
     expect(cancelled.tokens.length).toBe(3);
   });
@@ -64,8 +64,8 @@ describe('sampling', () => {
     const saved = trainer.saveCheckpoint(dir);
     const { model, tokenizer, step } = loadForSampling(saved.path);
     expect(step).toBe(30);
-    const a = await generate(model, tokenizer, 'call me', { temperature: 0, maxNewTokens: 10 });
-    const b = await generate(trainer.model, trainer.tokenizer, 'call me', { temperature: 0, maxNewTokens: 10 });
+    const a = await generate(model, tokenizer, 'call me', { temperature: 0, maxTokens: 10 });
+    const b = await generate(trainer.model, trainer.tokenizer, 'call me', { temperature: 0, maxTokens: 10 });
     expect(a.tokens).toEqual(b.tokens);
     model.dispose();
   });
@@ -75,7 +75,7 @@ describe('sampling on wasm', () => {
   it('KV-cache greedy equals full recomputation there too', async () => {
     await initBackend('wasm');
     try {
-      const greedy = { temperature: 0, maxNewTokens: 20 };
+      const greedy = { temperature: 0, maxTokens: 20 };
       const a = await generate(trainer.model, trainer.tokenizer, 'captain', { ...greedy, useCache: true });
       const b = await generate(trainer.model, trainer.tokenizer, 'captain', { ...greedy, useCache: false });
       expect(a.tokens).toEqual(b.tokens);

@@ -2,29 +2,17 @@
 // Decodes incrementally with the model's KV cache; `useCache: false` recomputes the whole context per token
 // (the reference the cache is tested against, and the benchmark's baseline).
 import { tf } from './tf.ts';
+import type { SampleSettings as SharedSampleSettings } from '../../shared/api/samples.ts';
 import { Rng } from './rng.ts';
 import { createModel, type KvCache, type LanguageModel } from './model/registry.ts';
 import { loadCheckpoint } from './checkpoint/checkpoint.ts';
 import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
 
-export interface SampleSettings {
-  maxNewTokens: number;
-  /** 0 = greedy. */
-  temperature: number;
-  /** 0 = off. */
-  topK: number;
-  /** 1 = off. */
-  topP: number;
-  /** 1 = off; > 1 discourages tokens already in the context (CTRL, Keskar et al. 2019). */
-  repetitionPenalty: number;
-  seed: number;
-  /** Generation ends at the first of these (excluded from the text). */
-  stop: string[];
-  useCache: boolean;
-}
+/** The settings users pick (one shape everywhere), plus whether decoding uses the KV cache. */
+export type SampleSettings = SharedSampleSettings & { useCache: boolean };
 
 export const defaultSampleSettings: SampleSettings = {
-  maxNewTokens: 256,
+  maxTokens: 256,
   temperature: 0.8,
   topK: 0,
   topP: 1,
@@ -126,7 +114,7 @@ export async function generate(
   let finish: SampleResult['finish'] = 'length';
   let text = '';
   try {
-    while (out.length < s.maxNewTokens) {
+    while (out.length < s.maxTokens) {
       if (hooks.cancelled?.()) {
         finish = 'cancelled';
         break;

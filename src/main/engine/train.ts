@@ -4,6 +4,7 @@
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
+import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset, microBatches, type Batch } from './data/dataset.ts';
 import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
@@ -283,16 +284,9 @@ export function stepMetrics(r: StepResult): MetricPoint[] {
   ];
 }
 
-export interface StartedInfo {
-  params: number;
-  tokensPerUpdate: number;
-  microBatch: number;
-  accumulation: number;
-  startStep: number;
-}
-
 export interface TrainHooks {
-  started(info: StartedInfo): void;
+  /** The backend fields are the worker's to add: the loop does not know why its backend was chosen. */
+  started(info: Omit<StartedInfo, 'backend' | 'backendReason'>): void;
   metrics(points: MetricPoint[]): void;
   checkpoint(c: WrittenCheckpoint & { step: number; valLoss: number | null }): void;
   /** Polled between steps. */

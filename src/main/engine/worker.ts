@@ -6,6 +6,7 @@ import { toWire, type MetricPoint } from '../../shared/metrics.ts';
 import { initBackend } from './backend.ts';
 import { Trainer, runTraining, TrainingError } from './train.ts';
 import { hostPort } from './host-port.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 const port = hostPort();
 
@@ -28,11 +29,6 @@ class MetricsBatcher {
     post({ type: 'metrics', seq: this.seq++, points: this.pending.map((p) => ({ ...p, value: toWire(p.value) })) });
     this.pending = [];
   }
-}
-
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').slice(0, 500);
 }
 
 let request: 'stop' | 'pause' | null = null;

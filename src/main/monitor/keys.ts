@@ -1,5 +1,5 @@
-// The metric keys the detectors read. gen/* come from sampling the diagnostic prompt set at each eval
-// (issue 7), named once in src/shared/generation/diagnosis.ts for the engine, the monitor and the charts.
+// The metric keys the detectors read. gen/* come from sampling the diagnostic prompt set at each eval,
+// named once in src/shared/generation/diagnosis.ts for the engine, the monitor and the charts.
 import { MetricKey } from '../../shared/metrics.ts';
 import { GenMetricKey } from '../../shared/generation/diagnosis.ts';
 
@@ -8,11 +8,6 @@ export const GenKey = {
   loopFraction: GenMetricKey.loopFraction,
   sameness: GenMetricKey.sameness,
 } as const;
-
-export const monitoredKeys = [
-  MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
-  GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
-] as const;
 
 /** The words a practitioner would use for a metric in a sentence. */
 export function metricLabel(key: string): string {

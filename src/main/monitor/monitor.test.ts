@@ -5,7 +5,7 @@ import { AlertsConfig } from '../../shared/config.ts';
 import type { Alert } from '../../shared/alerts.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import { createRunMonitor, monitorOptions, recomputeAlerts } from './monitor.ts';
-import { syntheticCurve } from './synthetic.ts';
+import { syntheticCurve } from './testing/synthetic.ts';
 
 const cfg = AlertsConfig.parse({});
 const strip = (alerts: Alert[]): Alert[] => alerts.map((a) => ({ ...a })).sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));

@@ -1,7 +1,7 @@
 // One run's alert monitor: routes each metric point to the streaming detectors of DESIGN.md §5 and returns
 // the alerts that are new or updated. Alerts have stable ids (`kind:step`), so the store upserts them.
 import type { Alert } from '../../shared/alerts.ts';
-import { AlertsConfig } from '../../shared/config.ts';
+import { AlertsConfig, type RunConfig } from '../../shared/config.ts';
 import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
 import { AlertSink } from './sink.ts';
 import { GenKey } from './keys.ts';
@@ -56,6 +56,12 @@ export interface RunMonitor {
   /** A fresh pass over a whole stored run with this monitor's settings (this monitor's state is untouched). */
   recompute(points: readonly MetricPoint[]): Alert[];
 }
+
+/** How the scheduler gets a run's monitor; tests pass their own, null turns detection off. */
+export type MonitorFactory = (config: RunConfig) => RunMonitor;
+
+/** The monitor a run's config asks for: its alert thresholds, planned steps and grad clip. */
+export const monitorForRun: MonitorFactory = (config) => createRunMonitor(config.alerts, monitorOptions(config));
 
 const alertDefaults = AlertsConfig.parse({});
 const nonFiniteKeys: readonly string[] = [MetricKey.trainLoss, MetricKey.gradNorm, MetricKey.valLoss];

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../services.ts';
 import { scriptedServices, tinyConfig } from '../scheduler/testing/harness.ts';
-import { createRunMonitor } from './monitor.ts';
+import { monitorForRun } from './monitor.ts';
 
 let open: Services[] = [];
 afterEach(async () => {
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe('non-finite loss in a run', () => {
   it('pauses at the last good checkpoint with one error alert, and can be resumed', async () => {
-    const s = await scriptedServices({ monitorFactory: createRunMonitor });
+    const s = await scriptedServices({ monitorFactory: monitorForRun });
     open.push(s);
     const events: string[] = [];
     s.events.on('run.alert', ({ alert }) => events.push(`${alert.kind}:${alert.severity}`));

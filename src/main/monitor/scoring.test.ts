@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertsConfig } from '../../shared/config.ts';
 import { recomputeAlerts } from './monitor.ts';
-import { healthySteps, matchesExpected, syntheticSet } from './synthetic.ts';
+import { healthySteps, matchesExpected, syntheticSet } from './testing/synthetic.ts';
 
 /** The set's seed: change it to draw a fresh set; the thresholds must hold for any. */
 const SET_SEED = 20261201;

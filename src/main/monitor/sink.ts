@@ -23,7 +23,7 @@ export class AlertSink {
   }
 }
 
-export function sortAlerts(alerts: Alert[]): Alert[] {
+function sortAlerts(alerts: Alert[]): Alert[] {
   return alerts.sort((a, b) => a.step - b.step || a.kind.localeCompare(b.kind) || (a.id ?? '').localeCompare(b.id ?? ''));
 }
 

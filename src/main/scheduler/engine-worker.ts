@@ -3,7 +3,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ToWorker } from '../../shared/worker-protocol.ts';
 import { workerEntryUrl } from '../worker-spawn.ts';
 
@@ -38,18 +38,13 @@ export interface ThreadWorkerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * The default engine entry. LOUPE_ENGINE_ENTRY (a file path) substitutes another engine that speaks the
- * same protocol, which is how the scheduler and CLI tests drive a scripted engine.
- */
-export function defaultEngineEntry(env: NodeJS.ProcessEnv = process.env): URL {
-  const override = env['LOUPE_ENGINE_ENTRY'];
-  if (override) return pathToFileURL(override);
+/** The real engine's entry (tests pass the scripted engine as `entry` instead). */
+function defaultEngineEntry(): URL {
   return workerEntryUrl('engine/worker');
 }
 
 /** The wasm heap lives outside V8's old generation, so this mainly bounds JS-side leaks in the engine. */
-export const defaultResourceLimits: ResourceLimits = { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 64 };
+const defaultResourceLimits: ResourceLimits = { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 64 };
 
 export function threadWorkerFactory(opts: ThreadWorkerOptions = {}): EngineWorkerFactory {
   return ({ runId }) => {

@@ -49,7 +49,7 @@ describe('engine in a child process', () => {
     expect(end.status).toBe('finished');
     expect(end.steps).toBe(30);
     expect(s.runs.metrics(run.id, ['train/loss'])[0].steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    expect(s.store.listCheckpoints(run.id).map((c) => c.step)).toEqual([10, 20, 30]);
+    expect(s.store.checkpoints.list(run.id).map((c) => c.step)).toEqual([10, 20, 30]);
   });
 
   it('a native crash (abort) marks only its run crashed; main and the other run go on, and it resumes', async () => {
@@ -60,12 +60,12 @@ describe('engine in a child process', () => {
     expect(endBad.status).toBe('crashed');
     expect(endBad.error).toMatch(/killed by SIGABRT \(a native crash or out of memory\)/);
     expect((await s.runs.waitForEnd(good.id)).status).toBe('finished');
-    const committed = s.store.committedBatches(bad.id);
+    const committed = s.store.metrics.committedBatches(bad.id);
     expect(committed.length).toBeGreaterThan(0);
     expect(committed[committed.length - 1].lastStep).toBeLessThan(17);
     s.runs.resume(bad.id);
     expect((await s.runs.waitForEnd(bad.id)).status).toBe('crashed');
-    expect(s.store.committedBatches(bad.id).find((b) => b.attempt === 2)?.firstStep).toBe(11);
+    expect(s.store.metrics.committedBatches(bad.id).find((b) => b.attempt === 2)?.firstStep).toBe(11);
   });
 
   it('a heap that outgrows its limit ends the child, not main', async () => {
@@ -98,6 +98,6 @@ describe('engine in a child process', () => {
     expect(end.error).toBeNull();
     expect(end.status).toBe('finished');
     expect(end.backend).toBe('wasm');
-    expect(s.store.listCheckpoints(run.id).map((c) => c.step)).toEqual([3, 6]);
+    expect(s.store.checkpoints.list(run.id).map((c) => c.step)).toEqual([3, 6]);
   });
 });

@@ -7,7 +7,7 @@ import type { RunStatus } from '../../shared/runs.ts';
 import { resolveConfig } from '../../shared/config.ts';
 import type { Services } from '../services.ts';
 import { scriptedServices, tinyConfig } from './testing/harness.ts';
-import type { MonitorFactory } from './monitor-hook.ts';
+import type { MonitorFactory } from '../monitor/index.ts';
 
 let open: Services[] = [];
 afterEach(async () => {
@@ -50,22 +50,22 @@ describe('scheduler', () => {
     expect(end.lastTrainLoss).toBeCloseTo(3 * Math.exp(-30 / 40) + 0.5 + 0.01 * Math.sin(30 * 7.3), 10);
     expect(end.bestValLoss).not.toBeNull();
     expect(trainLossSteps(s, run.id)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-    expect(s.store.listCheckpoints(run.id).map((c) => c.step)).toEqual([10, 20, 30]);
+    expect(s.store.checkpoints.list(run.id).map((c) => c.step)).toEqual([10, 20, 30]);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(30 * 5 + 3);
-    expect(s.store.committedBatches(run.id).length).toBe(batches.length);
+    expect(s.store.metrics.committedBatches(run.id).length).toBe(batches.length);
   });
 
   it('keeps checkpoint.keep periodic checkpoints on disk plus the best and the last; records stay', async () => {
     const s = await services();
     const run = s.runs.start({ config: tinyConfig('keep', 100, { checkpoint: { every: 10, keep: 3 } }) });
     await s.runs.waitForEnd(run.id);
-    const live = s.store.listCheckpoints(run.id).map((c) => c.step);
+    const live = s.store.checkpoints.list(run.id).map((c) => c.step);
     expect(live).toEqual([70, 80, 90, 100]); // loss only falls here, so the best is also the last
-    for (const c of s.store.listCheckpoints(run.id)) expect(fs.existsSync(c.path)).toBe(true);
+    for (const c of s.store.checkpoints.list(run.id)) expect(fs.existsSync(c.path)).toBe(true);
     const all = s.store.db.prepare('SELECT step, pruned_at IS NOT NULL AS pruned FROM checkpoints WHERE run_id = ? ORDER BY step').all(run.id) as { step: number; pruned: number }[];
     expect(all.map((c) => c.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(all.filter((c) => c.pruned).map((c) => c.step)).toEqual([10, 20, 30, 40, 50, 60]);
-    expect(fs.readdirSync(path.dirname(s.store.latestCheckpoint(run.id)!.path)).sort()).toEqual(live.map((n) => `step-${String(n).padStart(8, '0')}`));
+    expect(fs.readdirSync(path.dirname(s.store.checkpoints.latest(run.id)!.path)).sort()).toEqual(live.map((n) => `step-${String(n).padStart(8, '0')}`));
   });
 
   it('runs one at a time by default and several when concurrency allows', async () => {
@@ -82,7 +82,7 @@ describe('scheduler', () => {
     const b = s.runs.start({ config: tinyConfig('b ms=5', 20) });
     await untilRunning(s, a.id);
     await new Promise((r) => setTimeout(r, 300));
-    expect(s.store.requireSummary(b.id).status).toBe('queued');
+    expect(s.store.runs.require(b.id).status).toBe('queued');
     const bRunning = untilRunning(s, b.id);
     s.runs.stop(a.id);
     const endA = await s.runs.waitForEnd(a.id);
@@ -95,7 +95,7 @@ describe('scheduler', () => {
     const c = s2.runs.start({ config: tinyConfig('c ms=5', 100_000) });
     const d = s2.runs.start({ config: tinyConfig('d ms=5', 100_000) });
     await Promise.all([untilRunning(s2, c.id), untilRunning(s2, d.id)]);
-    expect([s2.store.requireSummary(c.id).status, s2.store.requireSummary(d.id).status]).toEqual(['running', 'running']);
+    expect([s2.store.runs.require(c.id).status, s2.store.runs.require(d.id).status]).toEqual(['running', 'running']);
     s2.runs.stop(c.id);
     s2.runs.stop(d.id);
     const ends = await Promise.all([s2.runs.waitForEnd(c.id), s2.runs.waitForEnd(d.id)]);
@@ -114,7 +114,7 @@ describe('scheduler', () => {
     s.runs.resume(bad.id);
     const again = await s.runs.waitForEnd(bad.id);
     expect(again.status).toBe('crashed');
-    const attempt2 = s.store.committedBatches(bad.id).filter((b) => b.attempt === 2);
+    const attempt2 = s.store.metrics.committedBatches(bad.id).filter((b) => b.attempt === 2);
     expect(attempt2[0].firstStep).toBe(11);
   });
 
@@ -153,7 +153,7 @@ describe('scheduler', () => {
     s.runs.stop(run.id);
     const stopped = await s.runs.waitForEnd(run.id);
     expect(stopped.status).toBe('stopped');
-    const ckpt = s.store.latestCheckpoint(run.id)!;
+    const ckpt = s.store.checkpoints.latest(run.id)!;
     expect(ckpt.step).toBe(stopped.steps);
 
     const log = statusLog(s);
@@ -167,7 +167,7 @@ describe('scheduler', () => {
     expect(done.status).toBe('finished');
     expect(log.get(run.id)).toEqual(['queued', 'running', 'paused', 'queued', 'running', 'finished']);
     expect(trainLossSteps(s, run.id)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(s.store.committedBatches(run.id).map((b) => b.attempt).filter((v, i, a) => a.indexOf(v) === i)).toEqual([1, 2, 3]);
+    expect(s.store.metrics.committedBatches(run.id).map((b) => b.attempt).filter((v, i, a) => a.indexOf(v) === i)).toEqual([1, 2, 3]);
   });
 
   it('stopping a queued run takes it out of the queue', async () => {
@@ -200,6 +200,7 @@ describe('scheduler', () => {
           ? [{ kind: 'plateau', severity: 'warning', step: 12, stepEnd: null, message: 'flat', advice: 'raise lr', evidence: { loss: hit.value } }]
           : [];
       },
+      alerts: () => [],
       recompute: () => [],
     });
     const s = await services({ monitorFactory });
@@ -217,8 +218,8 @@ describe('scheduler', () => {
     const s = await services();
     const cfg = resolveConfig(tinyConfig('elsewhere', 20));
     if (!cfg.ok) throw new Error('config');
-    const dead = s.store.createRun({ name: 'dead', config: cfg.config, status: 'running', ownerPid: 2 ** 22 + 4242 });
-    const live = s.store.createRun({ name: 'live', config: cfg.config, status: 'running', ownerPid: process.ppid });
+    const dead = s.store.runs.create({ name: 'dead', config: cfg.config, status: 'running', ownerPid: 2 ** 22 + 4242 });
+    const live = s.store.runs.create({ name: 'live', config: cfg.config, status: 'running', ownerPid: process.ppid });
     expect(() => s.runs.stop(live.id)).toThrow(`run ${live.id} is being trained by another Loupe process (pid ${process.ppid}); stop it there`);
     expect(s.runs.resume(dead.id).status).toBe('queued');
     expect((await s.runs.waitForEnd(dead.id)).status).toBe('finished');
@@ -245,10 +246,10 @@ describe('scheduler', () => {
     s.store.db.pragma(`max_page_count = ${pages + 2}`); // what SQLite reports when the disk is full: SQLITE_FULL
     const end = await s.runs.waitForEnd(run.id);
     s.store.db.pragma('max_page_count = 1073741823');
-    const final = s.store.requireSummary(run.id);
+    const final = s.store.runs.require(run.id);
     expect(end.status).toBe('failed');
     expect(final.error).toBe(`disk full while writing ${s.dbFile}; free some space and try again`);
-    const committed = s.store.committedBatches(run.id);
+    const committed = s.store.metrics.committedBatches(run.id);
     expect(committed.length).toBeGreaterThan(0);
     const steps = s.runs.metrics(run.id, ['train/loss'])[0].steps;
     expect(steps[steps.length - 1]).toBe(committed[committed.length - 1].lastStep);

@@ -7,13 +7,13 @@ import { FromWorker } from '../../shared/worker-protocol.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
 import { fromWire, toWire, type MetricPoint } from '../../shared/metrics.ts';
-import type { RunStore } from '../store/run-store.ts';
-import { describeStorageError, oneLine } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
+import { describeStorageError } from '../store/db.ts';
+import { oneLine } from '../../shared/one-line.ts';
 import { checkpointDir } from '../paths.ts';
 import type { EngineWorker, EngineWorkerFactory, WorkerExit } from './engine-worker.ts';
 import type { ServiceEvents } from './events.ts';
-import type { MonitorFactory, RunMonitor } from './monitor-hook.ts';
-import { monitorOptions, nonFiniteFailurePoints } from '../monitor/index.ts';
+import { nonFiniteFailurePoints, type MonitorFactory, type RunMonitor } from '../monitor/index.ts';
 
 export interface CommitInfo {
   runId: string;
@@ -23,7 +23,7 @@ export interface CommitInfo {
 }
 
 export interface SchedulerOptions {
-  store: RunStore;
+  store: Store;
   dataDir: string;
   events: ServiceEvents;
   createWorker: EngineWorkerFactory;
@@ -83,16 +83,16 @@ export class Scheduler {
   /** Queues a run that the store already holds; resumeFrom is a checkpoint folder or null for a fresh start. */
   enqueue(runId: string, resumeFrom: string | null): RunSummary {
     if (this.closed) throw new Error('the scheduler is shut down');
-    const attempt = this.opts.store.enqueue(runId);
+    const attempt = this.opts.store.runs.enqueue(runId);
     this.queue.push({ runId, attempt, resumeFrom });
     this.emitStatus(runId);
     this.pump();
-    return this.opts.store.requireSummary(runId);
+    return this.opts.store.runs.require(runId);
   }
 
   /** Resolves with the run's summary once it is no longer queued or running. */
   waitForEnd(runId: string): Promise<RunSummary> {
-    if (!this.isActive(runId)) return Promise.resolve(this.opts.store.requireSummary(runId));
+    if (!this.isActive(runId)) return Promise.resolve(this.opts.store.runs.require(runId));
     return new Promise((resolve) => {
       const list = this.waiters.get(runId) ?? [];
       list.push(resolve);
@@ -105,7 +105,7 @@ export class Scheduler {
     const qi = this.queue.findIndex((q) => q.runId === runId);
     if (qi >= 0) {
       this.queue.splice(qi, 1);
-      this.opts.store.setStatus(runId, kind === 'stop' ? 'stopped' : 'paused', null);
+      this.opts.store.runs.setStatus(runId, kind === 'stop' ? 'stopped' : 'paused', null);
       this.settle(runId);
       return;
     }
@@ -143,10 +143,10 @@ export class Scheduler {
     let config: RunConfig;
     let worker: EngineWorker;
     try {
-      config = store.getConfig(q.runId);
+      config = store.runs.config(q.runId);
       worker = this.opts.createWorker({ runId: q.runId, backend: config.backend });
     } catch (e) {
-      store.setStatus(q.runId, 'failed', `could not start the training worker: ${oneLine(e)}`);
+      store.runs.setStatus(q.runId, 'failed', `could not start the training worker: ${oneLine(e)}`);
       this.settle(q.runId);
       return;
     }
@@ -155,7 +155,7 @@ export class Scheduler {
       attempt: q.attempt,
       config,
       worker,
-      monitor: this.opts.monitorFactory ? this.opts.monitorFactory(config.alerts, monitorOptions(config)) : null,
+      monitor: this.opts.monitorFactory ? this.opts.monitorFactory(config) : null,
       settled: false,
       stopRequested: null,
       stopTimer: null,
@@ -179,7 +179,7 @@ export class Scheduler {
     try {
       switch (msg.type) {
         case 'started':
-          this.opts.store.markRunning(a.runId, msg);
+          this.opts.store.runs.markRunning(a.runId, msg);
           a.lastStep = msg.startStep;
           if (a.monitor && msg.startStep > 0) this.warmMonitor(a, msg.startStep);
           this.emitStatus(a.runId);
@@ -189,7 +189,7 @@ export class Scheduler {
           this.onMetrics(a, msg.seq, msg.points.map((p) => ({ step: p.step, key: p.key, value: fromWire(p.value) })));
           break;
         case 'checkpoint':
-          this.opts.store.addCheckpoint(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });
+          this.opts.store.checkpoints.add(a.runId, { step: msg.step, path: msg.path, sha256: msg.sha256, bytes: msg.bytes, valLoss: msg.valLoss });
           this.prune(a);
           break;
         case 'log':
@@ -221,7 +221,7 @@ export class Scheduler {
   }
 
   private onMetrics(a: Active, seq: number, points: MetricPoint[]): void {
-    this.opts.store.insertMetrics(a.runId, a.attempt, seq, points);
+    this.opts.store.metrics.insert(a.runId, a.attempt, seq, points);
     a.lastPoints = points;
     for (const p of points) if (p.step > a.lastStep) a.lastStep = p.step;
     this.opts.onCommit?.({ runId: a.runId, attempt: a.attempt, seq, points });
@@ -236,7 +236,7 @@ export class Scheduler {
   private pauseNonFinite(a: Active, step: number, message: string): void {
     const points = nonFiniteFailurePoints(step, message, a.lastPoints);
     if (points.length) this.onMetrics(a, -1, points);
-    const ckpt = this.opts.store.latestCheckpoint(a.runId);
+    const ckpt = this.opts.store.checkpoints.latest(a.runId);
     const where = ckpt ? `paused at its last good checkpoint (step ${ckpt.step})` : 'paused before its first checkpoint (resume restarts from step 0)';
     this.finish(a, 'paused', `${message} (step ${step}); ${where}`);
   }
@@ -244,12 +244,12 @@ export class Scheduler {
   /** Applies checkpoint.keep; only folders inside this run's checkpoint folder are ever removed. */
   private prune(a: Active): void {
     const root = path.resolve(checkpointDir(this.opts.dataDir, a.runId)) + path.sep;
-    for (const c of this.opts.store.checkpointsToPrune(a.runId, a.config.checkpoint.keep)) {
+    for (const c of this.opts.store.checkpoints.toPrune(a.runId, a.config.checkpoint.keep)) {
       const dir = path.resolve(c.path);
       if (!dir.startsWith(root)) continue;
       try {
         fs.rmSync(dir, { recursive: true, force: true });
-        this.opts.store.markPruned(a.runId, c.step);
+        this.opts.store.checkpoints.markPruned(a.runId, c.step);
       } catch (e) {
         this.log(a.runId, 'warn', `could not remove old checkpoint ${dir}: ${oneLine(e)}`);
       }
@@ -259,13 +259,13 @@ export class Scheduler {
   /** A resumed run's monitor sees the stored history first, so windows and medians continue seamlessly. */
   private warmMonitor(a: Active, upToStep: number): void {
     const history: MetricPoint[] = [];
-    for (const p of this.opts.store.iteratePoints(a.runId)) if (p.step <= upToStep) history.push(p);
+    for (const p of this.opts.store.metrics.points(a.runId)) if (p.step <= upToStep) history.push(p);
     this.storeAlerts(a.runId, a.monitor!.observe(history));
   }
 
   private storeAlerts(runId: string, alerts: ReturnType<RunMonitor['observe']>): void {
     if (alerts.length === 0) return;
-    for (const alert of this.opts.store.upsertAlerts(runId, alerts)) this.opts.events.emit('run.alert', { runId, alert });
+    for (const alert of this.opts.store.alerts.upsert(runId, alerts)) this.opts.events.emit('run.alert', { runId, alert });
   }
 
   private onExit(a: Active, exit: WorkerExit): void {
@@ -286,7 +286,7 @@ export class Scheduler {
     this.active.delete(a.runId);
     void a.worker.terminate().catch(() => {});
     try {
-      this.opts.store.setStatus(a.runId, status, error);
+      this.opts.store.runs.setStatus(a.runId, status, error);
     } finally {
       if (status === 'failed' || status === 'crashed') this.log(a.runId, 'error', error ?? status);
       this.settle(a.runId);
@@ -305,7 +305,7 @@ export class Scheduler {
     this.waiters.delete(runId);
     let summary: RunSummary;
     try {
-      summary = this.opts.store.requireSummary(runId);
+      summary = this.opts.store.runs.require(runId);
     } catch {
       return;
     }
@@ -313,7 +313,7 @@ export class Scheduler {
   }
 
   private emitStatus(runId: string): void {
-    const run = this.opts.store.getSummary(runId);
+    const run = this.opts.store.runs.get(runId);
     if (run) this.opts.events.emit('run.status', { run });
   }
 

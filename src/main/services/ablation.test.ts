@@ -27,8 +27,8 @@ function storedRun(
   o: { name: string; lr?: number; seed: number; group?: string; baselineId?: string; val: number[]; status?: 'finished' | 'stopped'; alerts?: RunConfigInput['alerts'] },
 ): string {
   const config = resolved({ ...tinyConfig(o.name, 30), seed: o.seed, train: { steps: 30, warmup_steps: 0, batch_size: 2, lr: o.lr ?? 6e-4 }, alerts: o.alerts });
-  const run = s.store.createRun({ name: o.name, config, groupName: o.group ?? null, baselineId: o.baselineId ?? null, status: o.status ?? 'finished' });
-  s.store.insertMetrics(run.id, 1, 0, o.val.map((value, i) => ({ step: (i + 1) * 10, key: 'val/loss', value })));
+  const run = s.store.runs.create({ name: o.name, config, groupName: o.group ?? null, baselineId: o.baselineId ?? null, status: o.status ?? 'finished' });
+  s.store.metrics.insert(run.id, 1, 0, o.val.map((value, i) => ({ step: (i + 1) * 10, key: 'val/loss', value })));
   return run.id;
 }
 
@@ -61,8 +61,8 @@ describe('ablation.sweep', () => {
     expect(ends.map((r) => r.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
     // Concurrency 1: each run starts after the previous one ended.
     for (let i = 1; i < ends.length; i++) expect(ends[i].startedAt!).toBeGreaterThanOrEqual(ends[i - 1].endedAt!);
-    expect(services.store.getConfig(sweep.runs[3].id).train.lr).toBe(3e-4);
-    expect(services.store.getConfig(sweep.runs[3].id).seed).toBe(1338);
+    expect(services.store.runs.config(sweep.runs[3].id).train.lr).toBe(3e-4);
+    expect(services.store.runs.config(sweep.runs[3].id).seed).toBe(1338);
 
     // A second sweep over the same field gets a fresh group name; compare finds the baseline from the links.
     const again = ablation.sweep({ vary: { field: 'train.lr', values: ['2e-4'] }, seeds: [7], baselineId: baseline.id, dryRun: true });

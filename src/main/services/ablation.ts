@@ -1,5 +1,5 @@
 // Ablation services over the run store: sweeps queued as named groups linked to a baseline, group listings,
-// and the compare table of runs and groups against a baseline (issue 8). Shared by the API and `loupe sweep/compare`.
+// and the compare table of runs and groups against a baseline. Shared by the API and `loupe sweep/compare`.
 import type { z } from 'zod';
 import { resolveConfig, type RunConfig, type ConfigIssue } from '../../shared/config.ts';
 import { parseConfigText, stringifyConfig, type TextConfigIssue } from '../../shared/config-yaml.ts';
@@ -7,7 +7,7 @@ import { diffConfigs, experimentalChanges, type ConfigChange } from '../../share
 import { expandSweep, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
 import { compareRuns, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
 import { reviewCandidate } from '../../shared/ablation/candidate.ts';
-import type { RunSummary } from '../../shared/runs.ts';
+import { isActive, type RunSummary } from '../../shared/runs.ts';
 import type {
   BaseConfigResult,
   CompareParams,
@@ -19,9 +19,9 @@ import type {
   SweepResult,
   VaryInput,
 } from '../../shared/api/ablation.ts';
-import type { RunStore } from '../store/run-store.ts';
+import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
-import type { RunServices } from '../services.ts';
+import type { RunServices } from './runs.ts';
 import { ServiceError } from './errors.ts';
 import { checkCorpus, readBaselineConfig, resolveWithOverrides } from './config-input.ts';
 
@@ -41,12 +41,10 @@ export interface AblationServices {
 }
 
 export interface AblationDeps {
-  store: RunStore;
+  store: Store;
   runs: RunServices;
   events: ServiceEvents;
 }
-
-const activeStatuses = new Set(['queued', 'running']);
 
 function bad(path: string, message: string): ServiceError {
   return new ServiceError('bad_request', path ? `${path}: ${message}` : message, [{ path, message }]);
@@ -85,7 +83,7 @@ function coerceValue(schema: z.ZodType, value: VaryValue): VaryValue | null {
 }
 
 /** The CLI form ("train.lr=1e-3,6e-4") or the launcher form ({ field, values }), checked against the config schema. */
-export function readVary(input: VaryInput): Vary {
+function readVary(input: VaryInput): Vary {
   const path = typeof input === 'string' ? input.slice(0, Math.max(0, input.indexOf('='))).trim() : input.field;
   if (path === 'seed' || path === 'name') {
     const why = path === 'seed' ? 'seeds come from "seeds" (a count or a list)' : 'it is a label, and runs are named for what changed';
@@ -122,7 +120,7 @@ function compareTimes(a: RunSummary, b: RunSummary): number {
 }
 
 export function createAblationServices({ store, runs, events }: AblationDeps): AblationServices {
-  const allRuns = (includeArchived = true): RunSummary[] => store.listRuns({ includeArchived });
+  const allRuns = (includeArchived = true): RunSummary[] => store.runs.list({ includeArchived });
   const groupNames = (): Set<string> => new Set(allRuns().flatMap((r) => (r.groupName === null ? [] : [r.groupName])));
   const groupRuns = (name: string): RunSummary[] => allRuns(false).filter((r) => r.groupName === name).sort(compareTimes);
 
@@ -146,8 +144,8 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
   const baseConfig = (runId?: string, steps?: number): BaseConfigResult => {
     if (runId) {
       const id = runIdOrThrow(runId, 'runId');
-      const config = store.getConfig(id);
-      return { runId: id, name: store.requireSummary(id).name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
+      const config = store.runs.config(id);
+      return { runId: id, name: store.runs.require(id).name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
     }
     const config = resolveWithOverrides(readBaselineConfig(), { steps });
     return { runId: null, name: config.name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
@@ -156,7 +154,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
   const sweep = (p: SweepRequest): SweepResult => {
     const varied = p.vary === undefined ? null : readVary(p.vary);
     const baselineId = p.baselineId === undefined ? null : runIdOrThrow(p.baselineId, 'baselineId');
-    const baselineConfig = baselineId === null ? null : store.getConfig(baselineId);
+    const baselineConfig = baselineId === null ? null : store.runs.config(baselineId);
     let input: RunConfig;
     if (p.config !== undefined) input = configOrThrow(p.config, 'config');
     else if (baselineConfig) input = baselineConfig;
@@ -232,15 +230,15 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       const statusCounts: GroupInfo['statusCounts'] = {};
       for (const r of members) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
       const baselines = new Set(members.map((r) => r.baselineId));
-      const first = store.getConfig(members[0].id);
+      const first = store.runs.config(members[0].id);
       const varied = new Set<string>();
-      for (const r of members.slice(1)) for (const c of changesBetween(first, store.getConfig(r.id))) varied.add(c.path);
+      for (const r of members.slice(1)) for (const c of changesBetween(first, store.runs.config(r.id))) varied.add(c.path);
       out.push({
         name,
         runIds: members.map((r) => r.id),
         runCount: members.length,
         statusCounts,
-        done: members.every((r) => !activeStatuses.has(r.status)),
+        done: members.every((r) => !isActive(r.status)),
         baselineId: baselines.size === 1 ? [...baselines][0] : null,
         variedFields: [...varied],
         seeds: [...new Set(members.map((r) => r.seed))],
@@ -254,7 +252,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
   const compare = (p: CompareRequest): CompareResult => {
     const picked = new Map<string, RunSummary>();
     const add = (r: RunSummary): void => void picked.set(r.id, r);
-    (p.runIds ?? []).forEach((ref, i) => add(store.requireSummary(runIdOrThrow(ref, `runIds.${i}`))));
+    (p.runIds ?? []).forEach((ref, i) => add(store.runs.require(runIdOrThrow(ref, `runIds.${i}`))));
     (p.groups ?? []).forEach((name, i) => {
       const members = groupRuns(name);
       if (members.length === 0) throw new ServiceError('not_found', `no group named "${name}"`, [{ path: `groups.${i}`, message: 'no such group' }]);
@@ -277,11 +275,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
 
     // The baseline joins with its seed replicates: same group (or none) and the same config, seed and name aside.
     if ('runId' in baseline) {
-      const base = store.requireSummary(baseline.runId);
-      const baseCfg = store.getConfig(base.id);
+      const base = store.runs.require(baseline.runId);
+      const baseCfg = store.runs.config(base.id);
       add(base);
       for (const r of allRuns(false)) {
-        if (r.groupName === base.groupName && !picked.has(r.id) && sameExperiment(baseCfg, store.getConfig(r.id))) add(r);
+        if (r.groupName === base.groupName && !picked.has(r.id) && sameExperiment(baseCfg, store.runs.config(r.id))) add(r);
       }
     } else {
       const members = groupRuns(baseline.group);
@@ -299,14 +297,14 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       // Unfinished runs stopped early: their losses are not comparable with a full run's.
       finalValLoss: finished(r) ? r.lastValLoss : null,
       bestValLoss: finished(r) ? r.bestValLoss : null,
-      config: store.getConfig(r.id),
+      config: store.runs.config(r.id),
     }));
     const built = compareRuns(input, baseline, { metric: p.metric, alpha: p.alpha });
     if (!built.ok) throw bad('baseline', built.error);
     const table = built.table;
-    const pending = ordered.filter((r) => activeStatuses.has(r.status));
+    const pending = ordered.filter((r) => isActive(r.status));
     if (pending.length > 0) table.warnings.unshift(`${pending.length} run(s) still queued or running (${pending.map((r) => r.name).join(', ')}): compare again when they finish`);
-    const unfinished = ordered.filter((r) => !finished(r) && !activeStatuses.has(r.status));
+    const unfinished = ordered.filter((r) => !finished(r) && !isActive(r.status));
     if (unfinished.length > 0) table.warnings.unshift(`${unfinished.length} run(s) did not finish (${unfinished.map((r) => `${r.name}: ${r.status}`).join(', ')}) and are left out`);
 
     const rowOf = new Map(table.rows.flatMap((row) => row.runIds.map((id) => [id, row.key] as const)));
@@ -330,7 +328,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
   return {
     baseConfig,
     review({ baselineId, candidate }) {
-      const base = baselineId ? store.getConfig(runIdOrThrow(baselineId, 'baselineId')) : resolveWithOverrides(readBaselineConfig());
+      const base = baselineId ? store.runs.config(runIdOrThrow(baselineId, 'baselineId')) : resolveWithOverrides(readBaselineConfig());
       const parsed = parseSource(candidate);
       if (!parsed.ok) return { ok: false, issues: parsed.issues };
       return { ok: true, config: parsed.config as unknown as Record<string, unknown>, review: reviewCandidate(base, parsed.config) };

@@ -8,7 +8,7 @@ import { repoRoot } from '../repo-root.ts';
 import { scaledSteps, withRunLength } from '../../shared/run-length.ts';
 import { ServiceError } from './errors.ts';
 
-export const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;
 
 export interface Overrides {

@@ -2,7 +2,7 @@
 // as a Hugging Face model folder. Files appear complete or not at all (temp file, then rename).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunStore } from '../store/run-store.ts';
+import type { Store } from '../store/store.ts';
 import { exportHfModel } from '../engine/checkpoint/checkpoint.ts';
 import { ServiceError } from './errors.ts';
 
@@ -14,8 +14,8 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : String(v);
 }
 
-export function exportCsv(store: RunStore, runId: string, file: string): { rows: number; columns: string[] } {
-  const keys = store.metricKeys(runId);
+export function exportCsv(store: Store, runId: string, file: string): { rows: number; columns: string[] } {
+  const keys = store.metrics.keys(runId);
   const col = new Map(keys.map((k, i) => [k, i]));
   const target = path.resolve(file);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}`);
@@ -39,7 +39,7 @@ export function exportCsv(store: RunStore, runId: string, file: string): { rows:
         buf = '';
       }
     };
-    for (const p of store.iteratePoints(runId)) {
+    for (const p of store.metrics.points(runId)) {
       if (p.step !== step) {
         flush();
         step = p.step;
@@ -65,8 +65,8 @@ export function exportCsv(store: RunStore, runId: string, file: string): { rows:
   return { rows, columns: ['step', ...keys] };
 }
 
-export function exportHf(store: RunStore, runId: string, dir: string): { dir: string; step: number; files: string[] } {
-  const ckpt = store.latestCheckpoint(runId);
+export function exportHf(store: Store, runId: string, dir: string): { dir: string; step: number; files: string[] } {
+  const ckpt = store.checkpoints.latest(runId);
   if (!ckpt) throw new ServiceError('not_found', `run ${runId} has no checkpoint to export yet`);
   if (!fs.existsSync(ckpt.path)) throw new ServiceError('not_found', `checkpoint folder ${ckpt.path} of run ${runId} is missing`);
   const target = path.resolve(dir);

@@ -2,7 +2,7 @@
 // running jobs, and a crashed worker failing only its current job before a fresh one takes the next.
 import { describe, it, expect } from 'vitest';
 import { SampleRunner, type JobCallbacks, type SampleWorkerHandle } from './sample-runner.ts';
-import type { SampleJob, SampleJobResult, ToSampleWorker } from '../engine/sample-protocol.ts';
+import type { SampleJob, SampleJobResult, ToSampleWorker } from '../../shared/sample-worker-protocol.ts';
 
 class FakeWorker implements SampleWorkerHandle {
   sent: ToSampleWorker[] = [];
@@ -37,7 +37,7 @@ const job = (id: string): SampleJob => ({
   id,
   checkpointPath: '/x',
   prompt: 'p',
-  settings: { maxNewTokens: 1, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0, stop: [] },
+  settings: { maxTokens: 1, temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0, stop: [] },
   expectedKeywords: null,
   memorizationCacheDir: null,
 });

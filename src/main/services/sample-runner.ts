@@ -2,7 +2,7 @@
 // A crashed worker fails only its current job; the next job starts a fresh one. An idle worker is let go.
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../worker-spawn.ts';
-import { FromSampleWorker, type SampleJob, type SampleJobResult, type ToSampleWorker } from '../engine/sample-protocol.ts';
+import { FromSampleWorker, type SampleJob, type SampleJobResult, type ToSampleWorker } from '../../shared/sample-worker-protocol.ts';
 import type { SamplePhase } from '../../shared/api/samples.ts';
 
 export interface SampleWorkerHandle {
@@ -17,7 +17,7 @@ export interface SampleWorkerHandle {
 
 export type SampleWorkerFactory = () => SampleWorkerHandle;
 
-export const threadSampleWorker: SampleWorkerFactory = () => {
+const threadSampleWorker: SampleWorkerFactory = () => {
   const worker: Worker = spawnWorker('engine/sample-worker', {}, { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 64 });
   let lastError: Error | null = null;
   worker.on('error', (e: Error) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tf } from '../engine/tf.ts';
 import { Trainer } from '../engine/train.ts';
 import { tinyConfig, tinyText } from '../engine/testing/tiny.ts';
-import { RunStore } from '../store/run-store.ts';
+import { Store } from '../store/store.ts';
 import { checkpointDir, dbPath } from '../paths.ts';
 
 export interface SampleFixture {
@@ -28,17 +28,17 @@ export async function sampleFixture(opts: { steps?: number[]; blockSize?: number
   const text = tinyText(6000);
   writeFileSync(corpus, text);
   const config = tinyConfig({ name: 'tiny-sampled', data: { corpus }, model: { block_size: opts.blockSize ?? 16 } });
-  const store = RunStore.open(dbPath(dataDir));
+  const store = Store.open(dbPath(dataDir));
   const checkpointPaths: string[] = [];
   try {
-    const run = store.createRun({ name: 'tiny-sampled', config, status: 'finished' });
-    const emptyRunId = store.createRun({ name: 'no-checkpoints', config, status: 'finished' }).id;
+    const run = store.runs.create({ name: 'tiny-sampled', config, status: 'finished' });
+    const emptyRunId = store.runs.create({ name: 'no-checkpoints', config, status: 'finished' }).id;
     const trainer = new Trainer({ config, backend: 'cpu', text });
     try {
       for (const step of steps) {
         while (trainer.step < step) trainer.trainStep();
         const c = trainer.saveCheckpoint(checkpointDir(dataDir, run.id));
-        store.addCheckpoint(run.id, { step, path: c.path, sha256: c.sha256, bytes: c.bytes, valLoss: null });
+        store.checkpoints.add(run.id, { step, path: c.path, sha256: c.sha256, bytes: c.bytes, valLoss: null });
         checkpointPaths.push(c.path);
       }
     } finally {

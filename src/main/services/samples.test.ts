@@ -203,8 +203,8 @@ describe('sampling a run that is still training', () => {
     });
     try {
       const deadline = Date.now() + 60_000;
-      while (services.store.listCheckpoints(run.id).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(services.store.requireSummary(run.id).status).toBe('running');
+      while (services.store.checkpoints.list(run.id).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(services.store.runs.require(run.id).status).toBe('running');
       const h = services.samples.generate({ target: { runId: run.id, step: null }, prompt: 'the', settings: { maxTokens: 8 } });
       expect(h.checkpoint.step).toBeGreaterThanOrEqual(6);
       const s = await h.done;

@@ -4,16 +4,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { RunStore } from '../store/run-store.ts';
-import { SampleStore } from '../store/sample-store.ts';
+import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import { ServiceError } from './errors.ts';
 import { resolveRunRef } from './run-ref.ts';
 import { SampleRunner, type SampleWorkerFactory } from './sample-runner.ts';
-import type { SampleJob, SampleJobResult } from '../engine/sample-protocol.ts';
+import type { SampleJob, SampleJobResult } from '../../shared/sample-worker-protocol.ts';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
 import { parsePromptSet, type PromptSet } from '../../shared/generation/prompts.ts';
 import { summarizePromptSet } from '../../shared/generation/diagnosis.ts';
+import { isActive } from '../../shared/runs.ts';
 import {
   ExpectedKeywords,
   ResolvedCheckpoint,
@@ -75,7 +75,7 @@ export interface SampleServices {
 }
 
 export interface SampleServicesDeps {
-  store: RunStore;
+  store: Store;
   events: ServiceEvents;
   dataDir: string;
   workerFactory?: SampleWorkerFactory;
@@ -106,18 +106,6 @@ function newId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
 
-function toEngineSettings(s: SampleSettings): SampleJob['settings'] {
-  return {
-    maxNewTokens: s.maxTokens,
-    temperature: s.temperature,
-    topK: s.topK,
-    topP: s.topP,
-    repetitionPenalty: s.repetitionPenalty,
-    seed: s.seed,
-    stop: s.stop,
-  };
-}
-
 /** The built-in set's keywords when the prompt is one of its probes verbatim, so ad-hoc probes get a keyword score too. */
 function builtInKeywords(prompt: string): ExpectedKeywords | null {
   const p = builtInDiagnosticSet.prompts.find((x) => x.prompt === prompt);
@@ -126,19 +114,19 @@ function builtInKeywords(prompt: string): ExpectedKeywords | null {
 
 export function createSampleServices(deps: SampleServicesDeps): SampleServices {
   const { store, events } = deps;
-  const samples = new SampleStore(store.db);
+  const samples = store.samples;
   const runner = new SampleRunner(deps.workerFactory);
   const cacheDir = path.join(deps.dataDir, 'cache', 'memorization');
   const grids = new Map<string, GridState>();
 
-  const runIdOf = (ref: string): string => (store.getSummary(ref) ? ref : resolveRunRef(ref, store.listRuns({ includeArchived: true })));
+  const runIdOf = (ref: string): string => (store.runs.get(ref) ? ref : resolveRunRef(ref, store.runs.list({ includeArchived: true })));
 
   const resolveRef = (ref: { runId: string; step: number | null }): Resolved => {
     const runId = runIdOf(ref.runId);
-    const run = store.requireSummary(runId);
-    const all = store.listCheckpoints(runId);
+    const run = store.runs.require(runId);
+    const all = store.checkpoints.list(runId);
     if (all.length === 0) {
-      throw new ServiceError('not_found', `run ${runId} has no checkpoint yet${run.status === 'running' || run.status === 'queued' ? ' (it is still training; one is saved every checkpoint.every steps)' : ''}`);
+      throw new ServiceError('not_found', `run ${runId} has no checkpoint yet${isActive(run.status) ? ' (it is still training; one is saved every checkpoint.every steps)' : ''}`);
     }
     const ck = ref.step === null ? all[all.length - 1]! : all.find((c) => c.step === ref.step);
     if (!ck) {
@@ -227,7 +215,7 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
       id: sampleId,
       checkpointPath: r.path,
       prompt,
-      settings: toEngineSettings(settings),
+      settings,
       expectedKeywords,
       memorizationCacheDir: memorization ? cacheDir : null,
     };
@@ -319,15 +307,15 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
 
   return {
     checkpoints(opts = {}) {
-      return store.listRuns({ includeArchived: opts.includeArchived ?? false }).map((run) => ({
+      return store.runs.list({ includeArchived: opts.includeArchived ?? false }).map((run) => ({
         runId: run.id,
         runName: run.name,
         status: run.status,
         steps: run.steps,
         plannedSteps: run.plannedSteps,
         createdAt: run.createdAt,
-        checkpoints: store
-          .listCheckpoints(run.id)
+        checkpoints: store.checkpoints
+          .list(run.id)
           .reverse()
           .map((c) => ({ step: c.step, valLoss: c.valLoss, createdAt: c.createdAt })),
       }));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations, type Migration } from './migrations/index.ts';
+import { oneLine } from '../../shared/one-line.ts';
 
 export type Db = Database.Database;
 
@@ -104,9 +105,4 @@ function migrate(db: Db, list: readonly Migration[], file: string): void {
       db.pragma(`user_version = ${m.version}`);
     }
   }).immediate();
-}
-
-export function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0];
 }

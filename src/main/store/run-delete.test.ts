@@ -6,7 +6,7 @@ import path from 'node:path';
 import { resolveConfig, type RunConfig } from '../../shared/config.ts';
 import { openDatabase, StoreError } from './db.ts';
 import { migrations } from './migrations/index.ts';
-import { RunStore } from './run-store.ts';
+import { Store } from './store.ts';
 import { runFolder, runReferences } from './run-delete.ts';
 import { tempDir } from '../scheduler/testing/harness.ts';
 
@@ -17,29 +17,31 @@ function config(name: string): RunConfig {
 }
 
 /** A run with rows in every table that holds run data, and two checkpoint files on disk. */
-function populate(store: RunStore, dataDir: string, name: string, baselineId: string | null = null): string {
-  const run = store.createRun({ name, config: config(name), baselineId, status: 'running' });
-  store.insertMetrics(run.id, 1, 0, [
+function populate(store: Store, dataDir: string, name: string, baselineId: string | null = null): string {
+  const run = store.runs.create({ name, config: config(name), baselineId, status: 'running' });
+  store.metrics.insert(run.id, 1, 0, [
     { step: 1, key: 'train/loss', value: 3 },
     { step: 2, key: 'train/loss', value: NaN },
     { step: 2, key: 'val/loss', value: 2.5 },
   ]);
-  store.upsertAlerts(run.id, [
+  store.alerts.upsert(run.id, [
     { kind: 'loss_spike', severity: 'warning', step: 2, stepEnd: null, message: 'spike', advice: 'lower lr', evidence: {} },
   ]);
   for (const step of [1, 2]) {
     const dir = path.join(dataDir, 'runs', run.id, 'checkpoints', `step-${step}`);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'weights.bin'), `w${step}`);
-    store.addCheckpoint(run.id, { step, path: dir, sha256: 'x', bytes: 2, valLoss: 2.5 });
+    store.checkpoints.add(run.id, { step, path: dir, sha256: 'x', bytes: 2, valLoss: 2.5 });
   }
-  store.addSample(run.id, { checkpointStep: 2, prompt: 'Call me', settings: {}, text: ' Ishmael', diagnostics: null });
-  store.setStatus(run.id, 'finished');
+  store.db
+    .prepare('INSERT INTO samples(run_id, checkpoint_step, prompt, settings, text, diagnostics, created_at) VALUES (?, 2, ?, ?, ?, NULL, ?)')
+    .run(run.id, 'Call me', '{}', ' Ishmael', Date.now());
+  store.runs.setStatus(run.id, 'finished');
   return run.id;
 }
 
 /** Rows per table that reference `runId` (through every foreign key to runs), plus the run row itself. */
-function rowsOf(store: RunStore, runId: string): Record<string, number> {
+function rowsOf(store: Store, runId: string): Record<string, number> {
   const out: Record<string, number> = { runs: store.db.prepare('SELECT count(*) FROM runs WHERE id = ?').pluck().get(runId) as number };
   for (const r of runReferences(store.db)) {
     out[`${r.table}.${r.column}`] = store.db.prepare(`SELECT count(*) FROM "${r.table}" WHERE "${r.column}" = ?`).pluck().get(runId) as number;
@@ -47,9 +49,9 @@ function rowsOf(store: RunStore, runId: string): Record<string, number> {
   return out;
 }
 
-function setup(): { store: RunStore; dataDir: string; victim: string; child: string; other: string } {
+function setup(): { store: Store; dataDir: string; victim: string; child: string; other: string } {
   const dataDir = tempDir();
-  const store = RunStore.open(path.join(dataDir, 'loupe.db'));
+  const store = Store.open(path.join(dataDir, 'loupe.db'));
   const victim = populate(store, dataDir, 'victim');
   const child = populate(store, dataDir, 'child', victim);
   const other = populate(store, dataDir, 'other');
@@ -75,25 +77,25 @@ describe('deleting a run', () => {
     expect(before).toMatchObject({ runs: 1, 'metrics.run_id': 3, 'metric_batches.run_id': 1, 'alerts.run_id': 1, 'checkpoints.run_id': 2, 'samples.run_id': 1, 'runs.baseline_id': 1 });
     const childBefore = rowsOf(store, child);
     const otherBefore = rowsOf(store, other);
-    const childSeries = store.series(child);
+    const childSeries = store.metrics.series(child);
 
-    store.patchRun(victim, { archived: true });
-    const result = store.deleteRun(victim);
+    store.runs.patch(victim, { archived: true });
+    const result = store.runs.delete(victim, dataDir);
 
     expect(result.runId).toBe(victim);
     expect(result.deletedFiles).toBe(2);
     expect(result.deleted).toMatchObject({ runs: 1, metrics: 3, metric_batches: 1, alerts: 1, checkpoints: 2, samples: 1 });
     expect(result.unlinked).toMatchObject({ 'runs.baseline_id': 1 });
     expect(Object.values(rowsOf(store, victim)).every((n) => n === 0)).toBe(true);
-    expect(store.getSummary(victim)).toBeNull();
+    expect(store.runs.get(victim)).toBeNull();
     expect(fs.existsSync(path.join(dataDir, 'runs', victim))).toBe(false);
 
-    expect(store.requireSummary(child).baselineId).toBeNull();
+    expect(store.runs.require(child).baselineId).toBeNull();
     expect(rowsOf(store, child)).toEqual(childBefore);
     expect(rowsOf(store, other)).toEqual(otherBefore);
-    expect(store.series(child)).toEqual(childSeries);
-    expect(store.listCheckpoints(other).map((c) => fs.existsSync(c.path))).toEqual([true, true]);
-    expect(store.listRuns({ includeArchived: true }).map((r) => r.id).sort()).toEqual([child, other].sort());
+    expect(store.metrics.series(child)).toEqual(childSeries);
+    expect(store.checkpoints.list(other).map((c) => fs.existsSync(c.path))).toEqual([true, true]);
+    expect(store.runs.list({ includeArchived: true }).map((r) => r.id).sort()).toEqual([child, other].sort());
     expect(store.integrityCheck()).toBe('ok');
     expect(store.db.pragma('foreign_key_check')).toEqual([]);
     store.close();
@@ -102,17 +104,17 @@ describe('deleting a run', () => {
   it('refuses unarchived, running and queued runs, and changes nothing', () => {
     const { store, dataDir, victim } = setup();
     const before = rowsOf(store, victim);
-    conflict(() => store.deleteRun(victim), 'not archived; archive it first');
+    conflict(() => store.runs.delete(victim, dataDir), 'not archived; archive it first');
 
-    store.patchRun(victim, { archived: true });
+    store.runs.patch(victim, { archived: true });
     for (const status of ['running', 'queued'] as const) {
-      store.setStatus(victim, status);
-      conflict(() => store.deleteRun(victim), `is ${status}; stop it`);
+      store.runs.setStatus(victim, status);
+      conflict(() => store.runs.delete(victim, dataDir), `is ${status}; stop it`);
     }
     expect(rowsOf(store, victim)).toEqual(before);
     expect(fs.readdirSync(path.join(dataDir, 'runs', victim, 'checkpoints'))).toHaveLength(2);
 
-    expect(() => store.deleteRun('no-such-run')).toThrow(/no run with id "no-such-run"/);
+    expect(() => store.runs.delete('no-such-run', dataDir)).toThrow(/no run with id "no-such-run"/);
     store.close();
   });
 
@@ -132,15 +134,15 @@ describe('deleting a run', () => {
       sql: `CREATE TABLE run_tags (run_id TEXT NOT NULL REFERENCES runs(id), tag TEXT NOT NULL);
             CREATE TABLE reports (id INTEGER PRIMARY KEY, run_id TEXT REFERENCES runs(id), title TEXT);`,
     };
-    const store = new RunStore(openDatabase(file, { migrations: [...migrations, extra] }), file);
+    const store = new Store(openDatabase(file, { migrations: [...migrations, extra] }), file);
     const victim = populate(store, dataDir, 'victim');
     const other = populate(store, dataDir, 'other');
     for (const id of [victim, other]) {
       store.db.prepare('INSERT INTO run_tags(run_id, tag) VALUES (?, ?)').run(id, 'lr');
       store.db.prepare('INSERT INTO reports(run_id, title) VALUES (?, ?)').run(id, 'notes');
     }
-    store.patchRun(victim, { archived: true });
-    const r = store.deleteRun(victim);
+    store.runs.patch(victim, { archived: true });
+    const r = store.runs.delete(victim, dataDir);
     expect(r.deleted['run_tags']).toBe(1);
     expect(r.unlinked['reports.run_id']).toBe(1);
     expect(store.db.prepare('SELECT run_id FROM run_tags ORDER BY run_id').pluck().all()).toEqual([other]);

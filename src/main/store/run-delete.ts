@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StoreError, type Db } from './db.ts';
 import { runDir } from '../paths.ts';
+import { isActive, type RunStatus } from '../../shared/runs.ts';
 
 /** A column that references runs(id). */
 export interface RunReference {
@@ -54,9 +55,9 @@ export function deleteRunRows(db: Db, runId: string): DeletedRows {
   try {
     return db
       .transaction((): DeletedRows => {
-        const run = db.prepare('SELECT status, archived FROM runs WHERE id = ?').get(runId) as { status: string; archived: number } | undefined;
+        const run = db.prepare('SELECT status, archived FROM runs WHERE id = ?').get(runId) as { status: RunStatus; archived: number } | undefined;
         if (!run) throw new StoreError(`no run with id "${runId}"`, 'not_found');
-        if (run.status === 'queued' || run.status === 'running') {
+        if (isActive(run.status)) {
           throw new StoreError(`run ${runId} is ${run.status}; stop it (and archive it) before deleting it`, 'conflict');
         }
         if (run.archived === 0) {

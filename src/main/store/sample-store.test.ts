@@ -4,14 +4,14 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStore } from './run-store.ts';
+import { Store } from './store.ts';
 import { SampleStore } from './sample-store.ts';
 import { tinyConfig } from '../engine/testing/tiny.ts';
 import { SampleSettings, type Sample } from '../../shared/api/samples.ts';
 import { diagnoseSample } from '../../shared/generation/diagnosis.ts';
 
 let dir: string;
-let store: RunStore;
+let store: Store;
 let samples: SampleStore;
 let runId: string;
 
@@ -39,9 +39,9 @@ const sample = (id: string, createdAt: number, over: Partial<Sample> = {}): Samp
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-sample-store-'));
-  store = RunStore.open(join(dir, 'loupe.db'));
+  store = Store.open(join(dir, 'loupe.db'));
   samples = new SampleStore(store.db);
-  runId = store.createRun({ name: 'r', config: tinyConfig() }).id;
+  runId = store.runs.create({ name: 'r', config: tinyConfig() }).id;
 });
 afterEach(() => {
   store.close();
@@ -68,8 +68,15 @@ describe('SampleStore', () => {
 
   it('shows rows stored without the playground columns when their diagnostics parse, and skips the rest', () => {
     const d = diagnoseSample({ tokens: [1, 1, 1, 1, 1, 1, 1, 1, 1] });
-    const ok = store.addSample(runId, { checkpointStep: 20, prompt: 'p', settings: { temperature: 0.5 }, text: 't', diagnostics: d as unknown as Record<string, unknown> });
-    store.addSample(runId, { checkpointStep: 20, prompt: 'p', settings: {}, text: 't', diagnostics: { seqRep4: 0.1 } });
+    // Rows as eval-time generation wrote them before the playground columns existed.
+    const legacy = (settings: unknown, diagnostics: unknown): number =>
+      Number(
+        store.db
+          .prepare('INSERT INTO samples(run_id, checkpoint_step, prompt, settings, text, diagnostics, created_at) VALUES (?, 20, ?, ?, ?, ?, ?)')
+          .run(runId, 'p', JSON.stringify(settings), 't', JSON.stringify(diagnostics), Date.now()).lastInsertRowid,
+      );
+    const ok = legacy({ temperature: 0.5 }, d);
+    legacy({}, { seqRep4: 0.1 });
     const listed = samples.list({ limit: 10 });
     expect(listed.map((s) => s.id)).toEqual([`n${ok}`]);
     expect(listed[0]).toMatchObject({ step: 20, finish: 'length', pieces: [], settings: { temperature: 0.5, maxTokens: 128 } });

@@ -8,7 +8,7 @@ export type Route =
   | { page: 'compare'; ids: string[] }
   | { page: 'playground'; runId: string | null };
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   switch (parts[0]) {
     case 'run':
@@ -24,7 +24,7 @@ export function parseRoute(hash: string): Route {
   }
 }
 
-export function routeHash(r: Route): string {
+function routeHash(r: Route): string {
   switch (r.page) {
     case 'home':
       return '#/';

@@ -14,7 +14,7 @@ export interface ConfigChange {
  * Fields that do not make a run a different experiment: a seed is a replicate, a name is a label, and alert
  * thresholds and checkpoint cadence change what is watched and kept, not what is trained.
  */
-export const DEFAULT_IGNORED_FIELDS: readonly string[] = ['seed', 'name', 'alerts', 'checkpoint'];
+const DEFAULT_IGNORED_FIELDS: readonly string[] = ['seed', 'name', 'alerts', 'checkpoint'];
 
 export interface IgnoreOptions {
   /** Dotted paths (or object prefixes such as "alerts") to leave out of the count. */

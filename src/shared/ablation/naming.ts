@@ -4,7 +4,7 @@ import type { ConfigChange, IgnoreOptions } from './diff.ts';
 import { experimentalChanges } from './diff.ts';
 
 /** Short, readable names of the fields that ablations change most. */
-export const FIELD_ALIASES: Readonly<Record<string, string>> = {
+const FIELD_ALIASES: Readonly<Record<string, string>> = {
   'data.corpus': 'corpus',
   'data.tokenizer': 'tok',
   'data.val_fraction': 'val',

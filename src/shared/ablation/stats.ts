@@ -7,7 +7,7 @@ export function mean(values: readonly number[]): number {
 }
 
 /** Sample variance (n − 1 in the denominator); NaN below two values. */
-export function sampleVariance(values: readonly number[]): number {
+function sampleVariance(values: readonly number[]): number {
   if (values.length < 2) return NaN;
   const m = mean(values);
   return values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1);
@@ -122,7 +122,7 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
 }
 
 /** How many sample standard deviations the noise band spans on each side of the baseline mean. */
-export const NOISE_BAND_SIGMAS = 2;
+const NOISE_BAND_SIGMAS = 2;
 
 export interface NoiseBand {
   mean: number;

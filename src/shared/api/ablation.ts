@@ -1,4 +1,4 @@
-// Ablation requests: review a candidate config against its baseline, launch sweeps, compare runs and groups (issue 8).
+// Ablation requests: review a candidate config against its baseline, launch sweeps, compare runs and groups.
 // The Config editor and Compare pages and `loupe sweep` / `loupe compare` all go through these shapes. Bad input
 // fails as 'bad_request' with issues whose paths name the param ("vary", "seeds", "config.train.lr", "baseline").
 import { z } from 'zod';

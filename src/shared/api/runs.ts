@@ -4,6 +4,7 @@ import { request } from './define.ts';
 import { RunSummary, RunStatus } from '../runs.ts';
 import { Alert } from '../alerts.ts';
 import { WireNumber } from '../metrics.ts';
+import { RunConfig } from '../config.ts';
 
 const RunId = z.object({ runId: z.string().min(1).max(100) }).strict();
 
@@ -19,8 +20,8 @@ export type CheckpointInfo = z.infer<typeof CheckpointInfo>;
 
 export const RunDetail = z.object({
   run: RunSummary,
-  /** The fully resolved config (RunConfig), as stored. */
-  config: z.record(z.string(), z.unknown()),
+  /** The fully resolved config, as stored (checked against the schema when read). */
+  config: RunConfig,
   checkpoints: z.array(CheckpointInfo),
   alerts: z.array(Alert),
   metricKeys: z.array(z.string()),

@@ -1,5 +1,5 @@
 // Sampling requests and events: generate from any checkpoint, stream tokens, keep and browse samples, and
-// sample a grid of prompts × checkpoints with per-column cross-prompt sameness (issue 7, DESIGN §5).
+// sample a grid of prompts × checkpoints with per-column cross-prompt sameness (DESIGN §5).
 import { z } from 'zod';
 import { request } from './define.ts';
 import { RunStatus } from '../runs.ts';

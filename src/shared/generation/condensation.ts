@@ -25,8 +25,8 @@ export const CondensationStats = z.object({
 });
 export type CondensationStats = z.infer<typeof CondensationStats>;
 
-export const condensationMetricKey = (layer: number): string => `diag/condensation/layer_${layer}`;
-export const CONDENSATION_TREND_KEY = 'diag/condensation/spearman';
+const condensationMetricKey = (layer: number): string => `diag/condensation/layer_${layer}`;
+const CONDENSATION_TREND_KEY = 'diag/condensation/spearman';
 
 /** The diag/condensation/* metric values recorded on eval steps (DESIGN §4). */
 export function condensationMetrics(stats: CondensationStats): Record<string, number> {

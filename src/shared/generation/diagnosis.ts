@@ -159,7 +159,7 @@ export interface CollapseThresholds {
   seqRep4: number;
   loopFraction: number;
 }
-export const defaultCollapseThresholds: CollapseThresholds = { seqRep4: 0.5, loopFraction: 0.5 };
+const defaultCollapseThresholds: CollapseThresholds = { seqRep4: 0.5, loopFraction: 0.5 };
 
 /** DESIGN §5 response-collapse criteria that a summary meets, as one-line evidence each (empty: healthy). */
 export function collapseEvidence(summary: PromptSetSummary, t: CollapseThresholds = defaultCollapseThresholds): string[] {

@@ -3,7 +3,7 @@ import { AlertsConfig } from '../../../shared/config.ts';
 import type { Alert } from '../../../shared/alerts.ts';
 import { AlertSink } from '../sink.ts';
 import type { DetectorContext } from '../detectors/context.ts';
-import { makeRandom } from '../synthetic.ts';
+import { makeRandom } from './synthetic.ts';
 
 export function testContext(overrides: Partial<AlertsConfig> = {}, plannedSteps = 2000, gradClip: number | null = 1): DetectorContext {
   return { cfg: AlertsConfig.parse(overrides), plannedSteps, gradClip, sink: new AlertSink(), instability: null };

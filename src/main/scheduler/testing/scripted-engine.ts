@@ -1,5 +1,5 @@
-// A scripted training engine that speaks src/shared/worker-protocol.ts without TF.js, for scheduler, store
-// and CLI tests (selected with LOUPE_ENGINE_ENTRY). Its behaviour comes from tokens in the run name:
+// A scripted training engine that speaks src/shared/worker-protocol.ts without TF.js, for scheduler and store
+// tests (passed as the worker entry). Its behaviour comes from tokens in the run name:
 // "crash@K" throws at step K, "nan@K" reports a non-finite loss at K, "oom" exhausts the heap, "hang" ignores stop,
 // "ms=N" sleeps N ms per step, "abort@K" aborts the whole process at step K (a native crash: process isolation
 // only). Loss decays smoothly; checkpoints are real folders written temp → rename.

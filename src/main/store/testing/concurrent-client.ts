@@ -1,9 +1,9 @@
 // A separate process on the store for the concurrency test: "write RUN N" commits N metric batches,
 // "read RUN MS" polls the run's series for MS milliseconds. Prints one JSON line with what it did.
-import { RunStore } from '../run-store.ts';
+import { Store } from '../store.ts';
 
 const [file, role, runId, arg] = process.argv.slice(2);
-const store = RunStore.open(file);
+const store = Store.open(file);
 let ops = 0;
 let rows = 0;
 let maxSeen = 0;
@@ -17,7 +17,7 @@ if (role === 'write') {
       for (const key of ['train/loss', 'train/lr', 'train/grad_norm', 'val/loss']) points.push({ step, key, value: Math.sin(step) + seq });
     }
     try {
-      store.insertMetrics(runId, 1, seq, points);
+      store.metrics.insert(runId, 1, seq, points);
       ops++;
       rows += points.length;
     } catch (e) {
@@ -28,11 +28,11 @@ if (role === 'write') {
   const until = Date.now() + Number(arg);
   while (Date.now() < until) {
     try {
-      const s = store.series(runId, ['train/loss', 'val/loss']);
+      const s = store.metrics.series(runId, ['train/loss', 'val/loss']);
       const n = s[0].steps.length;
       if (n < maxSeen) errors.push(`series shrank from ${maxSeen} to ${n}`);
       maxSeen = Math.max(maxSeen, n);
-      store.listRuns();
+      store.runs.list();
       ops++;
     } catch (e) {
       errors.push((e as Error).message);

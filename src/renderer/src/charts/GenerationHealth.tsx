@@ -1,4 +1,4 @@
-// Run page panel for generation health over training (issue 7): the gen/* metrics recorded at each eval when
+// Run page panel for generation health over training: the gen/* metrics recorded at each eval when
 // eval.generation is on — rates in [0, 1] beside mean next-token entropy — with response-collapse alerts marked.
 import { useEffect, useId, useRef } from 'react';
 import type { Alert } from '../../../shared/alerts.ts';
@@ -14,7 +14,7 @@ interface GenLine {
 }
 
 /** Rates in [0, 1]; sameness under the key the engine records and the collapse detector reads. */
-export const GEN_RATE_LINES: readonly GenLine[] = [
+const GEN_RATE_LINES: readonly GenLine[] = [
   { key: GenMetricKey.seqRep4, label: 'seq-rep-4', color: '#f06a6a' },
   { key: GenMetricKey.loopFraction, label: 'loop fraction', color: '#f0b44c' },
   { key: GenMetricKey.sameness, label: 'cross-prompt sameness', color: '#b38cff' },

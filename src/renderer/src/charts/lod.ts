@@ -18,7 +18,7 @@ export interface LodResult {
 }
 
 /** Full resolution while visible points ≤ this many per pixel. */
-export const FULL_RES_POINTS_PER_PIXEL = 2;
+const FULL_RES_POINTS_PER_PIXEL = 2;
 /** Envelopes kept per series (one per bucket width recently drawn). */
 const MAX_LEVELS = 4;
 

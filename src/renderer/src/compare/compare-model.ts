@@ -161,7 +161,7 @@ export function curveLines(
   return lines;
 }
 
-export const ROW_COLORS = ['#6ea8fe', '#ff8c5a', '#5cc98a', '#b38cff', '#f0b44c', '#4dd0e1', '#e377c2', '#bcbd22', '#8c564b', '#d62728'];
+const ROW_COLORS = ['#6ea8fe', '#ff8c5a', '#5cc98a', '#b38cff', '#f0b44c', '#4dd0e1', '#e377c2', '#bcbd22', '#8c564b', '#d62728'];
 
 /** A stable colour per row, the baseline always first (so it keeps its colour as other rows come and go). */
 export function rowColorMap(table: CompareTable): Map<string, string> {

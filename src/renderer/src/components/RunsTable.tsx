@@ -1,7 +1,7 @@
 // The runs table: sortable columns, inline rename and notes, stop/resume, archive behind a confirmation, and
 // permanent deletion of archived runs behind a second one (typing the run's name).
 import { Fragment, useState } from 'react';
-import type { RunSummary } from '../../../shared/runs.ts';
+import { isActive, isResumable, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -28,9 +28,6 @@ const COLUMNS: { key: SortKey; label: string; num?: boolean; title?: string; opt
 function firstDir(key: SortKey): 'asc' | 'desc' {
   return ['name', 'status', 'backend', 'bestValLoss', 'lastValLoss'].includes(key) ? 'asc' : 'desc';
 }
-
-export const STOPPABLE = new Set(['queued', 'running']);
-export const RESUMABLE = new Set(['paused', 'stopped', 'crashed']);
 
 export interface RunsTableProps {
   runs: RunSummary[];
@@ -177,7 +174,7 @@ function RunRow({ run: r, queuedAt, onChanged, notesOpen, toggleNotes, selected,
           </span>
         ) : (
           <>
-            {STOPPABLE.has(r.status) && (
+            {isActive(r.status) && (
               <button
                 className="small"
                 disabled={busy}
@@ -188,15 +185,15 @@ function RunRow({ run: r, queuedAt, onChanged, notesOpen, toggleNotes, selected,
                 {r.status === 'queued' ? 'Cancel' : 'Stop'}
               </button>
             )}
-            {RESUMABLE.has(r.status) && (
+            {isResumable(r.status) && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>
             )}
             <button className="small ghost" onClick={() => setRenaming(true)} title="Rename">Rename</button>
             <button className={notesOpen ? 'small ghost on' : 'small ghost'} onClick={toggleNotes} title="Notes">Notes</button>
-            <button className="small ghost" disabled={busy || STOPPABLE.has(r.status)} onClick={() => setConfirmArchive(true)} title={STOPPABLE.has(r.status) ? 'Stop the run before archiving it' : 'Hide this run (nothing is deleted)'}>
+            <button className="small ghost" disabled={busy || isActive(r.status)} onClick={() => setConfirmArchive(true)} title={isActive(r.status) ? 'Stop the run before archiving it' : 'Hide this run (nothing is deleted)'}>
               {r.archived ? 'Unarchive' : 'Archive'}
             </button>
-            {r.archived && askDelete && !STOPPABLE.has(r.status) && (
+            {r.archived && askDelete && !isActive(r.status) && (
               <button className="small ghost danger-text" disabled={busy} data-testid="delete-run" onClick={askDelete} title="Delete permanently: this run, its metrics and its checkpoint files (asks you to type its name)">
                 Delete…
               </button>

@@ -25,6 +25,7 @@ import 'monaco-editor/features/diffEditor/register.js';
 import { configureMonacoYaml, type MonacoYaml } from 'monaco-yaml';
 import EditorWorker from 'monaco-editor/editor/editor.worker.js?worker';
 import YamlWorker from 'monaco-yaml/yaml.worker.js?worker';
+import { CONFIG_SCHEMA_URI } from '../../../shared/config-schema.ts';
 
 declare global {
   interface Window {
@@ -72,7 +73,7 @@ export function setupMonaco(jsonSchema: object): typeof monaco {
       hover: true,
       completion: true,
       validate: true,
-      schemas: [{ uri: 'loupe://schemas/run-config.json', fileMatch: ['**/run-config.yaml'], schema: jsonSchema as never }],
+      schemas: [{ uri: CONFIG_SCHEMA_URI, fileMatch: ['**/run-config.yaml'], schema: jsonSchema as never }],
     });
   }
   return monaco;

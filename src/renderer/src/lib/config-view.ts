@@ -1,38 +1,28 @@
-// Reads fields out of a stored (resolved) run config for display, without trusting its shape.
-export function configValue(config: Record<string, unknown>, path: string): unknown {
-  let cur: unknown = config;
-  for (const part of path.split('.')) {
-    if (!cur || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
+// The fields of a run's config a researcher checks first, read from the typed config the API returns.
+import type { RunConfig } from '../../../shared/config.ts';
 
-export function configNumber(config: Record<string, unknown>, path: string): number | null {
-  const v = configValue(config, path);
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
+/** Label, the field's path (shown as a tooltip) and its value. */
+export type ConfigSummaryField = readonly [label: string, path: string, value: (c: RunConfig) => unknown];
 
-/** The fields a researcher checks first, as label/value pairs. */
-export const configSummaryFields: readonly [label: string, path: string][] = [
-  ['model', 'model.family'],
-  ['layers', 'model.n_layer'],
-  ['heads', 'model.n_head'],
-  ['d_model', 'model.d_model'],
-  ['block', 'model.block_size'],
-  ['dropout', 'model.dropout'],
-  ['corpus', 'data.corpus'],
-  ['tokenizer', 'data.tokenizer'],
-  ['steps', 'train.steps'],
-  ['batch', 'train.batch_size'],
-  ['micro-batch', 'train.micro_batch_size'],
-  ['optimizer', 'train.optimizer'],
-  ['lr', 'train.lr'],
-  ['min lr', 'train.min_lr'],
-  ['warmup', 'train.warmup_steps'],
-  ['schedule', 'train.schedule'],
-  ['weight decay', 'train.weight_decay'],
-  ['grad clip', 'train.grad_clip'],
-  ['eval every', 'eval.every'],
-  ['seed', 'seed'],
+export const configSummaryFields: readonly ConfigSummaryField[] = [
+  ['model', 'model.family', (c) => c.model.family],
+  ['layers', 'model.n_layer', (c) => c.model.n_layer],
+  ['heads', 'model.n_head', (c) => c.model.n_head],
+  ['d_model', 'model.d_model', (c) => c.model.d_model],
+  ['block', 'model.block_size', (c) => c.model.block_size],
+  ['dropout', 'model.dropout', (c) => c.model.dropout],
+  ['corpus', 'data.corpus', (c) => c.data.corpus],
+  ['tokenizer', 'data.tokenizer', (c) => c.data.tokenizer],
+  ['steps', 'train.steps', (c) => c.train.steps],
+  ['batch', 'train.batch_size', (c) => c.train.batch_size],
+  ['micro-batch', 'train.micro_batch_size', (c) => c.train.micro_batch_size],
+  ['optimizer', 'train.optimizer', (c) => c.train.optimizer],
+  ['lr', 'train.lr', (c) => c.train.lr],
+  ['min lr', 'train.min_lr', (c) => c.train.min_lr],
+  ['warmup', 'train.warmup_steps', (c) => c.train.warmup_steps],
+  ['schedule', 'train.schedule', (c) => c.train.schedule],
+  ['weight decay', 'train.weight_decay', (c) => c.train.weight_decay],
+  ['grad clip', 'train.grad_clip', (c) => c.train.grad_clip],
+  ['eval every', 'eval.every', (c) => c.eval.every],
+  ['seed', 'seed', (c) => c.seed],
 ];

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { compareTableToCsv } from '../../../shared/ablation/index.ts';
 import type { CompareMetric } from '../../../shared/ablation/index.ts';
 import type { BaselineRefParam, CompareResult, GroupInfo } from '../../../shared/api/index.ts';
-import type { RunSummary } from '../../../shared/runs.ts';
+import { isActive, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { CompareCharts, type CompareChartsHandle } from '../compare/CompareCharts.tsx';
@@ -114,7 +114,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   const table = result?.table ?? null;
   const colors = useMemo(() => (table ? rowColorMap(table) : new Map<string, string>()), [table]);
   const curves = useMemo(() => (result ? curveLines(result.runs, result.curves, colors) : []), [result, colors]);
-  const pending = result?.runs.filter((r) => r.status === 'queued' || r.status === 'running').length ?? 0;
+  const pending = result?.runs.filter((r) => isActive(r.status)).length ?? 0;
   const failed = result?.runs.filter((r) => r.status === 'failed' || r.status === 'crashed') ?? [];
   const fileBase = `compare-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
 

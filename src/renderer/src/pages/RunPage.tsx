@@ -4,14 +4,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { upsertAlert, type Alert } from '../../../shared/alerts.ts';
 import type { RunDetail } from '../../../shared/api/index.ts';
 import { MetricKey } from '../../../shared/metrics.ts';
-import type { RunSummary } from '../../../shared/runs.ts';
+import { isActive, isResumable, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCharts.tsx';
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { seriesToCsv } from '../charts/csv.ts';
-import { configNumber, configSummaryFields, configValue } from '../lib/config-view.ts';
+import { configSummaryFields } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { estimateEtaMs, formatCount, formatDuration, formatValue } from '../lib/format.ts';
 import { runDurationMs } from '../lib/runs-table.ts';
@@ -19,7 +19,6 @@ import { withLiveMetrics } from '../lib/live-run.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { AlertsList } from '../components/AlertsList.tsx';
-import { RESUMABLE, STOPPABLE } from '../components/RunsTable.tsx';
 import { download } from '../lib/download.ts';
 
 const OVERLAY_COLORS = ['#e377c2', '#17becf', '#bcbd22', '#ff7f0e', '#9467bd', '#8c564b', '#2ca02c', '#d62728'];
@@ -145,7 +144,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
   }, [run?.name, run?.status]);
 
   // Elapsed time and ETA tick while the run is active.
-  const active = run ? STOPPABLE.has(run.status) : false;
+  const active = run ? isActive(run.status) : false;
   useEffect(() => {
     if (!active) return;
     const t = setInterval(() => setTick((n) => n + 1), 1000);
@@ -207,15 +206,15 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
     '0': { label: 'Reset zoom', run: () => charts.current?.resetZoom() },
     s: {
       label: 'Stop / resume this run',
-      run: () => run && (STOPPABLE.has(run.status) ? act('runs.stop') : RESUMABLE.has(run.status) ? act('runs.resume') : undefined),
+      run: () => run && (isActive(run.status) ? act('runs.stop') : isResumable(run.status) ? act('runs.resume') : undefined),
     },
     e: { label: 'Export charts as PNG', run: exportPng },
     '[': { label: 'Less smoothing', run: () => setSmoothing(Math.max(0, +(smoothing - 0.05).toFixed(2))) },
     ']': { label: 'More smoothing', run: () => setSmoothing(Math.min(0.99, +(smoothing + 0.05).toFixed(2))) },
   });
 
-  const config = detail?.config ?? {};
-  const gradClip = configNumber(config, 'train.grad_clip');
+  const config = detail?.config ?? null;
+  const gradClip = config?.train.grad_clip ?? null;
   // `version` re-renders this on every live batch, so the facts follow the stream.
   const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
   const eta = facts ? estimateEtaMs(facts) : null;
@@ -259,11 +258,11 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           {metricsError && <div className="error banner" role="alert">Could not load metrics: {metricsError}</div>}
           <RunCharts ref={charts} primary={primary} overlays={overlays} version={version} smoothing={smoothing} logY={!!logY} gradClip={gradClip} alerts={alerts} />
           {hasGenerationMetrics(primaryMetrics) && (
-            <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={configNumber(config, 'alerts.collapse_seq_rep')} />
+            <GenerationHealth metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
           {noData && !metricsError && (
             <div className="empty chart-empty">
-              {run && STOPPABLE.has(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
+              {run && isActive(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
             </div>
           )}
           <div className="overlay-bar">
@@ -295,12 +294,12 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
         <aside className="run-side">
           <div className="panel facts">
             <div className="controls">
-              {run && STOPPABLE.has(run.status) && (
+              {run && isActive(run.status) && (
                 <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title={run.status === 'queued' ? 'Take it out of the queue (s)' : 'Stop (s)'}>
                   {run.status === 'queued' ? '✕ Cancel' : '■ Stop'}
                 </button>
               )}
-              {run && RESUMABLE.has(run.status) && (
+              {run && isResumable(run.status) && (
                 <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
               )}
               <button className="ghost" onClick={() => navigate({ page: 'playground', runId })}>Sample…</button>
@@ -355,14 +354,14 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
 
           <div className="panel">
             <h3>Config</h3>
-            {detail ? (
+            {config ? (
               <dl className="kv config">
                 {configSummaryFields
-                  .filter(([, path]) => configValue(config, path) !== undefined)
-                  .map(([label, path]) => (
+                  .filter(([, , value]) => value(config) !== undefined)
+                  .map(([label, path, value]) => (
                     <div key={path} className="kv-row" title={path}>
                       <dt>{label}</dt>
-                      <dd className="mono">{String(configValue(config, path))}</dd>
+                      <dd className="mono">{String(value(config))}</dd>
                     </div>
                   ))}
               </dl>

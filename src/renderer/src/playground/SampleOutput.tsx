@@ -23,7 +23,7 @@ export function QuietText({ text }: { text: string }): React.JSX.Element {
   );
 }
 
-export function marksOf(d: SampleDiagnostics | null): Mark[] {
+function marksOf(d: SampleDiagnostics | null): Mark[] {
   const marks: Mark[] = [];
   if (d?.loop) marks.push({ kind: 'loop', start: d.loop.start, end: d.loop.end });
   // Only a span longer than chance allows for how common it is: short common phrasing is in every corpus.

@@ -24,14 +24,14 @@ export function seqRepLevel(v: number, n: number): Level {
   return 'ok';
 }
 
-export function distinctLevel(v: number, n: number): Level {
+function distinctLevel(v: number, n: number): Level {
   if (n < 2) return 'none';
   if (v < 0.3) return 'bad';
   if (v < 0.6) return 'warn';
   return 'ok';
 }
 
-export function keywordLevel(v: number): Level {
+function keywordLevel(v: number): Level {
   return v >= 1 ? 'ok' : v > 0 ? 'warn' : 'bad';
 }
 

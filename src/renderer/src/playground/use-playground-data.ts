@@ -2,7 +2,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PromptSetEntry, SampleableRun } from '../../../shared/api/samples.ts';
 import { getClient } from '../api/client.ts';
-import { configValue } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { vocabSizeOf } from './entropy-colour.ts';
 
@@ -72,7 +71,7 @@ export function useVocabSize(runId: string | null): number | null {
     getClient()
       .call('runs.get', { runId })
       .then(
-        (d) => live && setVocab({ runId, size: vocabSizeOf(configValue(d.config, 'data.tokenizer')) }),
+        (d) => live && setVocab({ runId, size: vocabSizeOf(d.config.data.tokenizer) }),
         () => live && setVocab({ runId, size: null }),
       );
     return () => {

@@ -1,24 +1,13 @@
-// Messages between the sampling service (main) and the sample worker (engine/sample-worker.ts). Both sides
+// Messages between the sampling service (main) and the sample worker (main/engine/sample-worker.ts). Both sides
 // validate what they receive: a worker is a process boundary like any other.
 import { z } from 'zod';
-import { ExpectedKeywords, Sample, SamplePhase } from '../../shared/api/samples.ts';
-
-export const EngineSampleSettings = z.object({
-  maxNewTokens: z.number().int().min(1),
-  temperature: z.number().min(0),
-  topK: z.number().int().min(0),
-  topP: z.number().gt(0).max(1),
-  repetitionPenalty: z.number().gt(0),
-  seed: z.number().int().min(0),
-  stop: z.array(z.string()),
-});
-export type EngineSampleSettings = z.infer<typeof EngineSampleSettings>;
+import { ExpectedKeywords, Sample, SamplePhase, SampleSettings } from './api/samples.ts';
 
 export const SampleJob = z.object({
   id: z.string(),
   checkpointPath: z.string(),
   prompt: z.string().min(1),
-  settings: EngineSampleSettings,
+  settings: SampleSettings,
   expectedKeywords: ExpectedKeywords.nullable(),
   /** Where memorisation indexes are cached; null skips memorisation. */
   memorizationCacheDir: z.string().nullable(),

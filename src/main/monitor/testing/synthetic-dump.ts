@@ -1,5 +1,5 @@
 // Writes the seeded labelled synthetic set (synthetic.ts) as JSON lines, one curve per line, to look at or
-// score elsewhere: `npx tsx src/main/monitor/synthetic-dump.ts [seed] [curves per scenario] > set.jsonl`.
+// score elsewhere: `npx tsx src/main/monitor/testing/synthetic-dump.ts [seed] [curves per scenario] > set.jsonl`.
 // The scoring test draws the same set in memory from the seed it names.
 import { syntheticSet } from './synthetic.ts';
 

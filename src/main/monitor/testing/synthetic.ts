@@ -1,8 +1,8 @@
-// Seeded, labelled synthetic training curves for scoring the detectors (issue 6): healthy decays with
+// Seeded, labelled synthetic training curves for scoring the detectors: healthy decays with
 // realistic noise, and the same decays with one known failure injected, labelled with the alert it should raise.
-import type { Alert, AlertKind, Severity } from '../../shared/alerts.ts';
-import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
-import { GenKey } from './keys.ts';
+import type { Alert, AlertKind, Severity } from '../../../shared/alerts.ts';
+import { MetricKey, type MetricPoint } from '../../../shared/metrics.ts';
+import { GenKey } from '../keys.ts';
 
 export const scenarios = [
   'healthy',

@@ -1,0 +1,177 @@
+// The run services: start, stop, pause, resume, organise, delete and read runs. They own the rules (who may
+// stop a run another process trains, which statuses resume); the store only keeps rows, the scheduler trains.
+import type { RunSummary } from '../../shared/runs.ts';
+import { isActive, isResumable, resumableStatuses } from '../../shared/runs.ts';
+import type { Alert } from '../../shared/alerts.ts';
+import { toWire } from '../../shared/metrics.ts';
+import type { CheckpointInfo, RunDetail, Series } from '../../shared/api/runs.ts';
+import type { Store } from '../store/store.ts';
+import { StoreError } from '../store/db.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { ServiceEvents } from '../scheduler/events.ts';
+import type { MonitorFactory } from '../monitor/index.ts';
+import { ServiceError } from './errors.ts';
+import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
+import { resolveRunRef } from './run-ref.ts';
+import { exportCsv, exportHf } from './exports.ts';
+
+export interface StartParams extends Overrides {
+  config: unknown;
+  hypothesis?: string;
+  baselineId?: string;
+  groupName?: string;
+}
+
+export interface RunServices {
+  list(opts?: { includeArchived?: boolean }): RunSummary[];
+  /** Accepts an exact id, a unique prefix/suffix of one, a run name or a unique name prefix. */
+  resolveId(idOrPrefix: string): string;
+  /** The run's row as every client sees it. */
+  summary(runId: string): RunSummary;
+  get(runId: string): RunDetail;
+  /** Checkpoints still on disk, oldest first. */
+  checkpoints(runId: string): CheckpointInfo[];
+  start(params: StartParams): RunSummary;
+  startBaseline(params?: { steps?: number; scale?: number; seed?: number }): RunSummary;
+  stop(runId: string): RunSummary;
+  pause(runId: string): RunSummary;
+  resume(runId: string): RunSummary;
+  update(runId: string, patch: { name?: string; notes?: string; hypothesis?: string }): RunSummary;
+  archive(runId: string, archived: boolean): RunSummary;
+  /** Permanently deletes an archived, inactive run: its rows, then its folder (checkpoints). */
+  delete(runId: string): { runId: string; deletedFiles: number };
+  metrics(runId: string, keys?: string[], sinceStep?: number): Series[];
+  alerts(runId: string): Alert[];
+  /** Runs the detectors again over the stored metrics (nothing stored changes). */
+  recomputeAlerts(runId: string): Alert[];
+  waitForEnd(runId: string): Promise<RunSummary>;
+  exportCsv(runId: string, file: string): { rows: number; columns: string[] };
+  exportHf(runId: string, dir: string): { dir: string; step: number; files: string[] };
+}
+
+export interface RunServicesDeps {
+  store: Store;
+  scheduler: Scheduler;
+  events: ServiceEvents;
+  dataDir: string;
+  monitorFactory: MonitorFactory | null;
+}
+
+export function createRunServices({ store, scheduler, events, dataDir, monitorFactory }: RunServicesDeps): RunServices {
+  // An id is looked up directly; anything else (a name, a prefix) against every run.
+  const id = (ref: string): string => (store.runs.get(ref) ? ref : resolveRunRef(ref, store.runs.list({ includeArchived: true })));
+
+  const start = (p: StartParams): RunSummary => {
+    const config = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, scale: p.scale, seed: p.seed });
+    const baselineId = p.baselineId ? id(p.baselineId) : null;
+    const run = store.runs.create({ name: config.name, hypothesis: p.hypothesis ?? null, config, baselineId, groupName: p.groupName ?? null });
+    return scheduler.enqueue(run.id, null);
+  };
+
+  // Another process (a killed CLI) may leave runs 'running' while this one stays open: look again now and then.
+  let lastRecover = Date.now();
+  const recoverOrphans = (force = false): void => {
+    if (!force && Date.now() - lastRecover < 5000) return;
+    lastRecover = Date.now();
+    for (const rid of store.runs.recoverOrphans()) {
+      const run = store.runs.get(rid);
+      if (run) events.emit('run.status', { run });
+    }
+  };
+
+  /** Another Loupe process (the CLI, the app) owns this run's worker: only that process can stop it. */
+  const notDrivenElsewhere = (rid: string): void => {
+    const pid = store.runs.ownerPid(rid);
+    const { status } = store.runs.require(rid);
+    if (pid !== null && pid !== process.pid && isActive(status)) {
+      throw new ServiceError('conflict', `run ${rid} is being trained by another Loupe process (pid ${pid}); stop it there`);
+    }
+  };
+
+  return {
+    list(o = {}) {
+      recoverOrphans();
+      return store.runs.list(o);
+    },
+    resolveId: id,
+    summary: (runId) => store.runs.require(id(runId)),
+    get(runId) {
+      const rid = id(runId);
+      return {
+        run: store.runs.require(rid),
+        config: store.runs.config(rid),
+        checkpoints: store.checkpoints.list(rid),
+        alerts: store.alerts.list(rid),
+        metricKeys: store.metrics.keys(rid),
+      };
+    },
+    checkpoints: (runId) => store.checkpoints.list(id(runId)),
+    start,
+    startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, scale: p.scale, seed: p.seed }),
+    stop(runId) {
+      const rid = id(runId);
+      if (scheduler.isActive(rid)) scheduler.request(rid, 'stop');
+      else notDrivenElsewhere(rid);
+      return store.runs.require(rid);
+    },
+    pause(runId) {
+      const rid = id(runId);
+      if (!scheduler.isActive(rid)) {
+        notDrivenElsewhere(rid);
+        throw new ServiceError('conflict', `run ${rid} is not running`);
+      }
+      scheduler.request(rid, 'pause');
+      return store.runs.require(rid);
+    },
+    resume(runId) {
+      const rid = id(runId);
+      recoverOrphans(true);
+      const run = store.runs.require(rid);
+      if (!scheduler.isActive(rid)) notDrivenElsewhere(rid);
+      if (scheduler.isActive(rid) || isActive(run.status)) {
+        throw new ServiceError('conflict', `run ${rid} is already ${run.status}`);
+      }
+      if (!isResumable(run.status)) throw new ServiceError('conflict', `run ${rid} is ${run.status}; only ${resumableStatuses.join(', ')} runs can be resumed`);
+      const ckpt = store.checkpoints.latest(rid);
+      return scheduler.enqueue(rid, ckpt ? ckpt.path : null);
+    },
+    update: (runId, patch) => store.runs.patch(id(runId), patch),
+    archive(runId, archived) {
+      const rid = id(runId);
+      if (archived) {
+        recoverOrphans(true);
+        const { status } = store.runs.require(rid);
+        // Here or in another process (the CLI, the app): a run still training is stopped first, never hidden.
+        if (scheduler.isActive(rid) || isActive(status)) {
+          throw new ServiceError('conflict', `run ${rid} is ${status}; stop it before archiving it`);
+        }
+      }
+      return store.runs.patch(rid, { archived });
+    },
+    delete(runId) {
+      const rid = id(runId);
+      recoverOrphans(true);
+      if (scheduler.isActive(rid)) throw new ServiceError('conflict', `run ${rid} is ${store.runs.require(rid).status}; stop it before deleting it`);
+      notDrivenElsewhere(rid);
+      try {
+        const { deletedFiles } = store.runs.delete(rid, dataDir);
+        return { runId: rid, deletedFiles };
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'conflict' || e.code === 'not_found')) throw new ServiceError(e.code, e.message);
+        throw e;
+      }
+    },
+    metrics(runId, keys, sinceStep) {
+      return store.metrics.series(id(runId), keys, sinceStep ?? 0).map((s) => ({ key: s.key, steps: s.steps, values: s.values.map(toWire) }));
+    },
+    alerts: (runId) => store.alerts.list(id(runId)),
+    recomputeAlerts(runId) {
+      const rid = id(runId);
+      if (!monitorFactory) throw new ServiceError('unavailable', 'alert detection is not available in this build');
+      return monitorFactory(store.runs.config(rid)).recompute([...store.metrics.points(rid)]).map((a) => ({ ...a, runId: rid }));
+    },
+    waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
+    exportCsv: (runId, file) => exportCsv(store, id(runId), file),
+    exportHf: (runId, dir) => exportHf(store, id(runId), dir),
+  };
+}
