@@ -27,7 +27,9 @@ interface Summary { id: string; name: string; status: string; groupName: string 
 test('short runs, any baseline, honest numbers, clean samples, a readable layout', async () => {
   const phase = process.env['LOUPE_SHOTS'] ?? 'after';
   const after = phase === 'after';
-  const s = await startLoupe({ name: `friction-${phase}`, env: { LOUPE_BASELINE_STEPS: String(STEPS) } });
+  // No LOUPE_BASELINE_STEPS: the editor opens on the full recipe (2000 steps, warmup 100), as a user sees it; every run
+  // started here gives its own short length.
+  const s = await startLoupe({ name: `friction-${phase}` });
   const { page } = s;
   const shot = (name: string, fullPage = true): Promise<Buffer> => page.screenshot({ path: join(s.artifacts, name), fullPage });
   try {
@@ -44,6 +46,8 @@ test('short runs, any baseline, honest numbers, clean samples, a readable layout
     await until(() => page.getByTestId('changed-count').getAttribute('data-count'), (c) => c !== '0', 10_000, 'the steps change');
     await new Promise((r) => setTimeout(r, 500));
     await shot('item2-editor-100-steps.png');
+    // LOUPE_SHOTS_ONLY=editor: just this screen (a quick "before" of the editor).
+    if (process.env['LOUPE_SHOTS_ONLY'] === 'editor') return;
     if (after) {
       // Steps alone: the warmup takes the whole run and one eval happens; validation says so without blocking.
       const warnings = page.getByTestId('config-warnings');
