@@ -142,6 +142,19 @@ describe('run length in the editor', () => {
     expect(setRunLengthText('train: [broken', 100)).toBeNull();
   });
 
+  it('repairs steps edited alone: followers still at the baseline value are rescaled from the baseline length', () => {
+    const base = defaultConfig();
+    const stepsOnly = stringifyConfig({ ...base, train: { ...base.train, steps: 100 } });
+    const fixed = setRunLengthText(stepsOnly, 100, base)!;
+    const r = evaluateCandidate(base, fixed);
+    if (!r.ok) throw new Error('invalid');
+    expect([r.config.train.warmup_steps, r.config.eval.every, r.config.checkpoint.every]).toEqual([5, 5, 25]);
+    // A warmup the user set by hand follows the current length instead.
+    const handSet = stringifyConfig({ ...base, train: { ...base.train, steps: 1000, warmup_steps: 10 } });
+    const halved = evaluateCandidate(base, setRunLengthText(handSet, 500, base)!);
+    expect(halved.ok && halved.config.train.warmup_steps).toBe(5);
+  });
+
   it('reads out total tokens, FLOPs and a duration from past runs', () => {
     const config = defaultConfig();
     const none = budgetReadout(config, []);

@@ -7,7 +7,7 @@ import { parseConfigText } from '../../../shared/config-yaml.ts';
 import type { TextConfigIssue } from '../../../shared/config-yaml.ts';
 import { schemaLeaves } from '../../../shared/config-schema.ts';
 import { parseDocument } from 'yaml';
-import { withRunLength, RUN_LENGTH_FIELDS } from '../../../shared/run-length.ts';
+import { rescaleCount, RUN_LENGTH_FIELDS } from '../../../shared/run-length.ts';
 import { estimateDuration, formatDuration, formatFlops, runBudget, type PastRunSpeed } from '../../../shared/run-budget.ts';
 
 export type CandidateEvaluation =
@@ -152,19 +152,26 @@ export function budgetReadout(config: RunConfig, past: readonly PastRunSpeed[]):
 /**
  * The editor text with a new run length: train.steps and the fields that follow it (warmup, eval and checkpoint
  * cadence) set in place, everything else (comments, order) left as it is. null when the text is not a valid config.
+ * A follower still at the baseline's value is rescaled from the baseline's length (steps may have been edited alone,
+ * leaving warmup sized for the long run); one edited by hand is rescaled from the current length.
  */
-export function setRunLengthText(text: string, steps: number): string | null {
+export function setRunLengthText(text: string, steps: number, base?: RunConfig): string | null {
   const parsed = parseConfigText(text, 'yaml');
   if (!parsed.ok || !Number.isInteger(steps) || steps < 1) return null;
-  const scaled = withRunLength(parsed.config, steps);
+  const current = parsed.config;
+  const leaves = (c: RunConfig): Record<string, number> => ({
+    'train.warmup_steps': c.train.warmup_steps,
+    'eval.every': c.eval.every,
+    'checkpoint.every': c.checkpoint.every,
+  });
+  const now = leaves(current);
+  const was = base ? leaves(base) : null;
   const doc = parseDocument(text);
   const at = (path: string): string[] => path.split('.');
   doc.setIn(at('train.steps'), steps);
-  const values: Record<string, number> = {
-    'train.warmup_steps': scaled.train.warmup_steps,
-    'eval.every': scaled.eval.every,
-    'checkpoint.every': scaled.checkpoint.every,
-  };
-  for (const path of Object.keys(RUN_LENGTH_FIELDS)) doc.setIn(at(path), values[path]);
+  for (const [path, min] of Object.entries(RUN_LENGTH_FIELDS)) {
+    const fromSteps = base && was && was[path] === now[path] ? base.train.steps : current.train.steps;
+    doc.setIn(at(path), rescaleCount(now[path]!, fromSteps, steps, min));
+  }
   return doc.toString();
 }

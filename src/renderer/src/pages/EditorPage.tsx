@@ -114,7 +114,7 @@ function CandidateEditor({ base, past }: { base: Base; past: readonly RunSummary
   const lengthOk = Number.isInteger(lengthSteps) && lengthSteps >= 1 && lengthSteps <= 10_000_000;
   const setRunLength = (): void => {
     if (!lengthOk) return;
-    const next = setRunLengthText(text, lengthSteps);
+    const next = setRunLengthText(text, lengthSteps, base.config);
     if (next !== null) editors.current?.setText(next);
   };
   const experimental = review ? experimentalChanges(review.changes) : [];
@@ -213,7 +213,7 @@ function CandidateEditor({ base, past }: { base: Base; past: readonly RunSummary
             {currentSteps !== null &&
               [0.1, 0.5, 2].map((f) => (
                 <button key={f} className="small ghost" disabled={!evaluation.ok} onClick={() => {
-                  const next = setRunLengthText(text, Math.max(1, Math.round(currentSteps * f)));
+                  const next = setRunLengthText(text, Math.max(1, Math.round(currentSteps * f)), base.config);
                   if (next !== null) editors.current?.setText(next);
                 }}>×{f}</button>
               ))}
