@@ -6,7 +6,7 @@ import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
 import { Store } from '../main/store/store.ts';
-import { RunConfig } from '../shared/config.ts';
+import { RunConfig, resolveConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
   expect(r.code).not.toBe(0);
@@ -80,6 +80,34 @@ describe('loupe CLI bad input', () => {
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   });
 
+  it('a model too large for its backend exits 2 with the numbers, and creates nothing', async () => {
+    const home = tempDir();
+    const big = path.join(home, 'big.yaml');
+    fs.writeFileSync(big, 'backend: wasm\nmodel:\n  n_layer: 48\n  d_model: 4096\n  n_head: 32\n  block_size: 8192\ntrain:\n  batch_size: 4096\n');
+    const r = await loupe(['train', big], { LOUPE_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/model: training this model needs about [\d.]+ GiB \(9\.\d+B parameters/);
+    expect(r.stderr).toContain("more than the wasm backend's 4 GiB heap");
+    expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
+  }, 60_000);
+
+  it('export refuses to overwrite without --force, naming the path', async () => {
+    const home = tempDir();
+    const store = Store.open(path.join(home, 'loupe.db'));
+    const parsed = resolveConfig({});
+    if (!parsed.ok) throw new Error('bad config');
+    const run = store.runs.create({ name: 'exported', config: parsed.config, status: 'finished' });
+    store.metrics.insert(run.id, 1, 0, [{ step: 1, key: 'train/loss', value: 3 }]);
+    store.close();
+    const csv = path.join(home, 'm.csv');
+    fs.writeFileSync(csv, 'keep me\n');
+    expectOneLineError(await loupe(['export', run.id, '--csv', csv], { LOUPE_HOME: home }), `${csv} already exists; pass --force`);
+    expect(fs.readFileSync(csv, 'utf8')).toBe('keep me\n');
+    const forced = await loupe(['export', run.id, '--csv', csv, '--force'], { LOUPE_HOME: home });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.readFileSync(csv, 'utf8')).toBe('step,train/loss\n1,3\n');
+  }, 60_000);
+
   it('a corrupt database is named and left untouched', async () => {
     const home = tempDir();
     const db = path.join(home, 'loupe.db');
@@ -94,4 +122,36 @@ describe('loupe CLI bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('loupe: export needs --csv FILE or --hf DIR');
   });
+
+  it('names with control characters are refused; stored text reaches the terminal escaped', async () => {
+    const home = tempDir();
+    const env = { LOUPE_HOME: home };
+    const cfg = path.join(home, 'c.yaml');
+    fs.writeFileSync(cfg, 'seed: 1\n');
+    for (const name of ['two\nlines', '\x1b[31mred', '   ']) {
+      const r = await loupe(['train', cfg, '--name', name], env);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain('name');
+    }
+    expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
+
+    // A run stored before names were checked, with notes and an alert carrying escape codes.
+    const store = Store.open(path.join(home, 'loupe.db'));
+    const parsed = resolveConfig({});
+    if (!parsed.ok) throw new Error('bad config');
+    const run = store.runs.create({ name: 'legacy\r\x1b[2J\nFAKE ROW', config: parsed.config, status: 'finished' });
+    store.runs.patch(run.id, { notes: 'see \x1b]8;;http://x\x07here\x1b]8;;\x07\nsecond line' });
+    store.alerts.upsert(run.id, [{ kind: 'loss_spike', severity: 'warning', step: 5, stepEnd: null, message: 'spike in \x1b[31mred', advice: 'lower lr\r', evidence: {} }]);
+    store.close();
+    // Any control character but the newlines between lines.
+    const raw = /(?!\n)\p{Cc}/u;
+    for (const args of [['runs'], ['show', run.id], ['alerts', run.id]]) {
+      const r = await loupe(args, env);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).not.toMatch(raw);
+      expect(r.stdout, args.join(' ')).toContain('\\e[');
+    }
+    const table = (await loupe(['runs'], env)).stdout.trimEnd().split('\n');
+    expect(table).toHaveLength(2);
+  }, 120_000);
 });

@@ -3,6 +3,8 @@
 // trace only when LOUPE_DEBUG is set.
 import { ServiceError } from '../main/services/errors.ts';
 import { StoreError } from '../main/store/db.ts';
+import { DataDirError } from '../main/paths.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { oneLine } from '../shared/one-line.ts';
 
 /** What you asked for is wrong (arguments, options, the config): nothing was started or changed. */
@@ -28,7 +30,7 @@ export function asUsageError<T>(fn: () => T): T {
 }
 
 export function describeError(e: unknown): string {
-  if (e instanceof ServiceError || e instanceof StoreError || e instanceof CliError) return e.message;
+  if (e instanceof ServiceError || e instanceof StoreError || e instanceof CliError || e instanceof DataDirError) return e.message;
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOSPC') return `disk full${err.path ? ` writing ${err.path}` : ''}; free some space and try again`;
   if ((err?.code === 'EACCES' || err?.code === 'EPERM') && err.path) return `permission denied: ${err.path}`;
@@ -36,9 +38,9 @@ export function describeError(e: unknown): string {
 }
 
 export function reportAndExit(e: unknown): never {
-  process.stderr.write(`loupe: ${describeError(e)}\n`);
+  process.stderr.write(`loupe: ${escapeUnprintable(describeError(e), { keepLines: true })}\n`);
   if (process.env['LOUPE_DEBUG'] && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   // A config that fails validation (each field named) is the user's input being wrong, wherever it came from.
   const usage = e instanceof ServiceError && e.issues !== undefined && e.issues.length > 0;
-  process.exit(e instanceof CliError ? e.exitCode : usage ? usageExitCode : 1);
+  process.exit(e instanceof CliError ? e.exitCode : usage || e instanceof DataDirError ? usageExitCode : 1);
 }

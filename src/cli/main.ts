@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { createServices, type Services } from '../main/services.ts';
+import { backupDatabase } from '../main/services/backup.ts';
 import { resolveDataDir } from '../main/paths.ts';
 import { appVersion } from '../main/repo-root.ts';
 import { readConfigFile, resolveWithOverrides } from '../main/services/config-input.ts';
@@ -11,6 +12,7 @@ import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
 import type { RunConfig } from '../shared/config.ts';
 import { configWarnings } from '../shared/config-warnings.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
 import { formatRunsTable, showJson, formatShow } from './views.ts';
@@ -118,15 +120,16 @@ program
 
 program
   .command('resume')
-  .description('Continue a stopped, paused, crashed or failed run from its last checkpoint')
+  .description('Continue a stopped, paused, crashed or failed run from its newest good checkpoint (or --from STEP)')
   .argument('<run>', 'run id (or a unique part of it)')
+  .option('--from <step>', 'resume from the checkpoint at this step', intArg('--from', 0))
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (id: string, o: { json?: boolean }) => {
+  .action(async (id: string, o: { from?: number; json?: boolean }) => {
     const code = await withServices(async (s) => {
-      const ckpt = s.runs.checkpoints(id).at(-1);
-      const run = s.runs.resume(id);
-      const from = ckpt ? `checkpoint at step ${ckpt.step}` : 'the start (no checkpoint was written)';
-      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${from}` });
+      const { run, from, skipped } = s.runs.resume(id, { fromStep: o.from });
+      for (const line of skipped) process.stderr.write(`loupe: warning: ${line}; skipped\n`);
+      const where = from ? `checkpoint at step ${from.step}` : 'the start (no checkpoint was written)';
+      return followRun(s, run, { json: Boolean(o.json), intro: `resuming ${run.name} (${run.id}) from ${where}` });
     });
     finish(code);
   });
@@ -161,15 +164,16 @@ program
   .argument('<run>', 'run id (or a unique part of it)')
   .option('--csv <file>', 'write every metric, one row per step')
   .option('--hf <dir>', 'write config.json + model.safetensors')
-  .action(async (id: string, o: { csv?: string; hf?: string }) => {
+  .option('--force', 'overwrite an existing CSV file / write into a folder that is not empty')
+  .action(async (id: string, o: { csv?: string; hf?: string; force?: boolean }) => {
     if (!o.csv && !o.hf) throw new CliError('export needs --csv FILE or --hf DIR', usageExitCode);
     await withServices((s) => {
       if (o.csv) {
-        const r = s.runs.exportCsv(id, o.csv);
+        const r = s.runs.exportCsv(id, o.csv, { force: o.force });
         process.stdout.write(`wrote ${o.csv}: ${r.rows} steps × ${r.columns.length - 1} metrics\n`);
       }
       if (o.hf) {
-        const r = s.runs.exportHf(id, o.hf);
+        const r = s.runs.exportHf(id, o.hf, { force: o.force });
         process.stdout.write(`wrote ${r.dir} from the checkpoint at step ${r.step}: ${r.files.map((f) => f.split(/[\\/]/).pop()).join(', ')}\n`);
       }
     });
@@ -194,20 +198,18 @@ program
         return;
       }
       if (alerts.length === 0) process.stdout.write(`no alerts for run ${runId}\n`);
-      for (const a of alerts) process.stdout.write(`${formatAlertLine(a)}\n`);
+      for (const a of alerts) process.stdout.write(`${escapeUnprintable(formatAlertLine(a))}\n`);
       if (o.recompute) process.stdout.write(matches ? 'recomputed alerts match the stored ones\n' : `recomputed alerts differ from the ${stored.length} stored ones\n`);
     });
   });
 
 program
   .command('backup')
-  .description('Write a consistent copy of the whole run database (safe while training)')
-  .argument('<file>', 'destination .db file')
+  .description('Write a consistent copy of the whole run database (safe while training, works on a damaged one)')
+  .argument('<file>', 'destination .db file (must not exist)')
   .action(async (file: string) => {
-    await withServices(async (s) => {
-      await s.backup(file);
-      process.stdout.write(`wrote ${file}\n`);
-    });
+    const r = await backupDatabase(resolveDataDir(), file);
+    process.stdout.write(`wrote ${r.file}${r.method === 'bytes' ? ' (a byte copy: the database does not read as SQLite)' : ''}\n`);
   });
 
 program

@@ -6,6 +6,7 @@ import type { Alert } from '../shared/alerts.ts';
 import { fromWire, MetricKey } from '../shared/metrics.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import { createProgress, type ProgressState } from './progress.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 
 export interface SessionOptions {
   json: boolean;
@@ -62,7 +63,8 @@ export async function followRun(services: Services, run: RunSummary, opts: Sessi
   const tty = Boolean(process.stderr.isTTY) && !process.env['CI'];
   const state: ProgressState = { step: run.steps, planned: run.plannedSteps, loss: run.lastTrainLoss, valLoss: run.lastValLoss, tokensPerS: null };
   const progress = createProgress({ tty, out: human, startStep: run.steps, planned: run.plannedSteps });
-  const note = (line: string): void => progress.note(line);
+  // Names, log lines and alert messages carry stored or generated text: one escaped line each.
+  const note = (line: string): void => progress.note(escapeUnprintable(line));
   if (opts.intro) note(opts.intro);
 
   const printed = new Map<string, Alert['severity']>();
@@ -126,7 +128,7 @@ export async function followRun(services: Services, run: RunSummary, opts: Sessi
     );
     if (result.checkpoint) human.write(`checkpoint: ${result.checkpoint}\n`);
   }
-  if (end.error && end.status !== 'finished') process.stderr.write(`loupe: run ${end.id} ${end.status}: ${end.error}\n`);
+  if (end.error && end.status !== 'finished') process.stderr.write(`loupe: run ${end.id} ${end.status}: ${escapeUnprintable(end.error)}\n`);
   if (end.status === 'finished') return 0;
   if (end.status === 'stopped' || end.status === 'paused') {
     if (!opts.json) human.write(`resume with: loupe resume ${end.id}\n`);

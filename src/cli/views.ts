@@ -1,18 +1,24 @@
 // What `loupe runs` and `loupe show` print: a compact table, and a run's full record (JSON or readable text).
+// Stored text (names, notes, errors, alert messages) is printed with its control characters escaped.
 import type { Services } from '../main/services.ts';
 import type { RunSummary } from '../shared/runs.ts';
 import type { Alert } from '../shared/alerts.ts';
 import type { RunConfig } from '../shared/config.ts';
 import type { CheckpointInfo } from '../shared/api/runs.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
+import { escapeUnprintable } from '../shared/printable.ts';
 
 const num = (v: number | null, d = 4): string => (v === null ? '–' : v.toFixed(d));
+/** One terminal line, whatever the text holds. */
+const line = (s: string): string => escapeUnprintable(s);
+/** Free text over several lines, each continuation indented under its label. */
+const block = (s: string, indent: string): string => escapeUnprintable(s, { keepLines: true }).replace(/\n/g, `\n${indent}`);
 
 export function formatRunsTable(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs yet: try `loupe baseline`\n';
   const rows = runs.map((r) => [
     r.id,
-    r.name.length > 32 ? `${r.name.slice(0, 31)}…` : r.name,
+    ((name) => (name.length > 32 ? `${name.slice(0, 31)}…` : name))(line(r.name)),
     r.status,
     `${r.steps}/${r.plannedSteps}`,
     num(r.lastTrainLoss),
@@ -24,8 +30,8 @@ export function formatRunsTable(runs: RunSummary[]): string {
   ]);
   const head = ['ID', 'NAME', 'STATUS', 'STEPS', 'TRAIN', 'VAL', 'BEST VAL', 'BACKEND', 'ALERTS', 'CREATED (UTC)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+  const row = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return `${[row(head), ...rows.map(row)].join('\n')}\n`;
 }
 
 export interface ShowJson {
@@ -55,19 +61,19 @@ export function showJson(s: Services, runId: string): ShowJson {
 export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string {
   const r = v.run;
   const out = [
-    `run ${r.id}  ${r.name}`,
-    `status      ${r.status}${r.error ? ` (${r.error})` : ''}`,
+    `run ${r.id}  ${line(r.name)}`,
+    `status      ${r.status}${r.error ? ` (${line(r.error)})` : ''}`,
     `steps       ${r.steps}/${r.plannedSteps}   tokens seen ${r.tokensSeen}`,
-    `backend     ${r.backend ?? '–'}${r.backendReason ? ` (${r.backendReason})` : ''}`,
+    `backend     ${r.backend ?? '–'}${r.backendReason ? ` (${line(r.backendReason)})` : ''}`,
     `params      ${r.params ?? '–'}`,
     `final       train ${num(v.final.train_loss)}  val ${num(v.final.val_loss)}${v.final.val_step === null ? '' : ` (at step ${v.final.val_step})`}`,
     `best val    ${v.best.val_loss === null ? '– (no eval after initialisation)' : `${num(v.best.val_loss)} at step ${v.best.step}`}`,
     `created     ${new Date(r.createdAt).toISOString()}`,
   ];
-  if (r.hypothesis) out.push(`hypothesis  ${r.hypothesis}`);
-  if (r.notes) out.push(`notes       ${r.notes}`);
-  out.push('', `alerts (${v.alerts.length})`, ...v.alerts.map((a) => `  ${formatAlertLine(a)}`));
-  out.push('', `checkpoints (${v.checkpoints.length})`, ...v.checkpoints.map((c) => `  step ${c.step}  val ${num(c.valLoss)}  ${c.path}`));
-  out.push('', 'config:', ...toYaml(v.config).trimEnd().split('\n').map((l) => `  ${l}`));
+  if (r.hypothesis) out.push(`hypothesis  ${block(r.hypothesis, ' '.repeat(12))}`);
+  if (r.notes) out.push(`notes       ${block(r.notes, ' '.repeat(12))}`);
+  out.push('', `alerts (${v.alerts.length})`, ...v.alerts.map((a) => `  ${line(formatAlertLine(a))}`));
+  out.push('', `checkpoints (${v.checkpoints.length})`, ...v.checkpoints.map((c) => `  step ${c.step}  val ${num(c.valLoss)}  ${line(c.path)}`));
+  out.push('', 'config:', ...toYaml(v.config).trimEnd().split('\n').map((l) => `  ${line(l)}`));
   return `${out.join('\n')}\n`;
 }

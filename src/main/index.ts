@@ -8,6 +8,7 @@ import { buildHandlers } from './api/handlers.ts';
 import { ipcCallChannel, ipcEventChannel } from '../shared/api/ipc-channels.ts';
 import type { UiCommand } from '../shared/api/app.ts';
 import { loadWindowState, trackWindowState } from './window-state.ts';
+import { resolveDataDir } from './paths.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -16,7 +17,8 @@ const csp =
 
 const rendererFile = pathToFileURL(join(here, '../renderer/index.html')).href;
 
-if (process.env['LOUPE_HOME']) app.setPath('userData', process.env['LOUPE_HOME']);
+// LOUPE_HOME set but empty is refused (resolveDataDir throws) rather than quietly using the real app-data folder.
+if (process.env['LOUPE_HOME'] !== undefined) app.setPath('userData', resolveDataDir());
 // Every renderer sandboxed, whatever a later BrowserWindow forgets to say.
 app.enableSandbox();
 

@@ -1,11 +1,19 @@
 // The data folder: LOUPE_HOME wins; otherwise the folder Electron's userData uses for "Loupe" on each platform.
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
-import { checkpointDir, dbPath, resolveDataDir } from './paths.ts';
+import { checkpointDir, dbPath, DataDirError, resolveDataDir } from './paths.ts';
 
 describe('data folder', () => {
   it('uses LOUPE_HOME when set', () => {
     expect(resolveDataDir({ env: { LOUPE_HOME: '/data/loupe' }, platform: 'linux', home: '/home/u' })).toBe(path.resolve('/data/loupe'));
+  });
+  it('refuses a LOUPE_HOME that is set but empty, naming the folder it would otherwise have used', () => {
+    for (const LOUPE_HOME of ['', '   ']) {
+      expect(() => resolveDataDir({ env: { LOUPE_HOME }, platform: 'linux', home: '/home/u' })).toThrow(DataDirError);
+    }
+    expect(() => resolveDataDir({ env: { LOUPE_HOME: '' }, platform: 'linux', home: '/home/u' })).toThrow(
+      `LOUPE_HOME is set but empty: set it to a folder, or unset it to use ${path.join('/home/u', '.config', 'Loupe')}`,
+    );
   });
   it('follows Electron userData per platform', () => {
     expect(resolveDataDir({ env: {}, platform: 'linux', home: '/home/u' })).toBe(path.join('/home/u', '.config', 'Loupe'));

@@ -19,9 +19,21 @@ function platformUserDataDir({ env = process.env, platform = process.platform, h
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), appName);
 }
 
+/** LOUPE_HOME is set but names no folder: a typo must not quietly open the real app-data folder instead. */
+export class DataDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirError';
+  }
+}
+
 export function resolveDataDir(opts: PathEnv = {}): string {
   const env = opts.env ?? process.env;
-  if (env.LOUPE_HOME && env.LOUPE_HOME.trim() !== '') return path.resolve(env.LOUPE_HOME);
+  const home = env.LOUPE_HOME;
+  if (home !== undefined && home.trim() === '') {
+    throw new DataDirError(`LOUPE_HOME is set but empty: set it to a folder, or unset it to use ${platformUserDataDir(opts)}`);
+  }
+  if (home !== undefined) return path.resolve(home);
   return platformUserDataDir(opts);
 }
 

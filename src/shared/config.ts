@@ -1,6 +1,7 @@
 // The run config: one zod schema that main validates, the engine trains from, the CLI reads as YAML/JSON
 // and the editor turns into JSON Schema. Every field has a default and a description (shown as hover docs).
 import { z } from 'zod';
+import { PrintableName } from './printable.ts';
 import { unbuiltOptions } from './models/registry.ts';
 
 const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -40,13 +41,34 @@ export const ModelConfig = z
     family: z
       .enum(['gpt', 'llama', 'mamba', 'hybrid'])
       .default('gpt')
-      .describe('gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, tied embeddings). Others are planned; gpt is implemented.'),
+      .describe(
+        'gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, biases). llama: LLaMA (RoPE, RMSNorm, SwiGLU MLP, no biases). mamba and hybrid are planned.',
+      ),
     n_layer: positiveInt.max(48).default(4).describe('Number of transformer blocks; each adds ≈ 12·d_model² parameters.'),
     n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
+    n_kv_head: positiveInt
+      .max(64)
+      .nullable()
+      .default(null)
+      .describe('llama: key/value heads (grouped-query attention); n_head must be a multiple of it. null: n_head (plain multi-head). E.g. n_head 8, n_kv_head 2.'),
     d_model: positiveInt.max(4096).default(128).describe('Residual stream width (n_embd).'),
     block_size: positiveInt.max(8192).default(64).describe('Context length in tokens.'),
     dropout: z.number().min(0).lt(1).default(0).describe('Dropout on attention, residual and embeddings. 0 for short runs on small data is usual.'),
-    bias: z.boolean().default(true).describe('Biases in linear layers and LayerNorm (GPT-2 has them).'),
+    mlp_hidden: positiveInt
+      .max(65536)
+      .nullable()
+      .default(null)
+      .describe(
+        'Hidden width of each block\'s MLP. null: the family\'s rule, 4·d_model for gpt and for llama the SwiGLU rule 32·⌈(8·d_model/3)/32⌉ (about the parameters of a 4·d two-matrix MLP; 352 for d 128). Vary it to study MLP width.',
+      ),
+    rope_theta: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('llama: RoPE base θ; null: 10000 (LLaMA 1/2). Larger values (500000 in LLaMA 3) suit long contexts.'),
+    norm_eps: z.number().positive().max(0.1).default(1e-5).describe('ε of the normalisation layers (LayerNorm for gpt, RMSNorm for llama); 1e-5 for both (1e-6 in some LLaMA checkpoints).'),
+    bias: z.boolean().nullable().default(null).describe('Biases in linear layers and LayerNorm. null: the family\'s choice, true for gpt (GPT-2 has them); llama has none.'),
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
     moe: z
       .object({
@@ -58,7 +80,18 @@ export const ModelConfig = z
       .describe('Mixture-of-experts MLP (planned).'),
   })
   .strict()
-  .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] });
+  .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] })
+  .refine((m) => m.family !== 'llama' || (m.d_model / m.n_head) % 2 === 0, {
+    message: 'RoPE needs an even head width (d_model / n_head)',
+    path: ['d_model'],
+  })
+  .refine((m) => m.n_kv_head == null || m.n_head % m.n_kv_head === 0, { message: 'n_head must be a multiple of n_kv_head', path: ['n_kv_head'] })
+  .refine((m) => m.family === 'llama' || m.n_kv_head == null, { message: 'grouped-query attention (n_kv_head) is a llama option', path: ['n_kv_head'] })
+  .refine((m) => m.family === 'llama' || m.rope_theta == null, { message: 'rope_theta is a llama option (gpt learns its positions)', path: ['rope_theta'] })
+  .refine((m) => m.family !== 'llama' || m.bias !== true, { message: 'llama has no biases', path: ['bias'] })
+  // Family defaults resolved once, so every reader (engine, counts, export) sees the same plain values; bias goes
+  // last whether it was given or not, so a config and its stored, re-read copy serialise alike.
+  .transform(({ bias, ...m }) => ({ ...m, bias: bias ?? m.family === 'gpt' }));
 
 /** The peak-LR ranges the lr docs recommend (and the editor warns far outside of): by model size. */
 export const RECOMMENDED_LR = {
@@ -82,7 +115,21 @@ export const TrainConfig = z
       .union([z.literal('auto'), positiveInt])
       .default('auto')
       .describe('Sequences per forward/backward pass; the rest is gradient accumulation. "auto" picks the largest that fits the backend memory.'),
-    optimizer: z.enum(['adamw', 'muon']).default('adamw').describe('AdamW everywhere, or Muon on 2-D hidden matrices with AdamW for the rest.'),
+    optimizer: z
+      .enum(['adamw', 'muon'])
+      .default('adamw')
+      .describe('adamw: AdamW on every parameter. muon: Muon (settings under train.muon) on the 2-D hidden matrices, AdamW (train.lr, betas, weight_decay) on embeddings, head, norms and biases.'),
+    muon: z
+      .object({
+        lr: z.number().positive().max(10).default(0.02).describe('Muon peak learning rate (follows the same warmup and decay as train.lr). 0.02 is the muon.py default; 0.01–0.05 suits small models.'),
+        momentum: z.number().min(0).lt(1).default(0.95).describe('Muon momentum β; 0.95 is the usual value.'),
+        nesterov: z.boolean().default(true).describe('Nesterov momentum (the Muon default): orthogonalise g + β·(buffer − g) rather than the buffer itself.'),
+        ns_steps: positiveInt.max(20).default(5).describe('Newton–Schulz iterations that orthogonalise each update; 5 with coefficients (3.4445, −4.7750, 2.0315) is the standard.'),
+        weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay on the Muon matrices (p ← p·(1 − lr·wd)); 0 as in muon.py, 0.1 as in Moonlight.'),
+      })
+      .strict()
+      .default({ lr: 0.02, momentum: 0.95, nesterov: true, ns_steps: 5, weight_decay: 0 })
+      .describe('Muon settings, used when optimizer is muon. The AdamW part keeps train.lr, beta1, beta2, eps and weight_decay.'),
     lr: z.number().positive().max(10).default(1e-3).describe(
         `Peak learning rate after warmup. Small models (≤ 100M params): ${lrRange(RECOMMENDED_LR.small)}; ` +
           `larger: ${lrRange(RECOMMENDED_LR.large)}. When batch size (tokens per update) changes, ` +
@@ -170,7 +217,7 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
-    name: z.string().min(1).max(200).default('run').describe('A short name; ablation runs are named for what changed.'),
+    name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 export const MetricKey = {
   trainLoss: 'train/loss',
+  /** Plain cross-entropy on the training batch (train/loss may add label smoothing and z-loss): compare with val/loss. */
+  trainCe: 'train/ce',
   lr: 'train/lr',
   gradNorm: 'train/grad_norm',
   clipped: 'train/clipped',

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# Loads a Hugging Face GPT-2 folder written by Loupe (config.json + model.safetensors) with the reference
-# GPT-2 forward (HF names, Conv1D layout, gelu_new) and compares its logits with Loupe's.
+# Loads a Hugging Face folder written by Loupe (config.json + model.safetensors) with the reference forward of its
+# model_type (gpt2: HF names, Conv1D layout, gelu_new; llama: LlamaForCausalLM names, [out, in] linears) and
+# compares its logits with Loupe's.
 # Usage: /usr/bin/python3 check_hf_export.py FOLDER LOGITS.json   (LOGITS.json: {"ids": [[...]], "logits": [...]})
 import json
 import os
@@ -10,7 +11,8 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpt_reference import forward  # noqa: E402
+import gpt_reference  # noqa: E402
+import llama_reference  # noqa: E402
 
 
 def read_safetensors(path):
@@ -31,10 +33,20 @@ def read_safetensors(path):
 def main():
     folder, logits_path = sys.argv[1], sys.argv[2]
     hf = json.load(open(os.path.join(folder, 'config.json')))
-    assert hf['model_type'] == 'gpt2' and hf['activation_function'] == 'gelu_new'
-    c = dict(vocab_size=hf['vocab_size'], block_size=hf['n_positions'], n_layer=hf['n_layer'], n_head=hf['n_head'],
-             d_model=hf['n_embd'])
     params = read_safetensors(os.path.join(folder, 'model.safetensors'))
+    if hf['model_type'] == 'llama':
+        assert hf['architectures'] == ['LlamaForCausalLM'] and hf['hidden_act'] == 'silu'
+        c = dict(vocab_size=hf['vocab_size'], block_size=hf['max_position_embeddings'], n_layer=hf['num_hidden_layers'],
+                 n_head=hf['num_attention_heads'], n_kv_head=hf['num_key_value_heads'], d_model=hf['hidden_size'],
+                 mlp_hidden=hf['intermediate_size'], norm_eps=hf['rms_norm_eps'], rope_theta=hf['rope_theta'],
+                 tie_embeddings=hf['tie_word_embeddings'])
+        assert ('lm_head.weight' in params) == (not c['tie_embeddings'])
+        forward = llama_reference.forward
+    else:
+        assert hf['model_type'] == 'gpt2' and hf['activation_function'] == 'gelu_new'
+        c = dict(vocab_size=hf['vocab_size'], block_size=hf['n_positions'], n_layer=hf['n_layer'], n_head=hf['n_head'],
+                 d_model=hf['n_embd'])
+        forward = gpt_reference.forward
     ref = json.load(open(logits_path))
     ids = torch.tensor(ref['ids'])
     with torch.no_grad():

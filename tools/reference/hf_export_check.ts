@@ -1,5 +1,5 @@
-// One-off check that `exportHfModel` writes a folder the Hugging Face GPT-2 layout reads: trains a tiny model a
-// few steps, exports it, and has check_hf_export.py (PyTorch) recompute the logits. Usage: npx tsx tools/reference/hf_export_check.ts
+// One-off check that `exportHfModel` writes folders the Hugging Face GPT-2 and LLaMA layouts read: trains tiny models
+// a few steps, exports them, and has check_hf_export.py (PyTorch) recompute the logits. Usage: npx tsx tools/reference/hf_export_check.ts
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,13 @@ import { tinyConfig, tinyText } from '../../src/main/engine/testing/tiny.ts';
 
 await tf.setBackend('cpu');
 const dir = mkdtempSync(join(tmpdir(), 'loupe-hf-'));
-for (const model of [{}, { bias: false, tie_embeddings: false }]) {
+const models = [
+  {},
+  { bias: false, tie_embeddings: false },
+  { family: 'llama' as const },
+  { family: 'llama' as const, n_head: 4, n_kv_head: 2, tie_embeddings: false, rope_theta: 500, norm_eps: 1e-6, mlp_hidden: 24 },
+];
+for (const model of models) {
   const t = new Trainer({ config: tinyConfig({ model }), backend: 'cpu', text: tinyText() });
   for (let i = 0; i < 5; i++) t.trainStep();
   const ck = t.saveCheckpoint(join(dir, 'ckpt'));

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { CliError, usageExitCode } from '../errors.ts';
 import type { WithServices } from './sweep.ts';
+import { escapeUnprintable } from '../../shared/printable.ts';
 
 export function registerDeleteCommands(program: Command, withServices: WithServices): void {
   program
@@ -13,7 +14,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
     .action(async (ref: string, o: { undo?: boolean }) => {
       await withServices((s) => {
         const run = s.runs.archive(ref, !o.undo);
-        process.stdout.write(`${o.undo ? 'unarchived' : 'archived'} run ${run.id} (${run.name})\n`);
+        process.stdout.write(`${o.undo ? 'unarchived' : 'archived'} run ${run.id} (${escapeUnprintable(run.name)})\n`);
       });
     });
 
@@ -33,7 +34,7 @@ export function registerDeleteCommands(program: Command, withServices: WithServi
           throw new CliError(`run ${rid} (${run.name}) is not archived; archive it first with \`loupe archive ${rid}\`, then delete it`);
         }
         const { deletedFiles } = s.runs.delete(rid);
-        process.stdout.write(`deleted run ${rid} (${run.name}): metrics, alerts, samples and checkpoints; ${deletedFiles} file${deletedFiles === 1 ? '' : 's'} removed\n`);
+        process.stdout.write(`deleted run ${rid} (${escapeUnprintable(run.name)}): metrics, alerts, samples and checkpoints; ${deletedFiles} file${deletedFiles === 1 ? '' : 's'} removed\n`);
       });
     });
 }

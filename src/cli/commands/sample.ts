@@ -7,6 +7,10 @@ import { createServices } from '../../main/services.ts';
 import { resolveDataDir } from '../../main/paths.ts';
 import type { SampleTarget } from '../../main/services/samples.ts';
 import type { Sample } from '../../shared/api/samples.ts';
+import { escapeUnprintable } from '../../shared/printable.ts';
+
+/** Prompt and generated text keep their lines; any other control character (a byte-level model can emit ESC) is shown escaped. */
+const text = (s: string): string => escapeUnprintable(s, { keepLines: true });
 
 interface SampleOptions {
   prompt: string;
@@ -100,17 +104,17 @@ export function registerSampleCommand(program: Command): void {
           services.samples.cancel(h.sampleId);
         });
         if (!o.json) {
-          process.stdout.write(o.prompt);
+          process.stdout.write(text(o.prompt));
           services.events.on('sample.token', (t) => {
-            if (t.sampleId === h.sampleId) process.stdout.write(t.piece);
+            if (t.sampleId === h.sampleId) process.stdout.write(text(t.piece));
           });
         }
         sample = await h.done;
       } finally {
         await services.close();
       }
-      for (const w of sample.warnings) process.stderr.write(`loupe: warning: ${w}\n`);
+      for (const w of sample.warnings) process.stderr.write(`loupe: warning: ${escapeUnprintable(w)}\n`);
       if (o.json) process.stdout.write(`${JSON.stringify(sample)}\n`);
-      else process.stdout.write(`\n\n${formatDiagnostics(sample)}`);
+      else process.stdout.write(`\n\n${text(formatDiagnostics(sample))}`);
     });
 }

@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Services } from '../../main/services.ts';
 import { isActive, type RunSummary } from '../../shared/runs.ts';
+import type { RunConfig } from '../../shared/config.ts';
 import type { SweepResult } from '../../shared/api/ablation.ts';
 import { readConfigFile, resolveWithOverrides } from '../../main/services/config-input.ts';
 import { parseVary } from '../../shared/ablation/sweep.ts';
 import { formatCompareTable } from '../../shared/ablation/compare.ts';
 import { followRun, resultJson, type RunResultJson } from '../session.ts';
 import { CliError, describeError, usageExitCode, asUsageError } from '../errors.ts';
+import { escapeUnprintable } from '../../shared/printable.ts';
 
 /** Opens the services on the data folder, runs fn, closes them (main.ts's withServices). */
 export type WithServices = <T>(fn: (s: Services) => Promise<T> | T) => Promise<T>;
@@ -113,7 +115,7 @@ async function trainQuietly(s: Services, runs: readonly RunSummary[]): Promise<{
       const end = await s.runs.waitForEnd(run.id);
       const result = resultJson(s, end, (performance.now() - Math.max(start, t0)) / 1000);
       results.push(result);
-      process.stderr.write(`[${i + 1}/${runs.length}] ${end.name} (${end.id}) ${end.status} at step ${end.steps} | val ${f4(end.lastValLoss)} | best val ${f4(end.bestValLoss)}\n`);
+      process.stderr.write(`[${i + 1}/${runs.length}] ${escapeUnprintable(end.name)} (${end.id}) ${end.status} at step ${end.steps} | val ${f4(end.lastValLoss)} | best val ${f4(end.bestValLoss)}\n`);
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -144,13 +146,13 @@ export function registerSweepCommand(program: Command, withServices: WithService
         const vary = parseVary(o.vary);
         if (!vary.ok) throw new CliError(vary.error, usageExitCode);
       }
-      let config: Record<string, unknown> | undefined;
+      let config: RunConfig | undefined;
       if (file) {
         // Validate before opening anything: a bad config creates nothing.
         config = asUsageError(() => {
           const raw = readConfigFile(file);
           const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-          return resolveWithOverrides(input, { steps: o.steps, scale: o.scale }) as unknown as Record<string, unknown>;
+          return resolveWithOverrides(input, { steps: o.steps, scale: o.scale });
         });
       }
       const code = await withServices(async (s) => {
@@ -196,7 +198,7 @@ export function registerSweepCommand(program: Command, withServices: WithService
         if (sweep.baselineId && exit !== 130) {
           try {
             const { table } = s.ablation.compare({ groups: [sweep.group], metric: 'final', alpha: 0.05, curveKeys: [] });
-            human.write(`\n${formatCompareTable(table)}\n`);
+            human.write(`\n${escapeUnprintable(formatCompareTable(table), { keepLines: true })}\n`);
           } catch (e) {
             human.write(`(no comparison: ${describeError(e)})\n`);
           }

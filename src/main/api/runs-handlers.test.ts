@@ -55,4 +55,13 @@ describe('run handlers', () => {
     const finished = services.runs.list({ includeArchived: true }).find((r) => r.status === 'finished')!;
     expect(await dispatcher.dispatch('runs.resume', { runId: finished.id })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
+
+  it('refuses a model that cannot fit its backend at validation, creating no run', async () => {
+    const before = services.runs.list({ includeArchived: true }).length;
+    const huge = { backend: 'wasm', model: { n_layer: 24, d_model: 1024, n_head: 16, block_size: 256 }, train: { batch_size: 8 } };
+    const reply = await dispatcher.dispatch('runs.start', { config: huge });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'bad_request', issues: [{ path: 'model' }] } });
+    expect(!reply.ok && reply.error.message).toMatch(/needs about [\d.]+ GiB .* more than the wasm backend's 4 GiB heap/);
+    expect(services.runs.list({ includeArchived: true })).toHaveLength(before);
+  });
 });

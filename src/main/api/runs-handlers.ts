@@ -17,7 +17,7 @@ export function runHandlers(services: Services): RunHandlers {
       runs.start({ config: p.config, name: p.name, hypothesis: p.hypothesis, baselineId: p.baselineId, groupName: p.groupName }),
     ),
     'runs.stop': guard((p) => runs.stop(p.runId)),
-    'runs.resume': guard((p) => runs.resume(p.runId)),
+    'runs.resume': guard((p) => runs.resume(p.runId).run),
     'runs.update': guard((p) => runs.update(p.runId, { name: p.name, notes: p.notes, hypothesis: p.hypothesis })),
     'runs.archive': guard((p) => runs.archive(p.runId, p.archived)),
     'runs.delete': guard((p) => runs.delete(p.runId)),

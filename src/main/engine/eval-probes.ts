@@ -85,13 +85,7 @@ function hiddenStates(model: LanguageModel, tokens: Int32Array): { depth: number
     const x = tf.tensor2d(tokens, [1, T], 'int32');
     const out = model.forward(x, { training: false });
     const layers = out.hidden.map((h, i) => ({ depth: i + 1, states: h.dataSync() as Float32Array }));
-    // The forward pass returns block outputs only; GPT's embedding output is token + position embedding.
-    const wte = model.params.get('transformer.wte.weight');
-    const wpe = model.params.get('transformer.wpe.weight');
-    if (wte && wpe) {
-      const emb = tf.add(tf.gather(wte, tf.tensor1d(tokens, 'int32')), tf.slice(wpe, [0, 0], [T, model.spec.d_model]));
-      layers.unshift({ depth: 0, states: emb.dataSync() as Float32Array });
-    }
+    layers.unshift({ depth: 0, states: out.embedded.dataSync() as Float32Array });
     return layers;
   });
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from './tf.ts';
-import { Trainer, runTraining, TrainingError, type TrainHooks } from './train.ts';
+import { Trainer, runTraining, stepMetrics, TrainingError, type TrainHooks } from './train.ts';
 import { tinyConfig, tinyText } from './testing/tiny.ts';
 import type { MetricPoint } from '../../shared/metrics.ts';
 import type { RunConfigInput } from '../../shared/config.ts';
@@ -103,13 +103,32 @@ describe('Trainer', () => {
     const disp = make({ seed: 9, train: { dispersion: { weight: 0.5, tau: 0.5, variant: 'angular_spread' } } });
     const a = plain.trainStep();
     const b = disp.trainStep();
-    expect(a.dispersion).toBeNull();
+    expect(Object.keys(a.parts)).toEqual(['ce']);
+    expect(a.parts.ce).toBe(a.loss);
     expect(b.loss).toBeCloseTo(a.loss, 5); // same weights, same batch: same cross-entropy
-    expect(b.dispersion).not.toBeNull();
-    expect(Number.isFinite(b.dispersion!)).toBe(true);
+    expect(b.parts.ce).toBeCloseTo(a.parts.ce!, 5);
+    expect(Object.keys(b.parts)).toEqual(['ce', 'dispersion']);
+    expect(Number.isFinite(b.parts.dispersion!)).toBe(true);
+    expect(stepMetrics(b).map((p) => p.key)).toEqual(expect.arrayContaining(['train/ce', 'train/dispersion', 'train/loss']));
     expect(same(plain.snapshot(), disp.snapshot())).toBe(false); // its gradient moved the weights differently
     plain.dispose();
     disp.dispose();
+  });
+
+  it('records each part of the objective: label smoothing and z-loss as what they add to the plain cross-entropy', () => {
+    const plain = make({ seed: 9 });
+    const both = make({ seed: 9, train: { label_smoothing: 0.1, z_loss: 1e-3 } });
+    const a = plain.trainStep();
+    const b = both.trainStep();
+    expect(Object.keys(b.parts)).toEqual(['ce', 'label_smoothing', 'z_loss']);
+    expect(b.parts.ce).toBeCloseTo(a.parts.ce!, 5); // same weights, same batch
+    // train/loss is the smoothed cross-entropy plus the z-loss: ce plus the two parts.
+    expect(b.loss).toBeCloseTo(b.parts.ce! + b.parts.label_smoothing! + b.parts.z_loss!, 5);
+    // Near-uniform predictions at init: smoothing moves the loss by little, and either way.
+    expect(b.parts.label_smoothing).not.toBe(0);
+    expect(b.parts.z_loss).toBeGreaterThan(0);
+    plain.dispose();
+    both.dispose();
   });
 
   it('reports a non-finite loss as a TrainingError and leaves the weights alone', () => {

@@ -8,9 +8,8 @@ import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { loadCorpus } from './data/corpus.ts';
 import { Dataset, microBatches, type Batch } from './data/dataset.ts';
 import { createTokenizer, tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
-import { createModel, paramCount, type LanguageModel, type ModelSpec } from './model/registry.ts';
-import { crossEntropy } from './model/loss.ts';
-import { dispersionLoss } from './model/dispersion.ts';
+import { createModel, paramCount, type ForwardResult, type LanguageModel, type ModelSpec } from './model/registry.ts';
+import { evaluationLoss, trainingObjective, type Objective } from './objective.ts';
 import { createOptimizer } from './optim/registry.ts';
 import type { Optimizer } from './optim/optimizer.ts';
 import { unbuiltOptions } from '../../shared/models/registry.ts';
@@ -18,6 +17,7 @@ import { clipByGlobalNorm, type Grads } from './optim/clip.ts';
 import { learningRate } from './optim/schedule.ts';
 import { Rng } from './rng.ts';
 import { chooseMicroBatch } from './microbatch.ts';
+import { memoryFitProblem } from './memory-fit.ts';
 import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type WrittenCheckpoint } from './checkpoint/checkpoint.ts';
 import { runEvalProbes } from './eval-probes.ts';
 
@@ -34,10 +34,10 @@ export class TrainingError extends Error {
 
 export interface StepResult {
   step: number;
-  /** Objective without the dispersion term (cross-entropy, with label smoothing / z-loss when configured). */
+  /** The objective without its regularisers: cross-entropy, with label smoothing and z-loss when configured. */
   loss: number;
-  /** Dispersion loss L (before λ), when enabled. */
-  dispersion: number | null;
+  /** The objective's parts (ce always; label_smoothing, z_loss, dispersion, model auxiliaries when on), batch means. */
+  parts: Record<string, number>;
   lr: number;
   gradNorm: number;
   clipped: boolean;
@@ -71,7 +71,6 @@ export class Trainer {
   private dropoutRng: Rng;
   private readonly varNames = new Map<string, string>();
   private valCache: Batch[] | null = null;
-  private lastDispersion: tf.Scalar | null = null;
 
   constructor(opts: TrainerOptions) {
     const restored = opts.resumeFrom ? loadCheckpoint(opts.resumeFrom) : null;
@@ -82,6 +81,9 @@ export class Trainer {
     checkSupported(config);
     const text = opts.text ?? loadCorpus(config.data.corpus).text;
     this.tokenizer = restored ? tokenizerFromJson(restored.state.tokenizer) : createTokenizer(config.data.tokenizer, text);
+    // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read).
+    const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: this.tokenizer.vocabSize });
+    if (tooBig) throw new Error(tooBig);
     this.data = new Dataset(this.tokenizer.encode(text), config.model.block_size, config.data, config.seed);
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));
@@ -111,24 +113,30 @@ export class Trainer {
     return this.config.train.batch_size * this.config.model.block_size;
   }
 
-  /** Mean loss of one batch (micro-batched), with gradients accumulated into a map by parameter name. */
-  private lossAndGrads(batch: Batch): { loss: number; dispersion: number; grads: Grads } {
+  /** Mean loss and parts of one batch (micro-batched), with gradients accumulated into a map by parameter name. */
+  private lossAndGrads(batch: Batch): { loss: number; parts: Record<string, number>; grads: Grads } {
     const vars = [...this.model.params.values()];
     const grads: Grads = new Map();
     let lossSum = 0;
-    let dispSum = 0;
+    const parts: Record<string, number> = {};
     for (const part of microBatches(batch, this.microBatch)) {
       const weight = part.batch / batch.batch;
-      const { value, grads: g } = tf.variableGrads(() => tf.mul(this.objective(part, true), weight) as tf.Scalar, vars);
+      let objective: Objective | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        objective = this.objective(part);
+        for (const v of objective.parts.values()) tf.keep(v);
+        return tf.mul(objective.total, weight) as tf.Scalar;
+      }, vars);
       lossSum += value.dataSync()[0];
       value.dispose();
-      if (this.lastDispersion) {
-        // Reported apart so train/loss stays comparable with runs without the regulariser.
-        const d = this.lastDispersion.dataSync()[0];
-        dispSum += d * weight;
-        lossSum -= this.config.train.dispersion.weight * d * weight;
-        this.lastDispersion.dispose();
-        this.lastDispersion = null;
+      const o = objective as Objective | null;
+      for (const [name, v] of o?.parts ?? []) {
+        const x = v.dataSync()[0];
+        parts[name] = (parts[name] ?? 0) + x * weight;
+        // Regularisers are reported apart so train/loss stays comparable with runs without them.
+        const w = o!.regularisers.get(name);
+        if (w !== undefined) lossSum -= w * x * weight;
+        v.dispose();
       }
       for (const [vname, gi] of Object.entries(g)) {
         const name = this.varNames.get(vname)!;
@@ -140,23 +148,20 @@ export class Trainer {
         } else grads.set(name, gi);
       }
     }
-    return { loss: lossSum, dispersion: dispSum, grads };
+    return { loss: lossSum, parts, grads };
   }
 
-  /** The training objective of one micro-batch: cross-entropy (+ z-loss, label smoothing, dispersion). */
-  private objective(b: Batch, training: boolean): tf.Scalar {
-    const t = this.config.train;
+  private forward(b: Batch, training: boolean): { out: ForwardResult; logits: tf.Tensor2D; targets: tf.Tensor1D } {
     const x = tf.tensor2d(b.x, [b.batch, b.T], 'int32');
-    const y = tf.tensor1d(b.y, 'int32');
+    const targets = tf.tensor1d(b.y, 'int32');
     const out = this.model.forward(x, { training, dropoutSeed: () => this.dropoutRng.nextU32() });
-    const logits = tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D;
-    let loss = crossEntropy(logits, y, training ? { labelSmoothing: t.label_smoothing, zLoss: t.z_loss } : {});
-    if (training && t.dispersion.weight > 0) {
-      const disp = dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant);
-      this.lastDispersion = tf.keep(disp);
-      loss = tf.add(loss, tf.mul(t.dispersion.weight, disp)) as tf.Scalar;
-    }
-    return loss;
+    return { out, logits: tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D, targets };
+  }
+
+  /** The training objective of one micro-batch, by parts. */
+  private objective(b: Batch): Objective {
+    const { out, logits, targets } = this.forward(b, true);
+    return trainingObjective(out, logits, targets, this.config.train);
   }
 
   /** One optimizer update. Throws TrainingError(nonFinite) without touching the weights when loss or gradients are not finite. */
@@ -165,7 +170,7 @@ export class Trainer {
     const t = this.config.train;
     // An explicit batch (parity tests) leaves the data cursor where it is.
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
-    const { loss, dispersion, grads } = this.lossAndGrads(batch);
+    const { loss, parts, grads } = this.lossAndGrads(batch);
     try {
       const lr = learningRate(this.step, t);
       const { norm, clipped } = clipByGlobalNorm(grads, t.grad_clip);
@@ -183,7 +188,7 @@ export class Trainer {
       return {
         step: this.step,
         loss,
-        dispersion: t.dispersion.weight > 0 ? dispersion : null,
+        parts,
         lr,
         gradNorm: norm,
         clipped,
@@ -203,7 +208,10 @@ export class Trainer {
     let n = 0;
     for (const batch of this.valCache) {
       for (const part of microBatches(batch, this.microBatch)) {
-        const l = tf.tidy(() => this.objective(part, false));
+        const l = tf.tidy(() => {
+          const { logits, targets } = this.forward(part, false);
+          return evaluationLoss(logits, targets);
+        });
         sum += l.dataSync()[0] * part.batch;
         n += part.batch;
         l.dispose();
@@ -273,6 +281,8 @@ function checkSupported(config: RunConfig): void {
 export function stepMetrics(r: StepResult): MetricPoint[] {
   const s = r.step;
   return [
+    // train/ce first: the overfitting detector takes it over train/loss once it has seen one.
+    ...Object.entries(r.parts).map(([part, value]) => ({ step: s, key: `train/${part}`, value })),
     { step: s, key: MetricKey.trainLoss, value: r.loss },
     { step: s, key: MetricKey.lr, value: r.lr },
     { step: s, key: MetricKey.gradNorm, value: r.gradNorm },
@@ -280,7 +290,6 @@ export function stepMetrics(r: StepResult): MetricPoint[] {
     { step: s, key: MetricKey.tokensPerS, value: r.tokensPerS },
     { step: s, key: MetricKey.stepMs, value: r.stepMs },
     { step: s, key: MetricKey.tokensSeen, value: r.tokensSeen },
-    ...(r.dispersion === null ? [] : [{ step: s, key: 'train/dispersion', value: r.dispersion }]),
   ];
 }
 

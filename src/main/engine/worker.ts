@@ -4,6 +4,7 @@
 import { ToWorker, type FromWorker } from '../../shared/worker-protocol.ts';
 import { toWire, type MetricPoint } from '../../shared/metrics.ts';
 import { initBackend } from './backend.ts';
+import { explainEngineFailure } from './memory-fit.ts';
 import { Trainer, runTraining, TrainingError } from './train.ts';
 import { hostPort } from './host-port.ts';
 import { oneLine } from '../../shared/one-line.ts';
@@ -37,8 +38,10 @@ let running = false;
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const metrics = new MetricsBatcher();
   let trainer: Trainer | null = null;
+  let backendName: string = msg.config.backend;
   try {
     const backend = await initBackend(msg.config.backend);
+    backendName = backend.name;
     trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom });
     const t = trainer;
     if (t.accumulation > 1) {
@@ -58,7 +61,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   } catch (e) {
     metrics.flush();
     const step = e instanceof TrainingError ? e.step : (trainer?.step ?? null);
-    post({ type: 'error', message: oneLine(e), step, nonFinite: e instanceof TrainingError && e.nonFinite });
+    const message = explainEngineFailure(oneLine(e), msg.config, backendName, trainer?.tokenizer.vocabSize);
+    post({ type: 'error', message, step, nonFinite: e instanceof TrainingError && e.nonFinite });
   } finally {
     trainer?.dispose();
     port.close();

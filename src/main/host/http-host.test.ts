@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startHost, isLoopbackHost, isAllowedOrigin, isSameOriginRequest, isJsonContentType, sameOriginPath, safeEqual, type RunningHost } from './http-host.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
@@ -168,6 +171,17 @@ describe('browser-mode host security', () => {
     expect(r.body).toContain('limit');
     expect((await get(host.port, '/api/call/runs.%E0%A4%A', own(), 'POST', '{}')).status).toBe(400);
     expect((await get(host.port, '/api/call/runs.list', own(), 'POST', '{}')).status).toBe(200);
+    // The same for a static path, on a host that serves the UI.
+    const ui = mkdtempSync(join(tmpdir(), 'loupe-ui-'));
+    writeFileSync(join(ui, 'index.html'), '<!doctype html>');
+    const withUi = await startHost({ dispatcher: createDispatcher({}), staticDir: ui, token });
+    try {
+      const h = { host: `127.0.0.1:${withUi.port}`, cookie: cookie() };
+      expect((await get(withUi.port, '/assets/%E0%A4%A.js', h)).status).toBe(400);
+      expect((await get(withUi.port, '/', h)).status).toBe(200);
+    } finally {
+      await withUi.close();
+    }
   });
 
   it('helpers', () => {

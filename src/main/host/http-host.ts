@@ -132,7 +132,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     const target = req.url ?? '/';
     // Only origin-form targets ("/path?query"); the base keeps "//x" a path instead of a host.
     if (!target.startsWith('/')) return send(res, 400, 'Bad request');
-    const url = new URL(`http://127.0.0.1:${port}${target}`);
+    let url: URL;
+    try {
+      url = new URL(`http://127.0.0.1:${port}${target}`);
+    } catch {
+      return send(res, 400, 'Bad request');
+    }
 
     const offered = url.searchParams.get('token');
     if (offered !== null) {

@@ -13,6 +13,7 @@ export const GenKey = {
 export function metricLabel(key: string): string {
   switch (key) {
     case MetricKey.trainLoss: return 'training loss';
+    case MetricKey.trainCe: return 'training cross-entropy';
     case MetricKey.gradNorm: return 'gradient norm';
     case MetricKey.valLoss: return 'validation loss';
     case MetricKey.clipped: return 'clipping';

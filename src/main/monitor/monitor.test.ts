@@ -48,6 +48,19 @@ describe('createRunMonitor', () => {
     expect(alerts.map((a) => `${a.kind}:${a.evidence.classification}`)).toEqual(['loss_spike:early']);
   });
 
+  it('judges the overfitting gap on train/ce (what val/loss measures), not on an objective inflated by label smoothing', () => {
+    // The objective (train/loss) sits 0.7 above the plain cross-entropy; val/loss is 0.6 above the cross-entropy.
+    const points: MetricPoint[] = [];
+    for (let step = 1; step <= 100; step++) {
+      points.push({ step, key: 'train/ce', value: 1 }, { step, key: 'train/loss', value: 1.7 });
+      if (step % 20 === 0) points.push({ step, key: 'val/loss', value: 1.6 });
+    }
+    const kinds = (ps: MetricPoint[]): string[] => recomputeAlerts(cfg, { plannedSteps: 100 }, ps).map((a) => a.kind);
+    expect(kinds(points)).toContain('overfitting');
+    // A run recorded without train/ce falls back to train/loss: here 0.1 above val, no gap.
+    expect(kinds(points.filter((p) => p.key !== 'train/ce'))).not.toContain('overfitting');
+  });
+
   it('reads its options from the run config', () => {
     expect(monitorOptions({ train: { steps: 300, grad_clip: 0.5 } })).toEqual({ plannedSteps: 300, gradClip: 0.5 });
   });

@@ -28,10 +28,11 @@ export function monitorOptions(config: { train: { steps: number; grad_clip: numb
 
 /**
  * The order a step's points are judged in, whatever order they arrived or were stored in (the store reads them
- * back sorted by key): lr before the clip flag (warmup end), grad norm before the clip flag, train before val.
+ * back sorted by key): lr before the clip flag (warmup end), grad norm before the clip flag, train before val, and
+ * train/ce before train/loss (so the overfitting detector knows to take ce).
  */
 const keyOrder: readonly string[] = [
-  MetricKey.trainLoss, MetricKey.lr, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
+  MetricKey.trainCe, MetricKey.trainLoss, MetricKey.lr, MetricKey.gradNorm, MetricKey.clipped, MetricKey.valLoss,
   GenKey.seqRep4, GenKey.loopFraction, GenKey.sameness,
 ];
 function keyRank(key: string): number {
@@ -81,6 +82,8 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
   const overfitting = new OverfittingDetector(ctx);
   const response = new ResponseCollapseDetector(ctx);
 
+  let seenTrainCe = false;
+
   function observePoint(p: MetricPoint): void {
     const { step, key, value } = p;
     if (!Number.isFinite(value)) {
@@ -88,10 +91,16 @@ export function createRunMonitor(config: AlertsConfig, opts: MonitorOptions): Ru
       return;
     }
     switch (key) {
+      case MetricKey.trainCe:
+        // val/loss is plain cross-entropy, so the gap is judged against train/ce, not the objective.
+        seenTrainCe = true;
+        overfitting.observeTrain(step, value);
+        break;
       case MetricKey.trainLoss:
         lossSpike.observe(step, value);
         plateau.observe(step, value);
-        overfitting.observeTrain(step, value);
+        // Runs recorded without train/ce (older ones, imported ones) fall back to train/loss.
+        if (!seenTrainCe) overfitting.observeTrain(step, value);
         clip.observeLoss(step, value);
         break;
       case MetricKey.lr:

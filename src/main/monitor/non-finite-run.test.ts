@@ -31,7 +31,7 @@ describe('non-finite loss in a run', () => {
     expect(s.runs.recomputeAlerts(run.id).map((a) => [a.kind, a.step, a.message])).toEqual(alerts.map((a) => [a.kind, a.step, a.message]));
 
     // Resumable: it restarts from step 10 (and, with the same recipe, meets the NaN again).
-    const resumed = s.runs.resume(run.id);
+    const resumed = s.runs.resume(run.id).run;
     expect(resumed.status).toBe('queued');
     expect((await s.runs.waitForEnd(run.id)).status).toBe('paused');
     expect(s.runs.alerts(run.id).filter((a) => a.kind === 'non_finite')).toHaveLength(1);

@@ -221,7 +221,7 @@ describe('scheduler', () => {
     const dead = s.store.runs.create({ name: 'dead', config: cfg.config, status: 'running', ownerPid: 2 ** 22 + 4242 });
     const live = s.store.runs.create({ name: 'live', config: cfg.config, status: 'running', ownerPid: process.ppid });
     expect(() => s.runs.stop(live.id)).toThrow(`run ${live.id} is being trained by another Loupe process (pid ${process.ppid}); stop it there`);
-    expect(s.runs.resume(dead.id).status).toBe('queued');
+    expect(s.runs.resume(dead.id).run.status).toBe('queued');
     expect((await s.runs.waitForEnd(dead.id)).status).toBe('finished');
   });
 

@@ -48,12 +48,22 @@ interface Active {
   lastStep: number;
   /** The latest committed batch (does it already hold the non-finite step a failure names?). */
   lastPoints: readonly MetricPoint[];
+  /** The worker reported 'started': its model is built and any checkpoint loaded. */
+  started: boolean;
+  before: PriorState | null;
+}
+
+/** Where a resumed run stood before it was queued again: a resume that fails before training puts it back there. */
+interface PriorState {
+  status: RunStatus;
+  endedAt: number | null;
 }
 
 interface Queued {
   runId: string;
   attempt: number;
   resumeFrom: string | null;
+  before: PriorState | null;
 }
 
 export class Scheduler {
@@ -83,8 +93,10 @@ export class Scheduler {
   /** Queues a run that the store already holds; resumeFrom is a checkpoint folder or null for a fresh start. */
   enqueue(runId: string, resumeFrom: string | null): RunSummary {
     if (this.closed) throw new Error('the scheduler is shut down');
+    const prior = this.opts.store.runs.require(runId);
+    const before = prior.status === 'queued' ? null : { status: prior.status, endedAt: prior.endedAt };
     const attempt = this.opts.store.runs.enqueue(runId);
-    this.queue.push({ runId, attempt, resumeFrom });
+    this.queue.push({ runId, attempt, resumeFrom, before });
     this.emitStatus(runId);
     this.pump();
     return this.opts.store.runs.require(runId);
@@ -146,7 +158,7 @@ export class Scheduler {
       config = store.runs.config(q.runId);
       worker = this.opts.createWorker({ runId: q.runId, backend: config.backend });
     } catch (e) {
-      store.runs.setStatus(q.runId, 'failed', `could not start the training worker: ${oneLine(e)}`);
+      this.setEndStatus(q.runId, q.before, 'failed', `could not start the training worker: ${oneLine(e)}`);
       this.settle(q.runId);
       return;
     }
@@ -161,6 +173,8 @@ export class Scheduler {
       stopTimer: null,
       lastStep: 0,
       lastPoints: [],
+      started: false,
+      before: q.before,
     };
     this.active.set(q.runId, a);
     worker.onMessage((raw) => this.onMessage(a, raw));
@@ -180,6 +194,7 @@ export class Scheduler {
       switch (msg.type) {
         case 'started':
           this.opts.store.runs.markRunning(a.runId, msg);
+          a.started = true;
           a.lastStep = msg.startStep;
           if (a.monitor && msg.startStep > 0) this.warmMonitor(a, msg.startStep);
           this.emitStatus(a.runId);
@@ -286,11 +301,23 @@ export class Scheduler {
     this.active.delete(a.runId);
     void a.worker.terminate().catch(() => {});
     try {
-      this.opts.store.runs.setStatus(a.runId, status, error);
+      this.setEndStatus(a.runId, a.started ? null : a.before, status, error);
     } finally {
       if (status === 'failed' || status === 'crashed') this.log(a.runId, 'error', error ?? status);
       this.settle(a.runId);
       this.pump();
+    }
+  }
+
+  /**
+   * A resume that fails before training starts (a checkpoint that does not load, a worker that cannot start) leaves
+   * the run as it was, stopped or paused, with the reason; every other end is stored as it is.
+   */
+  private setEndStatus(runId: string, before: PriorState | null, status: RunStatus, error: string | null): void {
+    if (before && (status === 'failed' || status === 'crashed')) {
+      this.opts.store.runs.setStatus(runId, before.status, `resume failed: ${error ?? status}`, before.endedAt ?? Date.now());
+    } else {
+      this.opts.store.runs.setStatus(runId, status, error);
     }
   }
 

@@ -125,6 +125,12 @@ describe('ablation.sweep', () => {
       code: 'bad_request',
       issues: [{ path: 'vary', message: expect.stringContaining('/no/such/file.txt not found') }],
     });
+    // The small value fits wasm's heap, the large one does not: nothing of the sweep is queued.
+    const sizes = { ...cfg, backend: 'wasm' as const, model: { n_layer: 24, n_head: 16, d_model: 64, block_size: 256 } };
+    expect(failure(() => ablation.sweep({ config: sizes, vary: 'model.d_model=64,1024', seeds: 1, dryRun: false }))).toMatchObject({
+      code: 'bad_request',
+      issues: [{ path: 'vary', message: expect.stringMatching(/^d1024-s\d+: training this model needs about [\d.]+ GiB .* more than the wasm backend's 4 GiB heap/) as string }],
+    });
     expect(services.runs.list({ includeArchived: true })).toHaveLength(before);
   });
 

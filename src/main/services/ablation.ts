@@ -22,6 +22,7 @@ import type {
 import type { Store } from '../store/store.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import type { RunServices } from './runs.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 import { ServiceError } from './errors.ts';
 import { checkCorpus, readBaselineConfig, resolveWithOverrides } from './config-input.ts';
 
@@ -145,10 +146,10 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     if (runId) {
       const id = runIdOrThrow(runId, 'runId');
       const config = store.runs.config(id);
-      return { runId: id, name: store.runs.require(id).name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
+      return { runId: id, name: store.runs.require(id).name, config, yaml: stringifyConfig(config) };
     }
     const config = resolveWithOverrides(readBaselineConfig(), { steps });
-    return { runId: null, name: config.name, config: config as unknown as Record<string, unknown>, yaml: stringifyConfig(config) };
+    return { runId: null, name: config.name, config, yaml: stringifyConfig(config) };
   };
 
   const sweep = (p: SweepRequest): SweepResult => {
@@ -206,6 +207,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
           throw e;
         }
       }
+    }
+    // So is the memory each run needs: a swept size can fit for one value and not for the next.
+    for (const r of named) {
+      const fit = memoryFitIssue(r.config);
+      if (fit) throw bad(varied ? 'vary' : 'config', `${r.name}: ${fit.message}`);
     }
     const planned = named.map((r) => ({ name: r.name, value: r.value, seed: r.seed, changes: r.changes }));
     const result: SweepResult = { group, baselineId, field: varied?.path ?? null, values: varied?.values ?? [], seeds, planned, runs: [], warnings };
@@ -331,7 +337,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       const base = baselineId ? store.runs.config(runIdOrThrow(baselineId, 'baselineId')) : resolveWithOverrides(readBaselineConfig());
       const parsed = parseSource(candidate);
       if (!parsed.ok) return { ok: false, issues: parsed.issues };
-      return { ok: true, config: parsed.config as unknown as Record<string, unknown>, review: reviewCandidate(base, parsed.config) };
+      return { ok: true, config: parsed.config, review: reviewCandidate(base, parsed.config) };
     },
     sweep,
     groups,

@@ -7,6 +7,8 @@ import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/
 import { repoRoot } from '../repo-root.ts';
 import { scaledSteps, withRunLength } from '../../shared/run-length.ts';
 import { ServiceError } from './errors.ts';
+import { datasetIssue } from './dataset-check.ts';
+import { memoryFitIssue } from '../engine/memory-fit.ts';
 
 const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
 const maxConfigBytes = 1024 * 1024;
@@ -86,6 +88,8 @@ export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConf
   if (o.seed !== undefined) raw.seed = o.seed;
   const second = resolveConfig(raw);
   if (!second.ok) throw invalid(second.issues);
+  const fit = memoryFitIssue(second.config);
+  if (fit) throw invalid([fit]);
   checkCorpus(second.config);
   return second.config;
 }
@@ -94,10 +98,15 @@ function invalid(issues: { path: string; message: string }[]): ServiceError {
   return new ServiceError('bad_request', `invalid config:\n${formatConfigIssues(issues)}`, issues);
 }
 
-/** A missing dataset is caught here, by name, rather than as a failed run a second later. */
+/** A missing, unreadable or unusable dataset is caught here, by name, rather than as a failed run a second later. */
 export function checkCorpus(config: RunConfig): void {
   const corpus = config.data.corpus;
-  if (corpus === 'moby-dick') return;
+  if (corpus !== 'moby-dick') checkCorpusFile(corpus);
+  const issue = datasetIssue(config);
+  if (issue) throw new ServiceError('bad_request', `dataset ${corpus}: ${issue.message} (data.corpus)`, [issue]);
+}
+
+function checkCorpusFile(corpus: string): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(corpus);

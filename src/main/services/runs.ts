@@ -13,7 +13,8 @@ import type { MonitorFactory } from '../monitor/index.ts';
 import { ServiceError } from './errors.ts';
 import { readBaselineConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { resolveRunRef } from './run-ref.ts';
-import { exportCsv, exportHf } from './exports.ts';
+import { checkpointProblem } from './checkpoint-check.ts';
+import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
 
 export interface StartParams extends Overrides {
   config: unknown;
@@ -35,7 +36,11 @@ export interface RunServices {
   startBaseline(params?: { steps?: number; scale?: number; seed?: number }): RunSummary;
   stop(runId: string): RunSummary;
   pause(runId: string): RunSummary;
-  resume(runId: string): RunSummary;
+  /**
+   * Continues a run from its newest checkpoint that is whole (each skipped one is named in `skipped` and logged), or
+   * from `fromStep`'s checkpoint; from the start when it never wrote one.
+   */
+  resume(runId: string, opts?: { fromStep?: number }): ResumeStart;
   update(runId: string, patch: { name?: string; notes?: string; hypothesis?: string }): RunSummary;
   archive(runId: string, archived: boolean): RunSummary;
   /** Permanently deletes an archived, inactive run: its rows, then its folder (checkpoints). */
@@ -45,8 +50,16 @@ export interface RunServices {
   /** Runs the detectors again over the stored metrics (nothing stored changes). */
   recomputeAlerts(runId: string): Alert[];
   waitForEnd(runId: string): Promise<RunSummary>;
-  exportCsv(runId: string, file: string): { rows: number; columns: string[] };
-  exportHf(runId: string, dir: string): { dir: string; step: number; files: string[] };
+  exportCsv(runId: string, file: string, opts?: ExportOptions): { rows: number; columns: string[] };
+  exportHf(runId: string, dir: string, opts?: ExportOptions): { dir: string; step: number; files: string[] };
+}
+
+export interface ResumeStart {
+  run: RunSummary;
+  /** The checkpoint training continues from; null: from step 0 (no checkpoint was written). */
+  from: CheckpointInfo | null;
+  /** Newer checkpoints passed over because they are missing or damaged, one line each. */
+  skipped: string[];
 }
 
 export interface RunServicesDeps {
@@ -88,6 +101,29 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     }
   };
 
+  /** The checkpoint a resume continues from; throws (nothing changes) when the one asked for, or all, are unusable. */
+  const resumePoint = (rid: string, fromStep: number | undefined): { from: CheckpointInfo | null; skipped: string[] } => {
+    const all = store.checkpoints.list(rid);
+    if (fromStep !== undefined) {
+      const c = all.find((x) => x.step === fromStep);
+      if (!c) {
+        const steps = all.map((x) => x.step);
+        throw new ServiceError('not_found', `run ${rid} has no checkpoint at step ${fromStep}${steps.length ? ` (it has ${steps.slice(-12).join(', ')})` : ' (it has none)'}`);
+      }
+      const problem = checkpointProblem(c);
+      if (problem) throw new ServiceError('conflict', `run ${rid}: ${problem}; resume from another step with --from`);
+      return { from: c, skipped: [] };
+    }
+    const skipped: string[] = [];
+    for (const c of [...all].reverse()) {
+      const problem = checkpointProblem(c);
+      if (!problem) return { from: c, skipped };
+      skipped.push(problem);
+    }
+    if (all.length === 0) return { from: null, skipped };
+    throw new ServiceError('conflict', `run ${rid} has no usable checkpoint: ${skipped.join('; ')}`);
+  };
+
   return {
     list(o = {}) {
       recoverOrphans();
@@ -123,7 +159,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       scheduler.request(rid, 'pause');
       return store.runs.require(rid);
     },
-    resume(runId) {
+    resume(runId, opts = {}) {
       const rid = id(runId);
       recoverOrphans(true);
       const run = store.runs.require(rid);
@@ -132,8 +168,9 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
         throw new ServiceError('conflict', `run ${rid} is already ${run.status}`);
       }
       if (!isResumable(run.status)) throw new ServiceError('conflict', `run ${rid} is ${run.status}; only ${resumableStatuses.join(', ')} runs can be resumed`);
-      const ckpt = store.checkpoints.latest(rid);
-      return scheduler.enqueue(rid, ckpt ? ckpt.path : null);
+      const { from, skipped } = resumePoint(rid, opts.fromStep);
+      for (const line of skipped) events.emit('run.log', { runId: rid, level: 'warn', message: `skipping a checkpoint: ${line}` });
+      return { run: scheduler.enqueue(rid, from ? from.path : null), from, skipped };
     },
     update: (runId, patch) => store.runs.patch(id(runId), patch),
     archive(runId, archived) {
@@ -171,7 +208,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
       return monitorFactory(store.runs.config(rid)).recompute([...store.metrics.points(rid)]).map((a) => ({ ...a, runId: rid }));
     },
     waitForEnd: (runId) => scheduler.waitForEnd(id(runId)),
-    exportCsv: (runId, file) => exportCsv(store, id(runId), file),
-    exportHf: (runId, dir) => exportHf(store, id(runId), dir),
+    exportCsv: (runId, file, o) => exportCsv(store, id(runId), file, o),
+    exportHf: (runId, dir, o) => exportHf(store, id(runId), dir, o),
   };
 }

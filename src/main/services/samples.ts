@@ -14,6 +14,7 @@ import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts
 import { parsePromptSet, type PromptSet } from '../../shared/generation/prompts.ts';
 import { summarizePromptSet } from '../../shared/generation/diagnosis.ts';
 import { isActive } from '../../shared/runs.ts';
+import { checkpointProblem } from './checkpoint-check.ts';
 import {
   ExpectedKeywords,
   ResolvedCheckpoint,
@@ -133,9 +134,11 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
       const steps = all.map((c) => c.step);
       throw new ServiceError('not_found', `run ${runId} has no checkpoint at step ${ref.step} (it has ${steps.slice(-12).join(', ')})`);
     }
-    if (!existsSync(path.join(ck.path, 'model.safetensors'))) {
+    if (!existsSync(ck.path)) {
       throw new ServiceError('not_found', `the checkpoint folder of run ${runId} at step ${ck.step} is missing: ${ck.path}`);
     }
+    const problem = checkpointProblem(ck);
+    if (problem) throw new ServiceError('conflict', `run ${runId}: ${problem}; sample another step with RUN@STEP`);
     return { checkpoint: { runId, runName: run.name, step: ck.step }, path: ck.path, stored: true };
   };
 
@@ -144,9 +147,7 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
     if (!existsSync(path.join(abs, 'state.json')) || !existsSync(path.join(abs, 'model.safetensors'))) {
       throw new ServiceError('not_found', `${folder} is not a Loupe checkpoint folder (it needs state.json and model.safetensors)`);
     }
-    const row = store.db.prepare('SELECT run_id AS runId, step FROM checkpoints WHERE path = ? AND pruned_at IS NULL').get(abs) as
-      | { runId: string; step: number }
-      | undefined;
+    const row = store.checkpoints.findByPath(abs);
     if (row) return resolveRef({ runId: row.runId, step: row.step });
     let step = 0;
     try {

@@ -1,4 +1,6 @@
 // Checkpoint records: where each checkpoint folder is, its SHA-256 and size, and which were pruned from disk.
+// Folders inside the data folder are stored relative to it, so moving LOUPE_HOME keeps them; readers get full paths.
+import path from 'node:path';
 import type { Db } from './db.ts';
 
 export interface CheckpointRow {
@@ -11,19 +13,42 @@ export interface CheckpointRow {
 }
 
 export class CheckpointsStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The data folder (LOUPE_HOME): the database's own folder. */
+    private readonly home: string,
+  ) {}
+
+  /** As stored: relative with forward slashes when inside the data folder, else absolute. */
+  stored(folder: string): string {
+    const rel = path.relative(this.home, path.resolve(folder));
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : path.resolve(folder);
+  }
+
+  resolve(stored: string): string {
+    return path.isAbsolute(stored) ? stored : path.join(this.home, ...stored.split('/'));
+  }
 
   add(runId: string, c: Omit<CheckpointRow, 'createdAt'>, now = Date.now()): void {
     this.db
       .prepare('INSERT OR REPLACE INTO checkpoints(run_id, step, path, sha256, bytes, val_loss, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(runId, c.step, c.path, c.sha256, c.bytes, c.valLoss, now);
+      .run(runId, c.step, this.stored(c.path), c.sha256, c.bytes, c.valLoss, now);
   }
 
-  /** Checkpoints whose folders are still on disk, by step. */
+  /** Checkpoints whose folders are still on disk, by step, with full paths. */
   list(runId: string): CheckpointRow[] {
-    return this.db
+    const rows = this.db
       .prepare('SELECT step, path, sha256, bytes, val_loss AS valLoss, created_at AS createdAt FROM checkpoints WHERE run_id = ? AND pruned_at IS NULL ORDER BY step')
       .all(runId) as CheckpointRow[];
+    return rows.map((r) => ({ ...r, path: this.resolve(r.path) }));
+  }
+
+  /** The run and step of a live checkpoint folder, if the store has one there. */
+  findByPath(folder: string): { runId: string; step: number } | null {
+    const row = this.db.prepare('SELECT run_id AS runId, step FROM checkpoints WHERE path IN (?, ?) AND pruned_at IS NULL').get(this.stored(folder), path.resolve(folder)) as
+      | { runId: string; step: number }
+      | undefined;
+    return row ?? null;
   }
 
   /**

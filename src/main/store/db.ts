@@ -30,7 +30,7 @@ export function describeStorageError(err: unknown, file: string): StoreError | n
   const e = (err ?? {}) as SqliteLikeError;
   const code = typeof e.code === 'string' ? e.code : '';
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreError(`database file ${file} is corrupt or not a Loupe database (${code}); move it aside to start a new one`, 'corrupt');
+    return new StoreError(`database file ${file} is corrupt or not a Loupe database (${code}); ${recovery(file)}`, 'corrupt');
   }
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return new StoreError(`disk full while writing ${file}; free some space and try again`, 'disk_full');
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
@@ -43,8 +43,54 @@ export function describeStorageError(err: unknown, file: string): StoreError | n
   return null;
 }
 
+/** How to get going again from a damaged database, in one sentence. */
+export function recovery(file: string): string {
+  const runs = path.join(path.dirname(file), 'runs');
+  return (
+    `Loupe will not write to it. Keep a copy first with \`loupe backup COPY.db\`, then move ${file} aside ` +
+    `(Loupe starts a new, empty one; \`sqlite3 COPY.db .recover\` may rescue rows); the checkpoints under ${runs} stay usable: ` +
+    `\`loupe sample FOLDER\` samples one`
+  );
+}
+
+/** quick_check's verdict: 'ok', or its first complaint. Reads every page once, without the index cross-checks. */
+export function quickCheck(db: Db): string {
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  return rows.map((r) => r.quick_check).join('; ');
+}
+
+/**
+ * A 0-byte database beside a runs/ folder that holds runs is a lost or truncated database, not a new home: opening
+ * it would silently start an empty one and orphan every run on disk.
+ */
+function refuseEmptyBesideRuns(file: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size !== 0) return;
+  const runs = path.join(path.dirname(file), 'runs');
+  let folders: string[];
+  try {
+    folders = fs.readdirSync(runs);
+  } catch {
+    return;
+  }
+  if (folders.length === 0) return;
+  throw new StoreError(
+    `database file ${file} is empty (0 bytes) but ${runs} holds ${folders.length} run folder${folders.length === 1 ? '' : 's'}: ` +
+      `the database was lost or truncated. Restore it from a backup, or move ${file} aside to start a new one ` +
+      `(the checkpoints stay usable: \`loupe sample FOLDER\`)`,
+    'corrupt',
+  );
+}
+
 export interface OpenOptions {
   readonly?: boolean;
+  /** Skip the integrity check (only to copy a damaged file as it is). */
+  skipCheck?: boolean;
   /** ms a writer waits for another connection's lock before failing. */
   busyTimeoutMs?: number;
   migrations?: readonly Migration[];
@@ -63,6 +109,7 @@ function nativeBinding(): { nativeBinding?: string } {
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   const list = opts.migrations ?? migrations;
   if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!opts.skipCheck) refuseEmptyBesideRuns(file);
   let db: Db | undefined;
   try {
     db = new Database(file, {
@@ -72,6 +119,13 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       ...nativeBinding(),
     });
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 10_000}`);
+    // Touches the header and schema: a file that is not SQLite fails here, not in the middle of a run. Then every
+    // page is read once, before anything is written: a damaged database is refused, never written to.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (!opts.skipCheck) {
+      const verdict = quickCheck(db);
+      if (verdict !== 'ok') throw new StoreError(`database file ${file} is damaged (${verdict.slice(0, 200)}). ${recovery(file)}`, 'corrupt');
+    }
     if (!opts.readonly) {
       // WAL: readers never block the writer. NORMAL: a process crash loses nothing committed; a power loss may
       // drop the last transactions (documented in DESIGN.md §2). The size limit keeps the WAL file bounded.
@@ -80,8 +134,6 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
       db.pragma('journal_size_limit = 67108864');
     }
     db.pragma('foreign_keys = ON');
-    // Touches the header and schema: a file that is not SQLite fails here, not in the middle of a run.
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
     if (!opts.readonly) migrate(db, list, file);
     return db;
   } catch (err) {

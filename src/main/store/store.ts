@@ -1,5 +1,6 @@
 // The run database: one SQLite file, one connection, and a store per concept over it (runs, metrics, alerts,
 // checkpoints, samples). Whatever touches several of them in one transaction goes through `db` here.
+import path from 'node:path';
 import { openDatabase, type Db, type OpenOptions } from './db.ts';
 import { RunsStore } from './runs-store.ts';
 import { MetricsStore } from './metrics-store.ts';
@@ -21,7 +22,7 @@ export class Store {
     this.runs = new RunsStore(db);
     this.metrics = new MetricsStore(db);
     this.alerts = new AlertsStore(db);
-    this.checkpoints = new CheckpointsStore(db);
+    this.checkpoints = new CheckpointsStore(db, path.dirname(path.resolve(file)));
     this.samples = new SampleStore(db);
   }
 

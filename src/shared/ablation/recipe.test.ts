@@ -73,8 +73,33 @@ describe('parameter count (gpt)', () => {
     expect(tied - gptParamCount({ ...shape, bias: false }).total).toBe(2 * 11 * 64 + 64);
   });
 
+  it('counts llama from its layout: the baseline shape has 836,736 parameters, GQA and an explicit MLP width shrink it', () => {
+    const llama = (model: object): number => {
+      const r = estimateParams(RunConfig.parse({ model: { family: 'llama', ...model } }));
+      return r.ok ? r.total : NaN;
+    };
+    // Per layer: q, k, v, o (4·d²) + gate, up, down (3·d·352) + 2 norms; embedding 256·d (tied) + final norm.
+    const d = 128;
+    expect(llama({})).toBe(4 * (4 * d * d + 3 * d * 352 + 2 * d) + 256 * d + d);
+    expect(llama({})).toBe(836_736);
+    expect(llama({ n_kv_head: 2 })).toBe(llama({}) - 4 * 2 * d * (d / 2));
+    expect(llama({ mlp_hidden: 256 })).toBe(llama({}) - 4 * 3 * d * (352 - 256));
+    expect(llama({ tie_embeddings: false })).toBe(llama({}) + 256 * d);
+  });
+
+  it('takes model.mlp_hidden for gpt too (default 4·d)', () => {
+    const gpt = (model: object): number => {
+      const r = estimateParams(RunConfig.parse({ model }));
+      return r.ok ? r.total : NaN;
+    };
+    const d = 128;
+    expect(gpt({ mlp_hidden: 4 * d })).toBe(gpt({}));
+    // Two matrices and the c_fc bias per layer shrink with the width.
+    expect(gpt({ mlp_hidden: 256 })).toBe(gpt({}) - 4 * (2 * d * 256 + 256));
+  });
+
   it('declines families, options and vocabularies it cannot count yet', () => {
-    expect(estimateParams(RunConfig.parse({ model: { family: 'llama' } }))).toEqual({ ok: false, reason: 'model.family: "llama" is not built yet (built: gpt)' });
+    expect(estimateParams(RunConfig.parse({ model: { family: 'mamba' } }))).toEqual({ ok: false, reason: 'model.family: "mamba" is not built yet (built: gpt, llama)' });
     expect(estimateParams(RunConfig.parse({ model: { moe: {} } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } }), 65).ok).toBe(true);

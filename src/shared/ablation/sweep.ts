@@ -21,10 +21,14 @@ export type VaryResult = { ok: true; vary: Vary } | { ok: false; error: string }
 /** A sweep larger than this is almost certainly a typo (and would flood the queue). */
 export const MAX_SWEEP_RUNS = 1000;
 
+/** The schema under defaults, optionality and (for a group resolved by a transform) the transform's input side. */
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  return s;
+  for (;;) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s;
+  }
 }
 
 type FieldLookup = { ok: true; schema: z.ZodType } | { ok: false; error: string };

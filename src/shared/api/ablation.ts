@@ -7,16 +7,13 @@ import { RunStatus, RunSummary } from '../runs.ts';
 import { Series } from './runs.ts';
 import { MAX_SWEEP_RUNS } from '../ablation/sweep.ts';
 import { MAX_CONFIG_CHARS } from '../config-yaml.ts';
+import { RunConfig } from '../config.ts';
+import { PrintableName } from '../printable.ts';
 
 const RunIdString = z.string().min(1).max(100);
 
 /** A group (sweep) name: one printable line; sweeps default to "sweep-<field>" made unique. */
-export const GroupName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), 'must be one line of printable text');
+export const GroupName = z.string().trim().pipe(PrintableName);
 
 /** A config as an object (parsed YAML/JSON, e.g. from `runs.get`) or as YAML/JSON text straight from the editor. */
 export const ConfigSource = z.union([z.string().max(MAX_CONFIG_CHARS), z.record(z.string(), z.unknown())]);
@@ -226,7 +223,7 @@ export const LocatedIssue = z.object({
 });
 
 export const ReviewResult = z.union([
-  z.object({ ok: z.literal(true), config: z.record(z.string(), z.unknown()), review: CandidateReview }),
+  z.object({ ok: z.literal(true), config: RunConfig, review: CandidateReview }),
   /** An invalid candidate is a normal editor state, so it comes back as data rather than as an error. */
   z.object({ ok: z.literal(false), issues: z.array(LocatedIssue) }),
 ]);
@@ -236,7 +233,7 @@ export const BaseConfigResult = z.object({
   /** The baseline run, or null for the bundled baseline recipe. */
   runId: z.string().nullable(),
   name: z.string(),
-  config: z.record(z.string(), z.unknown()),
+  config: RunConfig,
   /** The same config as canonical YAML, for the editor and the diff editor. */
   yaml: z.string(),
 });

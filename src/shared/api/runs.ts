@@ -4,6 +4,7 @@ import { request } from './define.ts';
 import { RunSummary, RunStatus } from '../runs.ts';
 import { Alert } from '../alerts.ts';
 import { WireNumber } from '../metrics.ts';
+import { PrintableName } from '../printable.ts';
 import { RunConfig } from '../config.ts';
 
 const RunId = z.object({ runId: z.string().min(1).max(100) }).strict();
@@ -50,10 +51,10 @@ export const runRequests = {
     z
       .object({
         config: z.unknown(),
-        name: z.string().min(1).max(200).optional(),
+        name: PrintableName.optional(),
         hypothesis: z.string().max(10_000).optional(),
         baselineId: z.string().optional(),
-        groupName: z.string().max(200).optional(),
+        groupName: PrintableName.optional(),
       })
       .strict(),
     RunSummary,
@@ -62,7 +63,7 @@ export const runRequests = {
   'runs.resume': request(RunId, RunSummary),
   'runs.update': request(
     z
-      .object({ runId: z.string().min(1), name: z.string().min(1).max(200).optional(), notes: z.string().max(100_000).optional(), hypothesis: z.string().max(10_000).optional() })
+      .object({ runId: z.string().min(1), name: PrintableName.optional(), notes: z.string().max(100_000).optional(), hypothesis: z.string().max(10_000).optional() })
       .strict(),
     RunSummary,
   ),

@@ -40,6 +40,11 @@ export const gptNames = {
   },
 };
 
+/** The MLP's hidden width: model.mlp_hidden, or GPT-2's 4·d. */
+export function gptMlpHidden(spec: Pick<ModelSpec, 'mlp_hidden' | 'd_model'>): number {
+  return spec.mlp_hidden ?? 4 * spec.d_model;
+}
+
 function gptParams(spec: ModelSpec): ParamSpec[] {
   const d = spec.d_model;
   const out: ParamSpec[] = [];
@@ -60,8 +65,8 @@ function gptParams(spec: ModelSpec): ParamSpec[] {
     conv1d(b.qkv, d, 3 * d, 0.02, i);
     conv1d(b.attnProj, d, d, projStd, i);
     norm(b.ln2, i);
-    conv1d(b.fc, d, 4 * d, 0.02, i);
-    conv1d(b.mlpProj, 4 * d, d, projStd, i);
+    conv1d(b.fc, d, gptMlpHidden(spec), 0.02, i);
+    conv1d(b.mlpProj, gptMlpHidden(spec), d, projStd, i);
   }
   norm(gptNames.lnF, null);
   if (!spec.tie_embeddings) out.push({ name: gptNames.lmHead, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'head', layer: null });
@@ -82,7 +87,8 @@ export const gptLayout: FamilyLayout = {
     n_embd: spec.d_model,
     n_layer: spec.n_layer,
     n_head: spec.n_head,
-    n_inner: null,
+    // HF reads null as 4·n_embd.
+    n_inner: spec.mlp_hidden,
     activation_function: 'gelu_new',
     resid_pdrop: spec.dropout,
     embd_pdrop: spec.dropout,

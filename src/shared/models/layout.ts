@@ -24,6 +24,11 @@ export interface ParamSpec {
   role: ParamRole;
   /** The block it belongs to; null for embeddings, the final norm and the head. */
   layer: number | null;
+  /**
+   * A matrix the model holds [in, out] (x·W) that the Hugging Face class stores as nn.Linear's [out, in]: transposed
+   * on export and import.
+   */
+  hfTransposed?: boolean;
 }
 
 export interface FamilyLayout {

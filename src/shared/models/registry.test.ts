@@ -39,7 +39,8 @@ describe('model registry', () => {
 
   it('names each option that is not built yet by its field path', () => {
     expect(unbuiltOptions(RunConfig.parse({}))).toEqual([]);
-    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'mamba' }, train: { optimizer: 'muon' } })).map((i) => i.path)).toEqual(['model.family', 'train.optimizer']);
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'mamba' }, train: { optimizer: 'muon' } })).map((i) => i.path)).toEqual(['model.family']);
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'llama', moe: {} }, train: { optimizer: 'muon' } })).map((i) => i.path)).toEqual(['model.moe']);
     expect(unbuiltOptions(RunConfig.parse({ model: { moe: {} } })).map((i) => i.path)).toEqual(['model.moe']);
   });
 });

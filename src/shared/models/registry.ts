@@ -2,10 +2,12 @@
 // config asking for one that is not built is refused here, at validation, with the field named.
 import type { ConfigIssue, RunConfig, TrainConfig } from '../config.ts';
 import { gptLayout } from './gpt.ts';
+import { llamaLayout } from './llama.ts';
 import { sizeOf, type FamilyLayout, type ModelFamily, type ModelSpec } from './layout.ts';
 
 const layouts: Partial<Record<ModelFamily, FamilyLayout>> = {
   gpt: gptLayout,
+  llama: llamaLayout,
 };
 
 export type OptimizerName = TrainConfig['optimizer'];
@@ -13,6 +15,8 @@ export type OptimizerName = TrainConfig['optimizer'];
 /** Per-parameter state slots of each built optimizer (checkpoint keys are `<optimizer>.<slot>.<param>`). */
 const optimizerSlots: Partial<Record<OptimizerName, readonly string[]>> = {
   adamw: ['exp_avg', 'exp_avg_sq'],
+  // Muon's momentum on the hidden matrices, AdamW's two moments on the rest.
+  muon: ['momentum_buffer', 'exp_avg', 'exp_avg_sq'],
 };
 
 const builtList = (r: object): string => Object.keys(r).join(', ');
@@ -71,6 +75,14 @@ export function activationBytesPerSequence(spec: ModelSpec): number {
   return 4 * layoutOf(spec.family).activationFloatsPerSequence(spec) * 1.5;
 }
 
+/** Floats of optimizer state: one per slot per parameter, except that muon keeps only a momentum for the hidden matrices. */
+function optimizerFloats(spec: ModelSpec, optimizer: OptimizerName): number {
+  const slots = slotsOf(optimizer).length;
+  let n = 0;
+  for (const p of layoutOf(spec.family).params(spec)) n += sizeOf(p.shape) * (optimizer === 'muon' ? (p.role === 'matrix' ? 1 : 2) : slots);
+  return n;
+}
+
 export interface TrainingMemory {
   params: number;
   grads: number;
@@ -88,7 +100,7 @@ export function trainingMemory(spec: ModelSpec, optimizer: OptimizerName, microB
   const n = countParams(spec).total;
   const params = 4 * n;
   const grads = 4 * n;
-  const opt = 4 * n * slotsOf(optimizer).length;
+  const opt = 4 * optimizerFloats(spec, optimizer);
   const activations = microBatch * activationBytesPerSequence(spec);
   return { params, grads, optimizer: opt, activations, total: params + grads + opt + activations };
 }

@@ -1,6 +1,6 @@
 // Mean softmax cross-entropy for wasm: the loss from the stock (XNNPACK) softmax in one JavaScript pass, and its
 // gradient (p − onehot)/n in another, instead of logSumExp, oneHot, mul, sum and mean with their backward kernels.
-import type { tf } from '../tf.ts';
+import { tf } from '../tf.ts';
 import { heap, wasmOf } from './heap.ts';
 import type { KernelArgs } from './heap.ts';
 
@@ -57,4 +57,25 @@ export function softmaxCrossEntropyGradKernel(args: KernelArgs): tf.TensorInfo {
   for (let i = 0; i < ps.length; i++) out[i] = ps[i]! * scale;
   for (let i = 0; i < n; i++) out[i * V + ys[i]!]! -= scale;
   return dx;
+}
+
+/**
+ * Mean cross-entropy as one op around the stock softmax, these kernels computing the loss and the gradient
+ * (softmax − onehot)/n. Built per call: customGrad takes tensors only, and the int32 targets must not be one of its inputs.
+ */
+export function softmaxCrossEntropyFused(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const op = tf.customGrad((x, save) => {
+    const x2 = x as tf.Tensor2D;
+    const p = tf.softmax(x2);
+    // Kept for the backward pass: the caller's targets may be disposed once the forward's scope ends.
+    (save as tf.GradSaveFunc)([p, targets]);
+    return {
+      value: tf.engine().runKernel(SOFTMAX_XENT, { logits: x2, p, targets }, {}) as tf.Scalar,
+      gradFunc: (dy, saved) => {
+        const [sp, st] = saved as [tf.Tensor2D, tf.Tensor1D];
+        return tf.engine().runKernel(SOFTMAX_XENT_GRAD, { dy: dy as tf.Tensor, p: sp, targets: st }, {}) as tf.Tensor;
+      },
+    };
+  });
+  return op(logits) as tf.Scalar;
 }

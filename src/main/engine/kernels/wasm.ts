@@ -18,11 +18,6 @@ import { makeTranspose } from './wasm-transpose.ts';
 
 let registered = false;
 
-/** Whether a kernel of ours runs now: the backend is wasm and the kernel is registered there. */
-export function wasmKernelActive(kernelName: string): boolean {
-  return tf.getBackend() === 'wasm' && tf.getKernel(kernelName, 'wasm') != null;
-}
-
 function stockOf(kernelName: string): KernelFn {
   const k = tf.getKernel(kernelName, 'wasm');
   if (k == null) throw new Error(`wasm backend has no ${kernelName} kernel to wrap`);

@@ -3,11 +3,13 @@ import type { Rng } from '../rng.ts';
 import { layoutOf } from '../../../shared/models/registry.ts';
 import type { ModelFamily } from '../../../shared/models/layout.ts';
 import { gpt } from './families/gpt.ts';
+import { llama } from './families/llama.ts';
 import { Model } from './model.ts';
 import type { Family, LanguageModel, ModelSpec } from './types.ts';
 
 const families: Partial<Record<ModelFamily, Family>> = {
   gpt,
+  llama,
 };
 
 export function familyOf(name: ModelFamily): Family {

@@ -20,6 +20,8 @@ export interface ForwardResult {
   logits: tf.Tensor3D;
   /** Output of every block, [batch, T, d] each (not the embedding output): dispersion loss and diagnostics. */
   hidden: tf.Tensor3D[];
+  /** What the first block reads (the embedding output, before dropout), [batch, T, d]: diagnostics. */
+  embedded: tf.Tensor3D;
   /** Auxiliary losses the model itself asks to minimise (MoE load balancing), by part name; unweighted by the objective. */
   aux?: Record<string, tf.Scalar>;
 }

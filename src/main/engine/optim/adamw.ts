@@ -25,7 +25,7 @@ function adamWReference(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, 
 }
 
 /** On wasm one JavaScript pass per parameter (same arithmetic) instead of ~13 elementwise kernels. */
-export const adamWUpdate = defineKernel('adamw', adamWReference, { wasm: adamWFused });
+export const adamWUpdateOp = defineKernel('adamw', adamWReference, { wasm: adamWFused });
 
 export class AdamW implements Optimizer {
   readonly name = 'adamw' as const;
@@ -51,7 +51,7 @@ export class AdamW implements Optimizer {
     const { beta1, beta2, eps } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
     const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
-    const update = adamWUpdate.run;
+    const update = adamWUpdateOp.run;
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads.get(name);

@@ -6,7 +6,7 @@ import { sumSquaresFused } from '../kernels/wasm-optim.ts';
 export type Grads = Map<string, tf.Tensor>;
 
 /** Σ x² over all the tensors; on wasm one kernel reads each once, elsewhere square, sum and addN. */
-export const sumOfSquares = defineKernel(
+export const sumOfSquaresOp = defineKernel(
   'sum-of-squares',
   (xs: tf.Tensor[]): tf.Scalar => tf.tidy(() => tf.addN(xs.map((g) => tf.sum(tf.square(g)))) as tf.Scalar),
   { wasm: sumSquaresFused },
@@ -16,7 +16,7 @@ export const sumOfSquares = defineKernel(
 export function globalNorm(grads: Grads): number {
   const gs = [...grads.values()];
   if (gs.length === 0) return 0;
-  const sq = sumOfSquares.run(gs);
+  const sq = sumOfSquaresOp.run(gs);
   const norm = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   return norm;

@@ -5,12 +5,14 @@ import type { TrainConfig } from '../../../shared/config.ts';
 import type { ParamSpec } from '../../../shared/models/layout.ts';
 import { slotsOf, type OptimizerName } from '../../../shared/models/registry.ts';
 import { AdamW } from './adamw.ts';
+import { MuonWithAdamW } from './muon.ts';
 import { decayGroups, type Optimizer } from './optimizer.ts';
 
 type OptimizerFactory = (params: Map<string, tf.Variable>, layout: readonly ParamSpec[], train: TrainConfig) => Optimizer;
 
 const optimizers: Partial<Record<OptimizerName, OptimizerFactory>> = {
   adamw: (params, layout, t) => new AdamW(params, decayGroups(layout, t.weight_decay), { beta1: t.beta1, beta2: t.beta2, eps: t.eps }),
+  muon: (params, layout, t) => new MuonWithAdamW(params, layout, t),
 };
 
 export function createOptimizer(params: Map<string, tf.Variable>, layout: readonly ParamSpec[], train: TrainConfig): Optimizer {

@@ -3,6 +3,7 @@ import { sql as m0001 } from './0001-initial.ts';
 import { sql as m0002 } from './0002-checkpoint-pruning.ts';
 import { sql as m0003 } from './0003-samples.ts';
 import { sql as m0004 } from './0004-superseded-metrics.ts';
+import { sql as m0005 } from './0005-relative-checkpoint-paths.ts';
 import { sql as m0007 } from './0007-val-steps.ts';
 
 export interface Migration {
@@ -15,5 +16,6 @@ export const migrations: readonly Migration[] = [
   { version: 2, sql: m0002 },
   { version: 3, sql: m0003 },
   { version: 4, sql: m0004 },
+  { version: 5, sql: m0005 },
   { version: 7, sql: m0007 },
 ];

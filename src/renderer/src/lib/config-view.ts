@@ -9,6 +9,9 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
   ['layers', 'model.n_layer', (c) => c.model.n_layer],
   ['heads', 'model.n_head', (c) => c.model.n_head],
   ['d_model', 'model.d_model', (c) => c.model.d_model],
+  ['kv heads', 'model.n_kv_head', (c) => c.model.n_kv_head ?? undefined],
+  ['mlp hidden', 'model.mlp_hidden', (c) => c.model.mlp_hidden ?? undefined],
+  ['rope θ', 'model.rope_theta', (c) => c.model.rope_theta ?? undefined],
   ['block', 'model.block_size', (c) => c.model.block_size],
   ['dropout', 'model.dropout', (c) => c.model.dropout],
   ['corpus', 'data.corpus', (c) => c.data.corpus],
@@ -18,6 +21,7 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
   ['micro-batch', 'train.micro_batch_size', (c) => c.train.micro_batch_size],
   ['optimizer', 'train.optimizer', (c) => c.train.optimizer],
   ['lr', 'train.lr', (c) => c.train.lr],
+  ['muon lr', 'train.muon.lr', (c) => (c.train.optimizer === 'muon' ? c.train.muon.lr : undefined)],
   ['min lr', 'train.min_lr', (c) => c.train.min_lr],
   ['warmup', 'train.warmup_steps', (c) => c.train.warmup_steps],
   ['schedule', 'train.schedule', (c) => c.train.schedule],
@@ -26,3 +30,17 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
   ['eval every', 'eval.every', (c) => c.eval.every],
   ['seed', 'seed', (c) => c.seed],
 ];
+
+/** The architecture in a few words: family and shape, e.g. "llama · 4 × 128, 4 heads (2 kv)". */
+export function modelSummary(c: RunConfig): string {
+  const m = c.model;
+  const kv = m.n_kv_head != null && m.n_kv_head !== m.n_head ? ` (${m.n_kv_head} kv)` : '';
+  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${m.n_head} heads${kv}`;
+}
+
+/** The optimizer and its learning rates: "AdamW (lr 0.001)" or "Muon (lr 0.02) + AdamW (lr 0.001) for embeddings, head, norms". */
+export function optimizerSummary(c: RunConfig): string {
+  const adamw = `AdamW (lr ${c.train.lr})`;
+  if (c.train.optimizer !== 'muon') return adamw;
+  return `Muon (lr ${c.train.muon.lr}) + ${adamw} for embeddings, head, norms`;
+}

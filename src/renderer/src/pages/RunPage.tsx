@@ -11,7 +11,7 @@ import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCha
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { seriesToCsv } from '../charts/csv.ts';
-import { configSummaryFields } from '../lib/config-view.ts';
+import { configSummaryFields, modelSummary, optimizerSummary } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { estimateEtaMs, formatCount, formatDuration, formatValue } from '../lib/format.ts';
 import { runDurationMs } from '../lib/runs-table.ts';
@@ -327,6 +327,10 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                     {facts.bestValLoss === null ? 'best: none yet (no eval after init)' : `best ${formatValue(facts.bestValLoss)} @ step ${formatCount(facts.bestValStep)}`}
                   </div>
                 </dd>
+                <dt>Model</dt>
+                <dd data-testid="fact-model">{config ? modelSummary(config) : '—'}</dd>
+                <dt>Optimizer</dt>
+                <dd data-testid="fact-optimizer">{config ? optimizerSummary(config) : '—'}</dd>
                 <dt>Backend</dt>
                 <dd>
                   {facts.backend ?? '—'}

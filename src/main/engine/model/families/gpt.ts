@@ -72,13 +72,14 @@ function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOpt
   const rate = opts.training ? spec.dropout : 0;
   const seed = opts.dropoutSeed;
   const core: AttentionCore = (qkv) => causalSelfAttention(qkv, B, spec.n_head, attnDropout(rate, seed));
-  let x = dropout(embed(w, spec, idx, 0), rate, seed);
+  const embedded = embed(w, spec, idx, 0);
+  let x = dropout(embedded, rate, seed);
   const hidden: tf.Tensor3D[] = [];
   for (let i = 0; i < spec.n_layer; i++) {
     x = block(x, w, spec, i, core, rate, seed);
     hidden.push(tf.reshape(x, [B, T, spec.d_model]));
   }
-  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden };
+  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]) };
 }
 
 interface GptCache extends KvCache {

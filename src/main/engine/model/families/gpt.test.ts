@@ -1,12 +1,12 @@
 // The GPT model: shapes, initial loss ≈ ln(vocab), overfitting one batch, and flat tensor counts across steps.
 import { describe, it, expect, beforeAll } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
-import { tf } from '../tf.ts';
-import { Rng } from '../rng.ts';
-import { createModel } from './registry.ts';
-import { crossEntropy } from './loss.ts';
-import { paramCount, type ModelSpec } from './types.ts';
-import { ModelConfig } from '../../../shared/config.ts';
+import { tf } from '../../tf.ts';
+import { Rng } from '../../rng.ts';
+import { createModel } from '../registry.ts';
+import { crossEntropy } from '../loss.ts';
+import { paramCount, type ModelSpec } from '../types.ts';
+import { ModelConfig } from '../../../../shared/config.ts';
 
 const spec = (o: Partial<ModelSpec> = {}): ModelSpec => ({ ...ModelConfig.parse({}), vocab_size: 256, ...o });
 

@@ -1,0 +1,112 @@
+// Every op with a fast implementation against its plain TF.js reference, value and gradients, on every backend
+// present here; and the pick happens when the backend starts.
+import { describe, it, expect } from 'vitest';
+import { tf } from '../tf.ts';
+import { initBackend, probeBackends } from '../backend.ts';
+import { kernelChoices } from './select.ts';
+import { batchMatMulOp, batchMatMulTransAOp, causalSelfAttentionOp, geluOp, layerNormOp, linearBiasOp, matMul2dOp } from '../ops.ts';
+import { softmaxCrossEntropyOp } from '../model/loss.ts';
+import { adamWUpdateOp } from '../optim/adamw.ts';
+import { sumOfSquaresOp } from '../optim/clip.ts';
+
+/** Seeded inputs as plain arrays, so each backend builds the same tensors. */
+function randn(shape: number[], seed: number, std = 1): { v: Float32Array; shape: number[] } {
+  return { v: tf.tidy(() => tf.randomNormal(shape, 0, std, 'float32', seed).dataSync() as Float32Array), shape };
+}
+
+type Inputs = { v: Float32Array; shape: number[] }[];
+type TensorFn = (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+
+/** Outputs, and the gradients of Σ(output · r) for a fixed random r when the op is differentiable, as plain arrays. */
+function evaluate(f: TensorFn, inputs: Inputs, withGrads: boolean): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.v, i.shape));
+    const outs = [f(...xs)].flat();
+    const values = outs.map((o) => o.dataSync() as Float32Array);
+    if (!withGrads) return values;
+    const first = outs[0]!;
+    const r = tf.randomNormal(first.shape, 0, 1, 'float32', 99);
+    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul([f(...a)].flat()[0]!, r)))(xs);
+    return [...values, ...grads.map((g) => g.dataSync() as Float32Array)];
+  });
+}
+
+/** For each op: how to call an implementation on tensors, its inputs, and whether it has gradients. */
+interface Case {
+  name: string;
+  call: (impl: 'run' | 'reference') => TensorFn;
+  inputs: () => Inputs;
+  grads: boolean;
+}
+
+const targets = Int32Array.from({ length: 24 }, (_, i) => (i * 7 + 3) % 37);
+
+const cases: Case[] = [
+  { name: 'matmul-2d', grads: true, inputs: () => [randn([29, 48], 1), randn([29, 16], 2)], call: (i) => (a, b) => matMul2dOp[i](a as tf.Tensor2D, b as tf.Tensor2D, true, false) },
+  // The batched products run only inside custom gradients, so they have no gradient of their own.
+  { name: 'batch-matmul', grads: false, inputs: () => [randn([3, 5, 7], 1), randn([3, 6, 7], 2)], call: (i) => (a, b) => batchMatMulOp[i](a as tf.Tensor3D, b as tf.Tensor3D, false, true) },
+  { name: 'batch-matmul-transpose-a', grads: false, inputs: () => [randn([3, 6, 6], 1), randn([3, 6, 4], 2)], call: (i) => (a, b) => batchMatMulTransAOp[i](a as tf.Tensor3D, b as tf.Tensor3D) },
+  { name: 'linear-bias', grads: true, inputs: () => [randn([37, 24], 1), randn([24, 40], 2, 0.1), randn([40], 3)], call: (i) => (x, w, b) => linearBiasOp[i](x!, w!, b!) },
+  {
+    name: 'causal-self-attention',
+    grads: true,
+    inputs: () => [randn([2 * 6, 3 * 16], 4)],
+    call: (i) => (qkv) => causalSelfAttentionOp[i](qkv as tf.Tensor2D, 2, 4, { rate: 0.2, seed: 7 }),
+  },
+  { name: 'gelu', grads: true, inputs: () => [randn([13, 20], 5, 2)], call: (i) => (x) => geluOp[i](x!) },
+  { name: 'layer-norm', grads: true, inputs: () => [randn([11, 24], 6, 3), randn([24], 7), randn([24], 8)], call: (i) => (x, g, b) => layerNormOp[i](x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5) },
+  {
+    name: 'softmax-cross-entropy',
+    grads: true,
+    inputs: () => [randn([24, 37], 9, 3)],
+    call: (i) => (x) => softmaxCrossEntropyOp[i](x as tf.Tensor2D, tf.tensor1d(targets, 'int32')),
+  },
+  {
+    name: 'adamw',
+    grads: false,
+    inputs: () => [randn([9, 7], 10), randn([9, 7], 11), randn([9, 7], 12, 0.1), tf.tidy(() => ({ v: tf.abs(tf.randomNormal([9, 7], 0, 0.1, 'float32', 13)).dataSync() as Float32Array, shape: [9, 7] }))],
+    call: (i) => (p, g, m, v) => adamWUpdateOp[i](p!, g!, m!, v!, { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, keep: 1 - 1e-3, bc1: 1 - 0.9 ** 3, bc2Sqrt: Math.sqrt(1 - 0.99 ** 3) }),
+  },
+  { name: 'sum-of-squares', grads: false, inputs: () => [randn([9, 7], 14), randn([5], 15), randn([2, 3, 4], 16)], call: (i) => (...xs) => sumOfSquaresOp[i](xs) },
+];
+
+function maxRelErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-6;
+  for (const x of b) scale = Math.max(scale, Math.abs(x));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / scale);
+  return worst;
+}
+
+const present = (await probeBackends()).filter((b) => b.available).map((b) => b.name);
+
+describe('fast kernels against their references', () => {
+  it('covers every declared op', () => {
+    expect(cases.map((c) => c.name).sort()).toEqual(kernelChoices().map((k) => k.name).sort());
+  });
+
+  for (const backend of present) {
+    describe(`on ${backend}`, () => {
+      it('picks an implementation per op when the backend starts', async () => {
+        await initBackend(backend);
+        for (const { name, chosen } of kernelChoices()) expect([`reference`, tf.getBackend()], name).toContain(chosen);
+        if (backend === 'wasm') expect(kernelChoices().every((k) => k.chosen === 'wasm')).toBe(true);
+        if (backend === 'cpu') expect(kernelChoices().every((k) => k.chosen === 'reference')).toBe(true);
+      });
+
+      for (const c of cases) {
+        it(`${c.name}: value${c.grads ? ' and gradients' : ''}`, async () => {
+          await initBackend(backend);
+          const inputs = c.inputs();
+          const before = tf.memory().numTensors;
+          const fast = evaluate(c.call('run'), inputs, c.grads);
+          const ref = evaluate(c.call('reference'), inputs, c.grads);
+          expect(tf.memory().numTensors).toBe(before);
+          expect(fast.length).toBe(ref.length);
+          fast.forEach((f, k) => expect(maxRelErr(f, ref[k]!), `output ${k}`).toBeLessThan(1e-5));
+        });
+      }
+    });
+  }
+});

@@ -1,0 +1,137 @@
+// LLaMA (Touvron et al. 2023) as llama2.c's model.py writes it: token embedding, pre-RMSNorm blocks of causal
+// self-attention with rotary positions (HF rotate_half halves) and optional grouped-query heads, a SwiGLU MLP
+// w2(silu(w1 x)·w3 x), final RMSNorm, optionally tied head; no biases. The layout is src/shared/models/llama.ts.
+import { tf } from '../../tf.ts';
+import { causalSelfAttention, linear } from '../../ops.ts';
+import { repeatKvHeads, rmsNorm, rope, ropeTables } from '../../llama-ops.ts';
+import { swiglu } from '../../llama-ops.ts';
+import { kvHeads, llamaLayout, llamaNames, ROPE_THETA_DEFAULT, type LlamaBlockNames } from '../../../../shared/models/llama.ts';
+import { dropout } from '../layers.ts';
+import type { DecodeResult, Family, ForwardOptions, ForwardResult, KvCache, ModelSpec, Weights } from '../types.ts';
+
+function param<T extends tf.Tensor>(w: Weights, name: string): T {
+  const v = w.get(name);
+  if (!v) throw new Error(`missing parameter ${name}`);
+  return v as T;
+}
+
+const norm = (x: tf.Tensor2D, w: Weights, spec: ModelSpec, name: string): tf.Tensor2D => rmsNorm(x, param(w, name), spec.norm_eps);
+
+/** Attention over q [n, H·hd] and k, v [n, KV·hd] (RoPE applied) → merged heads [n, d]: full causal, or against a KV cache. */
+type AttentionCore = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D) => tf.Tensor2D;
+
+/** Attention unit: RMSNorm, q/k/v projections, RoPE at positions [start, start + T), the core, output projection. */
+function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames, batch: number, start: number, core: AttentionCore): tf.Tensor2D {
+  const h = norm(x, w, spec, b.attnNorm);
+  const T = h.shape[0] / batch;
+  const tables = ropeTables(start, T, spec.d_model / spec.n_head, spec.rope_theta ?? ROPE_THETA_DEFAULT);
+  const q = rope(linear(h, param(w, b.q)), batch, spec.n_head, tables);
+  const k = rope(linear(h, param(w, b.k)), batch, kvHeads(spec), tables);
+  return linear(core(q, k, linear(h, param(w, b.v))), param(w, b.o));
+}
+
+/** MLP unit: RMSNorm, SwiGLU down(silu(gate x)·up x) (before the residual add). */
+function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames): tf.Tensor2D {
+  const h = norm(x, w, spec, b.mlpNorm);
+  return linear(swiglu(linear(h, param(w, b.gate)), linear(h, param(w, b.up))), param(w, b.down));
+}
+
+/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating). */
+function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, batch: number, start: number, core: AttentionCore, rate: number, seed: (() => number) | undefined): tf.Tensor2D {
+  const b = llamaNames.block(i);
+  const y = tf.add(x, dropout(attention(x, w, spec, b, batch, start, core), rate, seed)) as tf.Tensor2D;
+  return tf.add(y, dropout(mlp(y, w, spec, b), rate, seed)) as tf.Tensor2D;
+}
+
+/** Final RMSNorm and the output head (the token embedding when tied; lm_head is held [d, vocab]). */
+function head(x: tf.Tensor2D, w: Weights, spec: ModelSpec): tf.Tensor2D {
+  const h = norm(x, w, spec, llamaNames.norm);
+  if (spec.tie_embeddings) return linear(h, tf.transpose(param<tf.Tensor2D>(w, llamaNames.embed)));
+  return linear(h, param(w, llamaNames.lmHead));
+}
+
+function embed(w: Weights, idx: tf.Tensor2D): tf.Tensor2D {
+  return tf.gather(param<tf.Tensor2D>(w, llamaNames.embed), tf.reshape(idx, [-1])) as tf.Tensor2D;
+}
+
+/** Attention-probability dropout: a fresh seeded mask per layer and step, as gpt draws it. */
+function attnDropout(rate: number, seed: (() => number) | undefined): { rate: number; seed: number } | undefined {
+  if (rate <= 0) return undefined;
+  if (!seed) throw new Error('dropout needs a seed source when training');
+  return { rate, seed: seed() };
+}
+
+function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOptions): ForwardResult {
+  const [B, T] = idx.shape;
+  if (T > spec.block_size) throw new Error(`sequence of ${T} tokens exceeds block_size ${spec.block_size}`);
+  const rate = opts.training ? spec.dropout : 0;
+  const seed = opts.dropoutSeed;
+  const kv = kvHeads(spec);
+  const groups = spec.n_head / kv;
+  // Shared key/value heads are repeated out so the (fused, on wasm) causal attention sees plain multi-head qkv.
+  const core: AttentionCore = (q, k, v) =>
+    causalSelfAttention(tf.concat([q, repeatKvHeads(k, kv, groups), repeatKvHeads(v, kv, groups)], 1), B, spec.n_head, attnDropout(rate, seed));
+  let x = dropout(embed(w, idx), rate, seed);
+  const hidden: tf.Tensor3D[] = [];
+  for (let i = 0; i < spec.n_layer; i++) {
+    x = block(x, w, spec, i, B, 0, core, rate, seed);
+    hidden.push(tf.reshape(x, [B, T, spec.d_model]));
+  }
+  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden };
+}
+
+interface LlamaCache extends KvCache {
+  /** Per layer, keys (RoPE applied) and values of the key/value heads, [1, KV, length, hd]. */
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+}
+
+function decode(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, cache: KvCache | null): DecodeResult {
+  const old = cache as LlamaCache | null;
+  const start = old?.length ?? 0;
+  const [B, T] = idx.shape;
+  if (B !== 1) throw new Error('decode takes one sequence');
+  if (start + T > spec.block_size) throw new Error(`KV cache would exceed block_size ${spec.block_size}`);
+  const H = spec.n_head;
+  const KV = kvHeads(spec);
+  const hd = spec.d_model / H;
+  const groups = H / KV;
+  const L = start + T;
+  const toHeads = (t: tf.Tensor2D, heads: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [1, T, heads, hd]), [0, 2, 1, 3]);
+  // [1, KV, L, hd] → [1, H, L, hd], query head j reading key/value head ⌊j / groups⌋.
+  const share = (t: tf.Tensor4D): tf.Tensor4D => (groups === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 2), [1, 1, groups, 1, 1]), [1, H, L, hd]));
+  const out = tf.tidy(() => {
+    const ks: tf.Tensor4D[] = [];
+    const vs: tf.Tensor4D[] = [];
+    // Query i (absolute position start+i) sees keys 0..start+i.
+    const negInf = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, L]), -1, start)), -1e9);
+    let x = embed(w, idx);
+    for (let i = 0; i < spec.n_layer; i++) {
+      const cached: AttentionCore = (q, k, v) => {
+        const K = old ? tf.concat([old.k[i]!, toHeads(k, KV)], 2) : toHeads(k, KV);
+        const V = old ? tf.concat([old.v[i]!, toHeads(v, KV)], 2) : toHeads(v, KV);
+        ks.push(K);
+        vs.push(V);
+        const scores = tf.add(tf.mul(tf.matMul(toHeads(q, H), share(K), false, true), 1 / Math.sqrt(hd)), negInf);
+        return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), share(V)), [0, 2, 1, 3]), [T, spec.d_model]);
+      };
+      x = block(x, w, spec, i, 1, start, cached, 0, undefined);
+    }
+    const last = tf.slice(x, [T - 1, 0], [1, spec.d_model]);
+    return { logits: tf.reshape(head(last, w, spec), [-1]) as tf.Tensor1D, ks, vs };
+  });
+  old?.dispose();
+  const next: LlamaCache = {
+    length: L,
+    k: out.ks,
+    v: out.vs,
+    dispose() {
+      for (const t of [...this.k, ...this.v]) t.dispose();
+      this.k = [];
+      this.v = [];
+    },
+  };
+  return { logits: out.logits, cache: next };
+}
+
+export const llama: Family = { layout: llamaLayout, forward, decode };

@@ -1,0 +1,122 @@
+// LLaMA's layout as Hugging Face LlamaForCausalLM names it: token embedding, pre-RMSNorm blocks of q/k/v/o
+// projections (k, v with n_kv_head heads) and a SwiGLU MLP (gate, up, down), final norm, optionally tied head; no
+// biases, no position table (RoPE). Matrices are held [in, out] (x·W) and transposed to nn.Linear's [out, in] in HF files.
+import type { ConfigIssue, ModelConfig } from '../config.ts';
+import type { FamilyLayout, ModelSpec, ParamSpec } from './layout.ts';
+
+export const ROPE_THETA_DEFAULT = 10000;
+const SWIGLU_MULTIPLE_OF = 32;
+
+/** SwiGLU width as llama2.c picks it: 2/3 of 4·d (the parameters of a 4·d two-matrix MLP), rounded up to 32. */
+export function swigluHidden(d: number): number {
+  return SWIGLU_MULTIPLE_OF * Math.ceil(Math.floor((8 * d) / 3) / SWIGLU_MULTIPLE_OF);
+}
+
+export function llamaMlpHidden(spec: Pick<ModelSpec, 'mlp_hidden' | 'd_model'>): number {
+  return spec.mlp_hidden ?? swigluHidden(spec.d_model);
+}
+
+export function kvHeads(spec: Pick<ModelSpec, 'n_kv_head' | 'n_head'>): number {
+  return spec.n_kv_head ?? spec.n_head;
+}
+
+export interface LlamaBlockNames {
+  attnNorm: string;
+  q: string;
+  k: string;
+  v: string;
+  o: string;
+  mlpNorm: string;
+  gate: string;
+  up: string;
+  down: string;
+}
+
+/** Every LLaMA parameter name, built here only. */
+export const llamaNames = {
+  embed: 'model.embed_tokens.weight',
+  norm: 'model.norm.weight',
+  lmHead: 'lm_head.weight',
+  block(i: number): LlamaBlockNames {
+    const p = `model.layers.${i}`;
+    return {
+      attnNorm: `${p}.input_layernorm.weight`,
+      q: `${p}.self_attn.q_proj.weight`,
+      k: `${p}.self_attn.k_proj.weight`,
+      v: `${p}.self_attn.v_proj.weight`,
+      o: `${p}.self_attn.o_proj.weight`,
+      mlpNorm: `${p}.post_attention_layernorm.weight`,
+      gate: `${p}.mlp.gate_proj.weight`,
+      up: `${p}.mlp.up_proj.weight`,
+      down: `${p}.mlp.down_proj.weight`,
+    };
+  },
+};
+
+function llamaParams(spec: ModelSpec): ParamSpec[] {
+  const d = spec.d_model;
+  const kv = kvHeads(spec) * (d / spec.n_head);
+  const hidden = llamaMlpHidden(spec);
+  const projStd = 0.02 / Math.sqrt(2 * spec.n_layer);
+  const out: ParamSpec[] = [];
+  const linear = (name: string, fanIn: number, fanOut: number, std: number, layer: number): void =>
+    void out.push({ name, shape: [fanIn, fanOut], init: { normal: std }, role: 'matrix', layer, hfTransposed: true });
+  out.push({ name: llamaNames.embed, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'embedding', layer: null });
+  for (let i = 0; i < spec.n_layer; i++) {
+    const b = llamaNames.block(i);
+    out.push({ name: b.attnNorm, shape: [d], init: 'ones', role: 'norm', layer: i });
+    linear(b.q, d, d, 0.02, i);
+    linear(b.k, d, kv, 0.02, i);
+    linear(b.v, d, kv, 0.02, i);
+    linear(b.o, d, d, projStd, i);
+    out.push({ name: b.mlpNorm, shape: [d], init: 'ones', role: 'norm', layer: i });
+    linear(b.gate, d, hidden, 0.02, i);
+    linear(b.up, d, hidden, 0.02, i);
+    linear(b.down, hidden, d, projStd, i);
+  }
+  out.push({ name: llamaNames.norm, shape: [d], init: 'ones', role: 'norm', layer: null });
+  if (!spec.tie_embeddings) out.push({ name: llamaNames.lmHead, shape: [d, spec.vocab_size], init: { normal: 0.02 }, role: 'head', layer: null, hfTransposed: true });
+  return out;
+}
+
+export const llamaLayout: FamilyLayout = {
+  family: 'llama',
+  params: llamaParams,
+  exportParams: llamaParams,
+  hfConfig: (spec) => ({
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: spec.vocab_size,
+    hidden_size: spec.d_model,
+    intermediate_size: llamaMlpHidden(spec),
+    num_hidden_layers: spec.n_layer,
+    num_attention_heads: spec.n_head,
+    num_key_value_heads: kvHeads(spec),
+    head_dim: spec.d_model / spec.n_head,
+    hidden_act: 'silu',
+    max_position_embeddings: spec.block_size,
+    rms_norm_eps: spec.norm_eps,
+    rope_theta: spec.rope_theta ?? ROPE_THETA_DEFAULT,
+    rope_scaling: null,
+    attention_bias: false,
+    mlp_bias: false,
+    attention_dropout: spec.dropout,
+    initializer_range: 0.02,
+    tie_word_embeddings: spec.tie_embeddings,
+    use_cache: true,
+    bos_token_id: spec.vocab_size - 1,
+    eos_token_id: spec.vocab_size - 1,
+    torch_dtype: 'float32',
+  }),
+  activationFloatsPerSequence(spec) {
+    const T = spec.block_size;
+    const d = spec.d_model;
+    const hidden = llamaMlpHidden(spec);
+    // Per layer: ~40 [T, d]-sized intermediates (norms, q/k/v and their rotations, the shared heads), ~8 [T, hidden]
+    // (gate, up, silu and their gradient pieces) and ~6 [H, T, T] attention maps; logits and loss ~6 [T, V].
+    return spec.n_layer * (40 * T * d + 8 * T * hidden + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
+  },
+  unbuilt(model: ModelConfig): ConfigIssue[] {
+    return model.moe ? [{ path: 'model.moe', message: 'a mixture-of-experts MLP is not built yet for the llama family' }] : [];
+  },
+};
