@@ -10,6 +10,8 @@ export const rendererConfig: UserConfig = {
   root: resolve(root, 'src/renderer'),
   base: './',
   plugins: [react()],
+  // The favicon (resources/favicon/) is copied next to index.html, so no page load asks for a missing /favicon.ico.
+  publicDir: resolve(root, 'resources/favicon'),
   resolve: {
     // monaco-yaml's worker manager imports monaco by its old deep path, which monaco-editor's exports map no longer serves.
     alias: [{ find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${resolve(root, 'node_modules/monaco-editor/esm/vs')}/$1` }],

@@ -127,11 +127,11 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
     await page.getByTestId('compare-table').waitFor({ timeout: 60_000 });
     const baseSeedRun = await until(
       () => page.locator('[data-testid="compare-baseline"] option').evaluateAll((os) => os.map((o) => [o.getAttribute('value') ?? '', o.textContent ?? ''])),
-      (os) => os.some(([, label]) => /^lr1e-3-s\d+ \(sweep-lr\)$/.test(label)),
+      (os) => os.some(([, label]) => /^sweep-lr \/ lr1e-3 \(2 seeds\)$/.test(label)),
       30_000,
       'the sweep runs in the baseline picker',
     );
-    const choice = baseSeedRun.find(([, label]) => /^lr1e-3-s\d+ \(sweep-lr\)$/.test(label))![0];
+    const choice = baseSeedRun.find(([, label]) => /^sweep-lr \/ lr1e-3 \(2 seeds\)$/.test(label))![0];
     await page.getByTestId('compare-baseline').selectOption(choice);
     // The original one-seed baseline run joins the comparison as a row of its own.
     await page.locator(`[data-testid="pick-run"][data-run-id="${baselineId}"]`).check();
@@ -150,7 +150,7 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
     assert.ok(swept, `a row for the swept value (rows: ${done.map((r) => r.label).join(', ')})`);
     assert.ok(Number.isFinite(Number(swept.delta)) && swept.std !== '', 'the swept row has a Δ and a std over its 2 seeds');
     assert.ok(['significant', 'within noise'].includes(swept.verdict), `the swept row has a Welch verdict (${swept.verdict})`);
-    assert.equal(done.find((r) => r.verdict === 'baseline')?.label, 'sweep-lr/baseline');
+    assert.equal(done.find((r) => r.verdict === 'baseline')?.label, 'sweep-lr/lr1e-3');
     // The original baseline run (one seed) is a row of its own, with no p-value.
     assert.ok(done.some((r) => r.verdict === 'needs seeds'), 'the single original baseline run needs seeds');
 

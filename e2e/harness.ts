@@ -1,5 +1,6 @@
 // e2e harness: starts Loupe's browser mode as a user would (its own process, a temporary LOUPE_HOME),
-// launches Chromium via playwright-core, and opens the tokened URL so the page is authenticated.
+// launches Chromium via playwright-core, and opens the tokened URL so the page is authenticated. Page and console errors
+// on any page fail the spec when its session closes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,10 @@ export interface LoupeSession {
   artifacts: string;
   /** Everything the server printed so far (for assertions and failure messages). */
   serverLog(): string;
+  /** Errors matching this are expected by the spec (e.g. a 4xx it provokes on purpose) and do not fail it. */
+  allowPageErrors(pattern: RegExp): void;
+  /** Page and console errors so far, the allowed ones aside. */
+  pageProblems(): string[];
   /** One API request with the page's session cookie; fails with the server's message. */
   call<T>(name: string, params: unknown): Promise<T>;
   close(): Promise<void>;
@@ -60,6 +65,18 @@ export async function startLoupe(opts: { env?: Record<string, string>; name?: st
   const server = await startServer({ LOUPE_HOME: loupeHome, ...opts.env });
   const browser = await chromium.launch({ executablePath, args: chromiumFlags, headless: true });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // Any uncaught page error or console error, on any page of the session, fails the spec when the session closes.
+  const problems: string[] = [];
+  const allowed: RegExp[] = [];
+  const watch = (p: Page): void => {
+    p.on('pageerror', (e) => problems.push(`page error on ${p.url()}: ${e.message}`));
+    p.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      const where = m.location().url;
+      problems.push(`console error on ${p.url()}: ${m.text()}${where ? ` (${where})` : ''}`);
+    });
+  };
+  context.on('page', watch);
   const page = await context.newPage();
   await page.goto(server.url);
   const baseUrl = new URL(server.url).origin;
@@ -77,11 +94,15 @@ export async function startLoupe(opts: { env?: Record<string, string>; name?: st
       if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status()}`);
       return body.result as T;
     },
+    allowPageErrors: (pattern: RegExp) => void allowed.push(pattern),
+    pageProblems: () => problems.filter((p) => !allowed.some((a) => a.test(p))),
     close: async () => {
       await browser.close().catch(() => {});
       server.child.kill('SIGTERM');
       await new Promise((r) => server.child.once('exit', r));
       rmSync(loupeHome, { recursive: true, force: true });
+      const unexpected = problems.filter((p) => !allowed.some((a) => a.test(p)));
+      if (unexpected.length > 0) throw new Error(`the page logged ${unexpected.length} error(s):\n${unexpected.join('\n')}`);
     },
   };
 }

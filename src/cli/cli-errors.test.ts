@@ -6,7 +6,7 @@ import path from 'node:path';
 import { tempDir } from '../main/scheduler/testing/harness.ts';
 import { loupe, type CliResult } from './testing.ts';
 import { Store } from '../main/store/store.ts';
-import { resolveConfig } from '../shared/config.ts';
+import { RunConfig, resolveConfig } from '../shared/config.ts';
 
 function expectOneLineError(r: CliResult, ...needles: string[]): void {
   expect(r.code).not.toBe(0);
@@ -21,9 +21,27 @@ function expectOneLineError(r: CliResult, ...needles: string[]): void {
 describe('loupe CLI bad input', () => {
   it('unknown run id', async () => {
     const env = { LOUPE_HOME: tempDir() };
-    expectOneLineError(await loupe(['show', 'nope'], env), 'no run with id "nope"');
-    expectOneLineError(await loupe(['resume', 'nope'], env), 'no run with id "nope"');
-    expectOneLineError(await loupe(['export', 'nope', '--csv', 'x.csv'], env), 'no run with id "nope"');
+    expectOneLineError(await loupe(['show', 'nope'], env), 'no run with id or name "nope"');
+    expectOneLineError(await loupe(['resume', 'nope'], env), 'no run with id or name "nope"');
+    expectOneLineError(await loupe(['export', 'nope', '--csv', 'x.csv'], env), 'no run with id or name "nope"');
+  });
+
+  it('a run name or a unique name prefix works where a run id does; an ambiguous one is named', async () => {
+    const home = tempDir();
+    const store = Store.open(path.join(home, 'loupe.db'));
+    const config = RunConfig.parse({});
+    const make = (name: string): string => store.runs.create({ name, config: { ...config, name } }).id;
+    const a = make('steps100-lr3e-4');
+    make('steps100-lr1e-3');
+    store.close();
+    const env = { LOUPE_HOME: home };
+    for (const ref of ['steps100-lr3e-4', 'steps100-lr3']) {
+      const r = await loupe(['show', ref, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { run: { id: string } }).run.id).toBe(a);
+    }
+    expectOneLineError(await loupe(['show', 'steps100'], env), '"steps100" is ambiguous', 'steps100-lr3e-4', 'steps100-lr1e-3');
+    expectOneLineError(await loupe(['alerts', 'steps100-lr'], env), 'is ambiguous');
   });
 
   it('configs: missing, unparsable, invalid (every field named), missing dataset — and nothing is created', async () => {
@@ -54,6 +72,10 @@ describe('loupe CLI bad input', () => {
     const noData = path.join(home, 'nodata.yaml');
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');
     expectOneLineError(await loupe(['train', noData], env), `dataset file ${path.join(home, 'not-here.txt')} not found`);
+
+    const both = await loupe(['train', noData, '--steps', '10', '--scale', '0.5'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --steps or --scale, not both');
 
     expect(fs.existsSync(path.join(home, 'loupe.db'))).toBe(false);
   });

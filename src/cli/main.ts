@@ -12,6 +12,8 @@ import { BackendName } from '../shared/config.ts';
 import { hypothesisName } from '../main/services/run-naming.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import type { Alert } from '../shared/alerts.ts';
+import type { RunConfig } from '../shared/config.ts';
+import { configWarnings } from '../shared/config-warnings.ts';
 import { escapeUnprintable } from '../shared/printable.ts';
 import { followRun } from './session.ts';
 import { CliError, reportAndExit, usageExitCode, asUsageError } from './errors.ts';
@@ -24,6 +26,19 @@ import { registerDeleteCommands } from './commands/delete.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { registerLoggerCommand } from './commands/logger.ts';
 import { registerImportCommand } from './commands/import.ts';
+
+function scaleArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--scale must be a positive number (0.05 turns 2000 steps into 100)');
+  return n;
+}
+
+const RUN_LENGTH_HELP = 'warmup, eval and checkpoint cadence are rescaled with it';
+
+/** Advice on the config about to train (short warmup-bound runs, too few evals, an LR far off): warnings, not errors. */
+function warnAbout(config: RunConfig): void {
+  for (const w of configWarnings(config)) process.stderr.write(`loupe: warning: ${w.path}: ${w.message}\n`);
+}
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -79,15 +94,18 @@ const program = new Command('loupe')
 program
   .command('baseline')
   .description('Train the default baseline (nanoGPT CPU recipe on byte-level Moby-Dick)')
-  .option('--steps <n>', 'optimizer steps (default: the recipe\u2019s 2000)', intArg('--steps', 1))
+  .option('--steps <n>', `run length in optimizer steps (default: the recipe\u2019s 2000); ${RUN_LENGTH_HELP}`, intArg('--steps', 1))
+  .option('--scale <f>', `run length as a factor of the recipe\u2019s steps (0.05 → 100); ${RUN_LENGTH_HELP}`, scaleArg)
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .addOption(backendOption())
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (o: { steps?: number; seed?: number; backend?: BackendName; json?: boolean }) => {
+  .action(async (o: { steps?: number; scale?: number; seed?: number; backend?: BackendName; json?: boolean }) => {
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
     const code = await withServices(async (s) => {
       const run = o.backend
-        ? s.runs.start({ config: withBackend(readBaselineConfig(), o.backend), steps: o.steps, seed: o.seed })
-        : s.runs.startBaseline({ steps: o.steps, seed: o.seed });
+        ? s.runs.start({ config: withBackend(readBaselineConfig(), o.backend), steps: o.steps, scale: o.scale, seed: o.seed })
+        : s.runs.startBaseline({ steps: o.steps, scale: o.scale, seed: o.seed });
+      warnAbout(s.runs.get(run.id).config);
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);
@@ -99,24 +117,28 @@ program
   .argument('<config>', 'a .yaml, .yml or .json file')
   .option('--name <name>', 'run name; default: the config\'s own name, else what it changes against the baseline ("lr3e-4-warmup200")')
   .option('--baseline <run>', 'the run this one is an ablation of: linked to it, and named against its config')
-  .option('--steps <n>', 'optimizer steps', intArg('--steps', 1))
+  .option('--steps <n>', `run length in optimizer steps; ${RUN_LENGTH_HELP}`, intArg('--steps', 1))
+  .option('--scale <f>', `run length as a factor of the config\u2019s steps; ${RUN_LENGTH_HELP}`, scaleArg)
   .option('--seed <s>', 'random seed', intArg('--seed', 0))
   .addOption(backendOption())
   .option('--init-from <source>', 'start from these weights with a fresh optimizer: RUN, RUN@STEP or a checkpoint folder (sets init_from)')
   .option('--json', 'print one JSON summary on stdout at the end')
-  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; seed?: number; initFrom?: string; backend?: BackendName; json?: boolean }) => {
+  .action(async (file: string, o: { name?: string; baseline?: string; steps?: number; scale?: number; seed?: number; initFrom?: string; backend?: BackendName; json?: boolean }) => {
+    if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
     // Read and validate before opening anything: a bad config starts nothing and creates nothing.
     const { input, resolved } = asUsageError(() => {
       const raw = readConfigFile(file);
       const read = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
       const given = o.backend ? withBackend(read, o.backend) : read;
       const data = o.initFrom === undefined ? given : { ...(isRecord(given) ? given : {}), init_from: o.initFrom };
-      return { input: data, resolved: resolveWithOverrides(data, { name: o.name, steps: o.steps, seed: o.seed }) };
+      const resolved = resolveWithOverrides(data, { name: o.name, steps: o.steps, scale: o.scale, seed: o.seed });
+      warnAbout(resolved);
+      return { input: data, resolved };
     });
     const code = await withServices(async (s) => {
       const baselineId = o.baseline === undefined ? undefined : s.runs.resolveId(o.baseline);
       const name = o.name ?? hypothesisName(input, resolved, baselineId === undefined ? undefined : s.runs.get(baselineId).config);
-      const run = s.runs.start({ config: input, name, steps: o.steps, seed: o.seed, baselineId });
+      const run = s.runs.start({ config: input, name, steps: o.steps, scale: o.scale, seed: o.seed, baselineId });
       return followRun(s, run, { json: Boolean(o.json), intro: `training ${run.name} as run ${run.id} (${run.plannedSteps} steps)` });
     });
     finish(code);

@@ -13,7 +13,7 @@ const evil = 'ok\r\x1b[2J\x1b[31mFAKE\nrow\u202e';
 function summary(over: Partial<RunSummary>): RunSummary {
   return {
     id: '261202-100000-abcd', name: 'run', hypothesis: null, notes: null, status: 'finished', backend: 'wasm', backendReason: null, params: 1000,
-    steps: 10, plannedSteps: 10, tokensSeen: 100, tokensPerUpdate: 10, lastTrainLoss: 2, lastValLoss: 2.1, bestValLoss: 2.05, tokensPerS: 50,
+    steps: 10, plannedSteps: 10, tokensSeen: 100, tokensPerUpdate: 10, lastTrainLoss: 2, lastValLoss: 2.1, bestValLoss: 2.05, lastValStep: 10, bestValStep: 10, tokensPerS: 50,
     configHash: 'h', baselineId: null, groupName: null, seed: 1, createdAt: Date.UTC(2026, 11, 2), startedAt: null, endedAt: null, error: null,
     archived: false, alertCount: 0, warningCount: 0, ...over,
   };
@@ -34,7 +34,7 @@ describe('terminal views', () => {
     const view: ShowJson = {
       run: summary({ name: evil, notes: `first\n\x1b[31msecond\x1b[0m`, hypothesis: 'h\r', error: `died\n\x1b[1m` }),
       config: { ...defaults, name: evil },
-      final: { step: 10, train_loss: 2, val_loss: 2.1 },
+      final: { step: 10, train_loss: 2, val_loss: 2.1, val_step: 10 },
       best: { val_loss: 2.05, step: 10 },
       alerts: [],
       checkpoints: [],

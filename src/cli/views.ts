@@ -39,7 +39,7 @@ export function formatRunsTable(runs: RunSummary[]): string {
 export interface ShowJson {
   run: RunSummary;
   config: RunConfig;
-  final: { step: number; train_loss: number | null; val_loss: number | null };
+  final: { step: number; train_loss: number | null; val_loss: number | null; val_step: number | null };
   best: { val_loss: number | null; step: number | null };
   alerts: Alert[];
   checkpoints: CheckpointInfo[];
@@ -57,20 +57,12 @@ function lastOf(series: { steps: number[]; values: (number | string)[] } | undef
 
 export function showJson(s: Services, runId: string): ShowJson {
   const d = s.runs.get(runId);
-  const [val] = s.runs.metrics(runId, [MetricKey.valLoss]);
-  let bestStep: number | null = null;
-  let best = Infinity;
-  val.values.map(fromWire).forEach((v, i) => {
-    if (Number.isFinite(v) && v < best) {
-      best = v;
-      bestStep = val.steps[i];
-    }
-  });
   return {
     run: d.run,
     config: d.config,
-    final: { step: d.run.steps, train_loss: d.run.lastTrainLoss, val_loss: d.run.lastValLoss },
-    best: { val_loss: bestStep === null ? null : best, step: bestStep },
+    final: { step: d.run.steps, train_loss: d.run.lastTrainLoss, val_loss: d.run.lastValLoss, val_step: d.run.lastValStep },
+    // After initialisation only: the eval at step 0 is not a best.
+    best: { val_loss: d.run.bestValLoss, step: d.run.bestValStep },
     alerts: d.alerts,
     checkpoints: d.checkpoints,
     metric_keys: d.metricKeys,
@@ -105,8 +97,8 @@ export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string 
             `, ${v.compute.epochs === null ? '–' : v.compute.epochs.toFixed(3)} epochs at step ${v.compute.step}`,
         ]
       : []),
-    `final       train ${num(v.final.train_loss)}  val ${num(v.final.val_loss)}`,
-    `best val    ${num(v.best.val_loss)}${v.best.step === null ? '' : ` at step ${v.best.step}`}`,
+    `final       train ${num(v.final.train_loss)}  val ${num(v.final.val_loss)}${v.final.val_step === null ? '' : ` (at step ${v.final.val_step})`}`,
+    `best val    ${v.best.val_loss === null ? '– (no eval after initialisation)' : `${num(v.best.val_loss)} at step ${v.best.step}`}`,
     `created     ${new Date(r.createdAt).toISOString()}`,
   ];
   if (r.hypothesis) out.push(`hypothesis  ${block(r.hypothesis, ' '.repeat(12))}`);

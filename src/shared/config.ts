@@ -113,6 +113,17 @@ export const ModelConfig = z
   // last whether it was given or not, so a config and its stored, re-read copy serialise alike.
   .transform(({ bias, ...m }) => ({ ...m, bias: bias ?? m.family === 'gpt' }));
 
+/** The peak-LR ranges the lr docs recommend (and the editor warns far outside of): by model size. */
+export const RECOMMENDED_LR = {
+  smallModelMaxParams: 100e6,
+  small: [3e-4, 1e-3] as const,
+  large: [6e-5, 6e-4] as const,
+};
+
+function lrRange([lo, hi]: readonly [number, number]): string {
+  return `${lo.toExponential()} to ${hi.toExponential()}`;
+}
+
 export const TrainConfig = z
   .object({
     steps: positiveInt.max(10_000_000).default(2000).describe('Optimizer updates (iterations).'),
@@ -140,7 +151,8 @@ export const TrainConfig = z
       .default({ lr: 0.02, momentum: 0.95, nesterov: true, ns_steps: 5, weight_decay: 0 })
       .describe('Muon settings, used when optimizer is muon. The AdamW part keeps train.lr, beta1, beta2, eps and weight_decay.'),
     lr: z.number().positive().max(10).default(1e-3).describe(
-        'Peak learning rate after warmup. Small models (≤ 100M params): 3e-4 to 1e-3. When batch size (tokens per update) changes, ' +
+        `Peak learning rate after warmup. Small models (≤ 100M params): ${lrRange(RECOMMENDED_LR.small)}; ` +
+          `larger: ${lrRange(RECOMMENDED_LR.large)}. When batch size (tokens per update) changes, ` +
           'scale it by the square root of the ratio: 4× the batch → 2× the LR.',
       ),
     min_lr: z.number().min(0).default(1e-4).describe('Learning rate at the end of the decay; lr/10 is the usual choice. Must not exceed lr.'),

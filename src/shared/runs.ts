@@ -44,7 +44,11 @@ export const RunSummary = z.object({
   tokensPerUpdate: z.number().nullable(),
   lastTrainLoss: z.number().nullable(),
   lastValLoss: z.number().nullable(),
+  /** Lowest val loss after initialisation (the step-0 eval never counts as a best); null before such an eval. */
   bestValLoss: z.number().nullable(),
+  /** The steps lastValLoss and bestValLoss were measured at. */
+  lastValStep: z.number().nullable(),
+  bestValStep: z.number().nullable(),
   tokensPerS: z.number().nullable(),
   configHash: z.string(),
   baselineId: z.string().nullable(),

@@ -48,7 +48,7 @@ describe('loupe delete', () => {
     const { env, dir, runId, file } = home();
     expectOneLineError(await loupe(['delete', runId], env), 2, 'without --yes', 'permanent');
     expectOneLineError(await loupe(['delete', runId, '--yes'], env), 1, 'not archived', `loupe archive ${runId}`);
-    expectOneLineError(await loupe(['delete', 'nope', '--yes'], env), 1, 'no run with id "nope"');
+    expectOneLineError(await loupe(['delete', 'nope', '--yes'], env), 1, 'no run with id or name "nope"');
     stillThere(dir, runId, file);
   });
 
@@ -69,6 +69,6 @@ describe('loupe delete', () => {
     expect(store.integrityCheck()).toBe('ok');
     store.close();
 
-    expectOneLineError(await loupe(['delete', runId, '--yes'], env), 1, `no run with id "${runId}"`);
+    expectOneLineError(await loupe(['delete', runId, '--yes'], env), 1, `no run with id or name "${runId}"`);
   });
 });

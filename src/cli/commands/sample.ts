@@ -1,5 +1,6 @@
 // `loupe sample RUN|CHECKPOINT --prompt TEXT`: samples a run's newest checkpoint (RUN@STEP for another, or a
 // checkpoint folder), streaming the text, then prints its diagnostics (DESIGN §5); --json prints the stored sample.
+import { isMemorized, memorizedThreshold } from '../../shared/generation/memorization.ts';
 import { existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createServices } from '../../main/services.ts';
@@ -55,10 +56,12 @@ function formatDiagnostics(s: Sample): string {
     const cycle = s.pieces.slice(d.loop.end - d.loop.period, d.loop.end).join('');
     lines.push(`loop           period ${d.loop.period} × ${d.loop.repeats} over tokens ${d.loop.start}–${d.loop.end}: ${quote(cycle)}`);
   } else lines.push('loop           none');
-  if (d.memorization && s.memorizedSource) {
+  if (d.memorization && s.memorizedSource && isMemorized(d.memorization)) {
     lines.push(
       `memorised      ${d.memorization.length} tokens verbatim at training offset ${d.memorization.sourceOffset} (${d.memorization.occurrences}× in training): ${quote(s.memorizedSource.match)}`,
     );
+  } else if (d.memorization && d.memorization.length > 0) {
+    lines.push(`memorised      nothing beyond chance (longest training match ${d.memorization.length} tokens, ${d.memorization.occurrences}× in training; ${memorizedThreshold(d.memorization.occurrences)}+ would count)`);
   } else if (d.memorization === null) lines.push('memorised      not checked');
   else lines.push('memorised      nothing');
   if (d.keyword) {

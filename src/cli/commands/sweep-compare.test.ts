@@ -132,6 +132,6 @@ describe('loupe sweep / compare', () => {
     const badAt = await loupe(['compare', 'sweep-lr', '--at', 'middle'], env);
     expect(badAt.stderr.trim()).toBe('loupe: --at must be final, best or a step number, got "middle"');
     const unknown = await loupe(['compare', 'nope'], env);
-    expect(unknown.stderr.trim()).toBe('loupe: argument "nope" is neither a group nor a run (no run with id "nope")');
+    expect(unknown.stderr.trim()).toBe('loupe: argument "nope" is neither a group nor a run (no run with id or name "nope")');
   });
 });

@@ -18,6 +18,7 @@ export type WithServices = <T>(fn: (s: Services) => Promise<T> | T) => Promise<T
 
 interface SweepOptions {
   vary?: string;
+  scale?: number;
   seeds: number | number[];
   baseline?: string;
   name?: string;
@@ -37,6 +38,14 @@ function parseSeeds(raw: string): number | number[] {
   if (parts.length > 1) return nums;
   if (nums[0] < 1 || nums[0] > 100) throw new InvalidArgumentError('--seeds count must be from 1 to 100 (or give a list, e.g. 1,2,3)');
   return nums[0];
+}
+
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
 }
 
 function positiveInt(name: string) {
@@ -125,12 +134,14 @@ export function registerSweepCommand(program: Command, withServices: WithService
     .option('--seeds <n|list>', 'a count of seeds from the config\u2019s seed, or a list (e.g. 1,2,3)', parseSeeds, 3)
     .option('--baseline <run>', 'the run the sweep is compared with (id or a unique part of it)')
     .option('--name <group>', 'group name (default: sweep-<field>, made unique)')
-    .option('--steps <n>', 'optimizer steps of every run (overrides the config)', positiveInt('--steps'))
+    .option('--steps <n>', 'run length of every run in optimizer steps (warmup, eval and checkpoint cadence rescale with it)', positiveInt('--steps'))
+    .option('--scale <f>', 'run length of every run as a factor of the config\u2019s steps (0.05 turns 2000 into 100)', positiveNumber('--scale'))
     .option('--hypothesis <text>', 'what you expect, stored with every run')
     .option('--dry-run', 'print the runs the sweep would queue, and queue nothing')
     .option('--json', 'print one JSON summary on stdout at the end')
     .action(async (file: string | undefined, o: SweepOptions) => {
       if (!file && !o.baseline) throw new CliError('sweep needs a CONFIG file or --baseline RUN to take the config from', usageExitCode);
+      if (o.steps !== undefined && o.scale !== undefined) throw new CliError('give --steps or --scale, not both', usageExitCode);
       if (o.vary !== undefined) {
         const vary = parseVary(o.vary);
         if (!vary.ok) throw new CliError(vary.error, usageExitCode);
@@ -141,7 +152,7 @@ export function registerSweepCommand(program: Command, withServices: WithService
         config = asUsageError(() => {
           const raw = readConfigFile(file);
           const input = isRecord(raw) && 'config' in raw && isRecord(raw.config) && 'run' in raw ? raw.config : raw;
-          return resolveWithOverrides(input, { steps: o.steps });
+          return resolveWithOverrides(input, { steps: o.steps, scale: o.scale });
         });
       }
       const code = await withServices(async (s) => {
@@ -154,6 +165,7 @@ export function registerSweepCommand(program: Command, withServices: WithService
           hypothesis: o.hypothesis,
           // A file's config already has --steps applied; the baseline's config gets it here.
           steps: config ? undefined : o.steps,
+          scale: config ? undefined : o.scale,
           dryRun: Boolean(o.dryRun),
         });
         const human = o.json ? process.stderr : process.stdout;

@@ -35,7 +35,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...ablationHandlers(services),
       ...externalHandlers(services),
       ...diagnosticsHandlers(services),
-      'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? envSteps }),
+      'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? (p.scale === undefined ? envSteps : undefined) }),
     },
     services,
     subscribe: (listener) => services.events.onAny(listener),

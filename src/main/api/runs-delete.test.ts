@@ -40,7 +40,7 @@ describe('runs.delete', () => {
     expect(await dispatcher.dispatch('runs.delete', { confirm: true })).toMatchObject({ ok: false, error: { code: 'bad_request', issues: [{ path: 'runId' }] } });
     expect(await dispatcher.dispatch('runs.delete', { runId: '', confirm: true })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await dispatcher.dispatch('runs.delete', { runId: 'x', confirm: true, force: true })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    expect(await dispatcher.dispatch('runs.delete', { runId: 'nope', confirm: true })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'no run with id "nope"' } });
+    expect(await dispatcher.dispatch('runs.delete', { runId: 'nope', confirm: true })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'no run with id or name "nope"' } });
   });
 
   it('refuses unarchived and running runs; deletes an archived one with its files', async () => {

@@ -49,7 +49,7 @@ describe('run handlers', () => {
   });
 
   it('maps failures to API error codes', async () => {
-    expect(await dispatcher.dispatch('runs.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'no run with id "nope"' } });
+    expect(await dispatcher.dispatch('runs.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'no run with id or name "nope"' } });
     const bad = await dispatcher.dispatch('runs.start', { config: { train: { lr: 'fast' } } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', issues: [{ path: 'train.lr' }] } });
     const finished = services.runs.list({ includeArchived: true }).find((r) => r.status === 'finished')!;

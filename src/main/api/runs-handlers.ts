@@ -12,7 +12,7 @@ export function runHandlers(services: Services): RunHandlers {
   return {
     'runs.list': guard((p) => runs.list({ includeArchived: p.includeArchived })),
     'runs.get': guard((p) => runs.get(p.runId)),
-    'runs.startBaseline': guard((p) => runs.startBaseline({ steps: p.steps, seed: p.seed })),
+    'runs.startBaseline': guard((p) => runs.startBaseline({ steps: p.steps, scale: p.scale, seed: p.seed })),
     'runs.startFineTune': guard((p) => runs.startFineTune({ parentId: p.parentId, steps: p.steps, seed: p.seed })),
     'runs.start': guard((p) =>
       runs.start({ config: p.config, name: p.name, hypothesis: p.hypothesis, baselineId: p.baselineId, groupName: p.groupName }),

@@ -146,7 +146,7 @@ export async function generate(
       entropies.push(entropyOf(logits));
       ids.push(id);
       out.push(id);
-      const full = tokenizer.decode(out);
+      const full = settledText(tokenizer.decode(out));
       const hit = s.stop.map((st) => full.indexOf(st)).filter((i) => i >= 0);
       if (hit.length > 0) {
         text = full.slice(0, Math.min(...hit));
@@ -162,6 +162,15 @@ export async function generate(
     cache?.dispose();
   }
   return { text, tokens: out, entropies, finish };
+}
+
+/**
+ * The decoded text up to its last complete character. A multi-byte UTF-8 character split across tokens decodes to
+ * U+FFFD until its last byte arrives: held back, the character appears whole in the piece of the token that completes
+ * it (earlier tokens get ''), and an incomplete one at the very end is dropped rather than shown as "�".
+ */
+export function settledText(full: string): string {
+  return full.replace(/\uFFFD+$/u, '');
 }
 
 /** Loads a checkpoint folder for sampling (the caller disposes the model). */

@@ -221,6 +221,8 @@ describe('runTraining', () => {
     expect(out.status).toBe('stopped');
     expect(out.step).toBe(3);
     expect(h.ckpts).toEqual([3]);
+    // It evaluates where it stopped, so its best and final val are not the initialisation's.
+    expect(h.points.filter((p) => p.key === 'val/loss').map((p) => p.step)).toEqual([0, 3]);
     expect(existsSync(join(dir, 'run2', 'step-00000003', 'model.safetensors'))).toBe(true);
     t.dispose();
   });

@@ -474,7 +474,7 @@ export function readLag(backend: string): number {
 }
 
 /**
- * Runs a trainer to config.train.steps: eval every eval.every (and at step 0 and the end), checkpoint every
+ * Runs a trainer to config.train.steps: eval every eval.every (and at step 0, the end and on stop), checkpoint every
  * checkpoint.every and at the end (also when stopped or paused). Yields to the event loop between steps so
  * stop/pause messages arrive. Errors propagate (TrainingError for user-facing ones). Every host read here is
  * asynchronous; queued steps are all read (and a non-finite one raised) before any eval, checkpoint or stop.
@@ -505,6 +505,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
   let best = Infinity;
   let evalsWithoutGain = 0;
   let lastSaved = -1;
+  let lastEval = -1;
   const save = async (): Promise<void> => {
     if (!checkpointDir || lastSaved === trainer.step) return;
     const c = await trainer.saveCheckpointAsync(checkpointDir);
@@ -513,6 +514,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
   };
   const evaluate = async (): Promise<boolean> => {
     const v = await trainer.evaluateAsync();
+    lastEval = trainer.step;
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
@@ -534,6 +536,8 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
       const request = hooks.control();
       if (request) {
         await drain();
+        // A stopped run ends with a val figure for where it stopped (its best and final are not the init value's).
+        if (request === 'stop' && lastEval !== trainer.step) await evaluate();
         await save();
         return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
       }

@@ -76,7 +76,7 @@ describe('ablation.sweep', () => {
     expect(base.runIds).toEqual([baseline.id]);
     const variants = cmp.table.rows.filter((r) => !r.isBaseline);
     // lr 1e-3 is the baseline's own lr: that row is the baseline's config re-run inside the sweep.
-    expect(variants.map((r) => r.label).sort()).toEqual(['sweep-lr/baseline', 'sweep-lr/lr3e-4']);
+    expect(variants.map((r) => r.label).sort()).toEqual(['sweep-lr/lr1e-3', 'sweep-lr/lr3e-4']);
     // One baseline seed: no p-value yet.
     expect(variants.every((r) => r.verdict === 'needs seeds' && r.runIds.length === 2)).toBe(true);
     expect(cmp.curves.map((c) => c.runId).sort()).toEqual([baseline.id, ...sweep.runs.map((r) => r.id)].sort());

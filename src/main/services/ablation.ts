@@ -7,7 +7,6 @@ import { diffConfigs, experimentalChanges, type ConfigChange } from '../../share
 import { expandSweep, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
 import { compareRuns, resolveCompareMetric, seriesValues, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
 import { reviewCandidate } from '../../shared/ablation/candidate.ts';
-import { changeLabel, seededRunName } from '../../shared/ablation/naming.ts';
 import { isActive, type RunSummary } from '../../shared/runs.ts';
 import type {
   BaseConfigResult,
@@ -164,7 +163,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     // Steps override and dataset check, with the same rules as `loupe train --steps`.
     let base: RunConfig;
     try {
-      base = resolveWithOverrides(input, { steps: p.steps });
+      base = resolveWithOverrides(input, { steps: p.steps, scale: p.scale });
     } catch (e) {
       if (e instanceof ServiceError && e.issues) throw new ServiceError(e.code, e.message, prefixIssues('config', e.issues));
       throw e;
@@ -196,15 +195,8 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
       }
     }
     const seeds = [...new Set(expanded.runs.map((r) => r.seed))];
-    // Every run of a sweep is named for its value, also the one equal to the base ("lr6e-4-s1", not "baseline-s1");
-    // seed replicates keep the base config's name.
-    const named = expanded.runs.map((r) => {
-      const label = varied ? changeLabel({ path: varied.path, from: undefined, to: r.value }) : base.name;
-      const name = seededRunName(label, r.seed);
-      if (name === r.name) return r;
-      const config = { ...r.config, name };
-      return { ...r, name, config, changes: diffConfigs(base, config) };
-    });
+    // Names come from expandSweep, the same the launcher previews.
+    const named = expanded.runs;
     // A swept dataset is checked for every value before anything is queued: no half-queued sweeps.
     if (varied?.path === 'data.corpus') {
       for (const r of named) {

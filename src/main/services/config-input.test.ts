@@ -1,10 +1,11 @@
 // Config input as the CLI and the services read it: an empty file is an error, not the full default run; a
-// corpus that is a directory is called a directory, a missing one "not found".
+// corpus that is a directory is called a directory, a missing one "not found"; a run length (--steps, --scale)
+// rescales warmup, eval and checkpoint cadence with it.
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../scheduler/testing/harness.ts';
-import { readConfigFile, resolveWithOverrides } from './config-input.ts';
+import { readBaselineConfig, readConfigFile, resolveWithOverrides } from './config-input.ts';
 import { ServiceError } from './errors.ts';
 
 function failure(fn: () => unknown): ServiceError {
@@ -44,5 +45,21 @@ describe('config input', () => {
     expect(missing.message).toBe(`dataset file ${path.join(dir, 'nope.txt')} not found (data.corpus)`);
     fs.writeFileSync(path.join(dir, 'ok.txt'), 'hello world '.repeat(100));
     expect(resolveWithOverrides({ data: { corpus: path.join(dir, 'ok.txt') } }).data.corpus).toBe(path.join(dir, 'ok.txt'));
+  });
+});
+
+describe('resolveWithOverrides run length', () => {
+  it('--steps rescales warmup, eval and checkpoint cadence with the steps', () => {
+    const c = resolveWithOverrides(readBaselineConfig(), { steps: 100 });
+    expect([c.train.steps, c.train.warmup_steps, c.eval.every, c.checkpoint.every]).toEqual([100, 5, 5, 25]);
+  });
+
+  it('--scale is the same change given as a factor', () => {
+    expect(resolveWithOverrides(readBaselineConfig(), { scale: 0.05 })).toEqual(resolveWithOverrides(readBaselineConfig(), { steps: 100 }));
+  });
+
+  it('refuses both at once, and a scale that is not positive', () => {
+    expect(() => resolveWithOverrides(readBaselineConfig(), { steps: 100, scale: 0.5 })).toThrow(ServiceError);
+    expect(() => resolveWithOverrides(readBaselineConfig(), { scale: 0 })).toThrow(/scale must be a positive number/);
   });
 });

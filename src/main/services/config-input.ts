@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveConfig, formatConfigIssues, type RunConfig } from '../../shared/config.ts';
 import { repoRoot } from '../repo-root.ts';
+import { scaledSteps, withRunLength } from '../../shared/run-length.ts';
 import { ServiceError } from './errors.ts';
 import { SFT_BUILTIN } from '../engine/data/sft-builtin.ts';
 import { datasetIssue } from './dataset-check.ts';
@@ -16,7 +17,10 @@ const maxConfigBytes = 1024 * 1024;
 
 export interface Overrides {
   name?: string;
+  /** Run length: train.steps, with warmup, eval and checkpoint cadence rescaled to match (src/shared/run-length.ts). */
   steps?: number;
+  /** Run length as a factor of the config's own steps (0.05 → 2000 steps become 100); not with steps. */
+  scale?: number;
   seed?: number;
 }
 
@@ -76,22 +80,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Validates raw config data with the overrides applied. A shorter --steps keeps the recipe's warmup
- * fraction when the stated warmup would no longer fit.
+ * Validates raw config data with the overrides applied. A run length (steps or scale) rescales warmup, eval and
+ * checkpoint cadence with the steps, so a short run keeps the recipe's shape.
  */
 export function resolveWithOverrides(input: unknown, o: Overrides = {}): RunConfig {
   const first = resolveConfig(input);
   if (!first.ok) throw invalid(first.issues);
   const base = first.config;
-  const raw: Record<string, unknown> = isRecord(input) ? structuredClone(input) : {};
+  if (o.steps !== undefined && o.scale !== undefined) throw new ServiceError('bad_request', 'give the run length as steps or as a scale, not both');
+  if (o.scale !== undefined && !(Number.isFinite(o.scale) && o.scale > 0)) throw new ServiceError('bad_request', `scale must be a positive number (got ${o.scale})`);
+  const steps = o.steps ?? (o.scale !== undefined ? scaledSteps(base.train.steps, o.scale) : undefined);
+  const raw: Record<string, unknown> = steps !== undefined ? structuredClone(withRunLength(base, steps)) : isRecord(input) ? structuredClone(input) : {};
   if (o.name !== undefined) raw.name = o.name;
   if (o.seed !== undefined) raw.seed = o.seed;
-  if (o.steps !== undefined) {
-    const train = isRecord(raw.train) ? { ...raw.train } : {};
-    train.steps = o.steps;
-    if (base.train.warmup_steps > o.steps) train.warmup_steps = Math.round((o.steps * base.train.warmup_steps) / base.train.steps);
-    raw.train = train;
-  }
   const second = resolveConfig(raw);
   if (!second.ok) throw invalid(second.issues);
   const fit = memoryFitIssue(second.config);

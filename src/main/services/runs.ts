@@ -15,6 +15,7 @@ import { ServiceError } from './errors.ts';
 import { sourceConfig } from '../store/external-runs.ts';
 import { readBaselineConfig, readFineTuneConfig, resolveWithOverrides, type Overrides } from './config-input.ts';
 import { resolveInitFrom } from './init-from.ts';
+import { resolveRunRef } from './run-ref.ts';
 import { checkpointProblem } from './checkpoint-check.ts';
 import { exportCsv, exportHf, type ExportOptions } from './exports.ts';
 import type { CondensationHistory } from '../../shared/generation/condensation.ts';
@@ -28,7 +29,7 @@ export interface StartParams extends Overrides {
 
 export interface RunServices {
   list(opts?: { includeArchived?: boolean }): RunSummary[];
-  /** Accepts an exact id or a unique prefix/suffix of one. */
+  /** Accepts an exact id, a unique prefix/suffix of one, a run name or a unique name prefix. */
   resolveId(idOrPrefix: string): string;
   /** The run's row as every client sees it. */
   summary(runId: string): RunSummary;
@@ -36,7 +37,7 @@ export interface RunServices {
   /** Checkpoints still on disk, oldest first. */
   checkpoints(runId: string): CheckpointInfo[];
   start(params: StartParams): RunSummary;
-  startBaseline(params?: { steps?: number; seed?: number }): RunSummary;
+  startBaseline(params?: { steps?: number; scale?: number; seed?: number }): RunSummary;
   /** Fine-tunes a pretrained run (default: the newest finished one with the recipe's model) on the built-in set. */
   startFineTune(params?: { parentId?: string; steps?: number; seed?: number }): RunSummary;
   stop(runId: string): RunSummary;
@@ -78,17 +79,11 @@ export interface RunServicesDeps {
 }
 
 export function createRunServices({ store, scheduler, events, dataDir, monitorFactory }: RunServicesDeps): RunServices {
-  const id = (runId: string): string => {
-    try {
-      return store.runs.resolveId(runId);
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'not_found') throw new ServiceError('not_found', e.message);
-      throw e;
-    }
-  };
+  // An id is looked up directly; anything else (a name, a prefix) against every run.
+  const id = (ref: string): string => (store.runs.get(ref) ? ref : resolveRunRef(ref, store.runs.list({ includeArchived: true })));
 
   const start = (p: StartParams): RunSummary => {
-    const resolved = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, seed: p.seed });
+    const resolved = resolveWithOverrides(p.config, { name: p.name, steps: p.steps, scale: p.scale, seed: p.seed });
     const baselineId = p.baselineId ? id(p.baselineId) : null;
     // Checked before the row exists: a source that does not fit is the user's input being wrong, not a failed run.
     const init = resolved.init_from ? resolveInitFrom(store, resolved.init_from, resolved) : null;
@@ -174,7 +169,7 @@ export function createRunServices({ store, scheduler, events, dataDir, monitorFa
     },
     checkpoints: (runId) => store.checkpoints.list(id(runId)),
     start,
-    startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, seed: p.seed }),
+    startBaseline: (p = {}) => start({ config: readBaselineConfig(), steps: p.steps, scale: p.scale, seed: p.seed }),
     startFineTune(p = {}) {
       const recipe = resolveWithOverrides(readFineTuneConfig(), { steps: p.steps, seed: p.seed });
       const parent = p.parentId ? id(p.parentId) : newestPretrained(recipe);

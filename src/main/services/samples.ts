@@ -5,9 +5,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
-import { StoreError } from '../store/db.ts';
 import type { ServiceEvents } from '../scheduler/events.ts';
 import { ServiceError } from './errors.ts';
+import { resolveRunRef } from './run-ref.ts';
 import { SampleRunner, type SampleWorkerFactory } from './sample-runner.ts';
 import type { SampleJob, SampleJobResult } from '../../shared/sample-worker-protocol.ts';
 import { builtInDiagnosticSet } from '../../shared/generation/builtin-prompts.ts';
@@ -121,14 +121,7 @@ export function createSampleServices(deps: SampleServicesDeps): SampleServices {
   const cacheDir = path.join(deps.dataDir, 'cache', 'memorization');
   const grids = new Map<string, GridState>();
 
-  const runIdOf = (idOrPrefix: string): string => {
-    try {
-      return store.runs.resolveId(idOrPrefix);
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'not_found') throw new ServiceError('not_found', e.message);
-      throw e;
-    }
-  };
+  const runIdOf = (ref: string): string => (store.runs.get(ref) ? ref : resolveRunRef(ref, store.runs.list({ includeArchived: true })));
 
   const resolveRef = (ref: { runId: string; step: number | null }): Resolved => {
     const runId = runIdOf(ref.runId);

@@ -57,22 +57,32 @@ export class MetricsStore {
       let last = -Infinity;
       const latest = new Map<string, { step: number; value: number }>();
       let bestVal = Infinity;
+      let bestStep: number | null = null;
       for (const p of points) {
         this.stmts.insertMetric.run(runId, this.keyId(p.key), p.step, Number.isNaN(p.value) ? null : p.value);
         if (p.step < first) first = p.step;
         if (p.step > last) last = p.step;
         const prev = latest.get(p.key);
         if (!prev || p.step >= prev.step) latest.set(p.key, { step: p.step, value: p.value });
-        if (p.key === MetricKey.valLoss && Number.isFinite(p.value) && p.value < bestVal) bestVal = p.value;
+        // The eval at step 0 measures the initialisation: reported (with its step) as the latest val, never as the best.
+        if (p.key === MetricKey.valLoss && p.step > 0 && Number.isFinite(p.value) && p.value < bestVal) {
+          bestVal = p.value;
+          bestStep = p.step;
+        }
       }
       const v = (k: string): number | null => {
         const x = latest.get(k);
         return x === undefined ? null : Number.isNaN(x.value) ? null : x.value;
       };
+      const best = Number.isFinite(bestVal) ? bestVal : null;
+      const lastVal = latest.get(MetricKey.valLoss);
+      const lastValStep = lastVal && !Number.isNaN(lastVal.value) ? lastVal.step : null;
       this.db
         .prepare(
           `UPDATE runs SET steps = ?,
              last_train_loss = coalesce(?, last_train_loss), last_val_loss = coalesce(?, last_val_loss),
+             last_val_step = coalesce(?, last_val_step),
+             best_val_step = CASE WHEN ? IS NULL THEN best_val_step WHEN best_val_loss IS NULL OR ? < best_val_loss THEN ? ELSE best_val_step END,
              best_val_loss = CASE WHEN ? IS NULL THEN best_val_loss WHEN best_val_loss IS NULL OR ? < best_val_loss THEN ? ELSE best_val_loss END,
              tokens_per_s = coalesce(?, tokens_per_s), tokens_seen = coalesce(?, tokens_seen)
            WHERE id = ?`,
@@ -81,9 +91,13 @@ export class MetricsStore {
           last,
           v(MetricKey.trainLoss),
           v(MetricKey.valLoss),
-          Number.isFinite(bestVal) ? bestVal : null,
-          Number.isFinite(bestVal) ? bestVal : null,
-          Number.isFinite(bestVal) ? bestVal : null,
+          lastValStep,
+          best,
+          best,
+          bestStep,
+          best,
+          best,
+          best,
           v(MetricKey.tokensPerS),
           v(MetricKey.tokensSeen),
           runId,

@@ -48,6 +48,8 @@ interface RunRow {
   last_train_loss: number | null;
   last_val_loss: number | null;
   best_val_loss: number | null;
+  last_val_step: number | null;
+  best_val_step: number | null;
   tokens_per_s: number | null;
   created_at: number;
   started_at: number | null;
@@ -284,6 +286,8 @@ function toSummary(r: RunRow): RunSummary {
     lastTrainLoss: r.last_train_loss,
     lastValLoss: r.last_val_loss,
     bestValLoss: r.best_val_loss,
+    lastValStep: r.last_val_step,
+    bestValStep: r.best_val_step,
     tokensPerS: r.tokens_per_s,
     configHash: r.config_hash,
     baselineId: r.baseline_id,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveConfig, type RunConfig } from '../../shared/config.ts';
 import { openDatabase, StoreError } from './db.ts';
 import { migrations } from './migrations/index.ts';
+import { backfill as backfillValSteps } from './migrations/0007-val-steps.ts';
 import { Store } from './store.ts';
 import { configHash } from './runs-store.ts';
 import { tempDir } from '../scheduler/testing/harness.ts';
@@ -111,6 +112,22 @@ describe('run store', () => {
       [1, 4, 4, 2],
     ]);
     expect(store.integrityCheck()).toBe('ok');
+  });
+
+  it('keeps the step of each val figure, and never counts the value at initialisation as the best', () => {
+    const store = freshStore();
+    const run = store.runs.create({ name: 'v', config: config() });
+    store.metrics.insert(run.id, 1, 0, [{ step: 0, key: 'val/loss', value: 5.5 }, { step: 1, key: 'train/loss', value: 5 }]);
+    expect(store.runs.require(run.id)).toMatchObject({ lastValLoss: 5.5, lastValStep: 0, bestValLoss: null, bestValStep: null });
+    store.metrics.insert(run.id, 1, 1, [{ step: 10, key: 'val/loss', value: 3.2 }]);
+    store.metrics.insert(run.id, 1, 2, [{ step: 20, key: 'val/loss', value: 3.4 }]);
+    expect(store.runs.require(run.id)).toMatchObject({ lastValLoss: 3.4, lastValStep: 20, bestValLoss: 3.2, bestValStep: 10 });
+
+    // The migration's backfill gives older rows the same figures from their metrics.
+    store.db.prepare('UPDATE runs SET best_val_loss = 5.5, last_val_step = NULL, best_val_step = NULL WHERE id = ?').run(run.id);
+    store.db.exec(backfillValSteps);
+    expect(store.runs.require(run.id)).toMatchObject({ lastValStep: 20, bestValLoss: 3.2, bestValStep: 10 });
+    store.close();
   });
 
   it('upserts merged alerts by id and counts them on the run', () => {

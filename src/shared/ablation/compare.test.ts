@@ -79,6 +79,21 @@ describe('compareRuns', () => {
     expect(result.ok && result.table.noiseBand?.mean).toBeCloseTo(1.483333333333, 10);
   });
 
+  it('compares the variants of one sweep with each other, labels unchanged whichever is the baseline', () => {
+    const labels = (r: ReturnType<typeof compareRuns>): string[] => (r.ok ? r.table.rows.map((x) => x.label).sort() : [r.error]);
+    const against3 = compareRuns([...lr6, ...lr3], { runId: lr3[1].id });
+    const against6 = compareRuns([...lr6, ...lr3], { runId: lr6[0].id });
+    const againstBase = compareRuns(all, { runId: baseline[0].id });
+    expect(labels(against3)).toEqual(['sweep-lr/lr3e-4', 'sweep-lr/lr6e-4']);
+    expect(labels(against6)).toEqual(labels(against3));
+    expect(againstBase.ok && againstBase.table.rows.filter((r) => r.group === 'sweep-lr').map((r) => r.label).sort()).toEqual(labels(against3));
+    if (!against3.ok) throw new Error(against3.error);
+    const lr6row = against3.table.rows.find((r) => r.label === 'sweep-lr/lr6e-4')!;
+    expect(against3.table.rows.find((r) => r.isBaseline)?.label).toBe('sweep-lr/lr3e-4');
+    expect(lr6row.final.delta).toBeCloseTo(1.45 - (1.51 + 1.49 + 1.505) / 3, 10);
+    expect(lr6row.changes).toEqual([{ path: 'train.lr', from: 3e-4, to: 6e-4 }]);
+  });
+
   it('takes a group as the baseline when its runs share one config, and explains otherwise', () => {
     const byGroup = compareRuns([...lr6, ...baseline], { group: 'sweep-lr' });
     expect(byGroup.ok && byGroup.table.rows.find((r) => r.isBaseline)?.label).toBe('sweep-lr');

@@ -2,7 +2,7 @@
 // recorded metric (final, best or at a step), mean ± std, Welch p-value and a verdict per row, plus CSV and text.
 import { diffConfigs, experimentalChanges, flattenConfig, isIgnoredField } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
-import { suggestRunName } from './naming.ts';
+import { changeLabel, suggestRunName } from './naming.ts';
 import { classifyGroup, mean, noiseBand, sampleStd, SIGNIFICANCE_LEVEL } from './stats.ts';
 import type { NoiseBand, Verdict } from './stats.ts';
 
@@ -167,6 +167,25 @@ function summarize(values: number[], baselineMean: number | null): MetricSummary
   };
 }
 
+/**
+ * The name of each variant of a group, from the fields that differ between the group's variants ("lr3e-4"), so it
+ * stays the same whichever row is the baseline. Takes one representative run per variant; "" for standalone runs.
+ */
+function variantLabels(representatives: readonly CompareRun[]): Map<string, string> {
+  const byGroup = new Map<string, CompareRun[]>();
+  for (const r of representatives) if (r.group !== null) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
+  const out = new Map<string, string>();
+  for (const members of byGroup.values()) {
+    const varied = new Set<string>();
+    for (const other of members.slice(1)) for (const c of experimentalChanges(diffConfigs(members[0].config, other.config))) varied.add(c.path);
+    for (const r of members) {
+      const leaves = flattenConfig(r.config);
+      out.set(r.id, [...varied].map((path) => changeLabel({ path, from: undefined, to: leaves.get(path) })).join('-'));
+    }
+  }
+  return out;
+}
+
 /** Builds the compare table; never throws: an unknown or ambiguous baseline comes back as an error line. */
 export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, options: CompareOptions = {}): CompareResult {
   const metric = options.key ?? DEFAULT_COMPARE_KEY;
@@ -204,6 +223,7 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
   const baseAt = baseMean(finite(baseRuns.map((r) => r.atStep ?? null)));
   const variantsPerGroup = new Map<string | null, number>();
   for (const members of sets.values()) variantsPerGroup.set(members[0].group, (variantsPerGroup.get(members[0].group) ?? 0) + 1);
+  const variantNames = variantLabels([...sets.values()].map((members) => members[0]));
 
   const warnings: string[] = [];
   const rows: CompareRow[] = [];
@@ -215,7 +235,7 @@ export function compareRuns(runs: readonly CompareRun[], baseline: BaselineRef, 
     const label =
       group !== null
         ? (variantsPerGroup.get(group) ?? 0) > 1
-          ? `${group}/${suggested}`
+          ? `${group}/${variantNames.get(members[0].id) || suggested}`
           : group
         : members.every((r) => r.name === members[0].name)
           ? members[0].name

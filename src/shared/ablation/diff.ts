@@ -1,5 +1,6 @@
 // Leaf-level differences between two configs, and the "change one thing at a time" count and warning
 // that the new-run editor and the compare view show.
+import { followsRunLength } from '../run-length.ts';
 
 /** One changed leaf field; `from`/`to` is undefined where the field is absent on that side (e.g. model.moe). */
 export interface ConfigChange {
@@ -56,10 +57,22 @@ export function isIgnoredField(path: string, ignore: readonly string[] = DEFAULT
   return ignore.some((prefix) => path === prefix || path.startsWith(`${prefix}.`));
 }
 
-/** The changes that make the candidate a different experiment (by default: all but seed and name). */
+/**
+ * Changes that only follow a train.steps change (warmup, eval and checkpoint cadence rescaled with it): a new run length
+ * is one change, not four.
+ */
+export function runLengthFollowers(diff: readonly ConfigChange[]): Set<string> {
+  const steps = diff.find((c) => c.path === 'train.steps');
+  if (!steps || typeof steps.from !== 'number' || typeof steps.to !== 'number') return new Set();
+  const { from, to } = steps;
+  return new Set(diff.filter((c) => followsRunLength(c.path, c.from, c.to, from, to)).map((c) => c.path));
+}
+
+/** The changes that make the candidate a different experiment (by default: all but seed and name; a run length is one). */
 export function experimentalChanges(diff: readonly ConfigChange[], options: IgnoreOptions = {}): ConfigChange[] {
   const ignore = options.ignore ?? DEFAULT_IGNORED_FIELDS;
-  return diff.filter((change) => !isIgnoredField(change.path, ignore));
+  const followers = runLengthFollowers(diff);
+  return diff.filter((change) => !isIgnoredField(change.path, ignore) && !followers.has(change.path));
 }
 
 /** How many fields changed, seed and name aside unless told otherwise. */

@@ -61,9 +61,12 @@ describe('expandSweep', () => {
     expect(sweepGroupName(vary.vary)).toBe('sweep-lr');
   });
 
-  it('accepts an explicit seed list, and names a value equal to the base "baseline"', () => {
+  it('accepts an explicit seed list, and names a value equal to the base for its value, as the queued runs are', () => {
     const result = expandSweep(base, { path: 'train.lr', values: [1e-3] }, [1, 2]);
-    expect(result.ok && result.runs.map((r) => r.name)).toEqual(['baseline-s1', 'baseline-s2']);
+    expect(result.ok && result.runs.map((r) => r.name)).toEqual(['lr1e-3-s1', 'lr1e-3-s2']);
+    // Seed replicates keep the base config's name.
+    const seeds = expandSweep(base, { path: 'seed', values: [base.seed] }, 2);
+    expect(seeds.ok && seeds.runs.map((r) => r.name)).toEqual(['baseline-s100', 'baseline-s101']);
   });
 
   it('reports a value that breaks a cross-field rule instead of queueing a broken run', () => {

@@ -5,7 +5,8 @@ import { RunConfig, resolveConfig } from '../config.ts';
 import { closestKey } from '../config-schema.ts';
 import { diffConfigs } from './diff.ts';
 import type { ConfigChange } from './diff.ts';
-import { fieldAlias, formatCompactNumber, seededRunName, suggestRunName } from './naming.ts';
+import { changeLabel, fieldAlias, formatCompactNumber, seededRunName, suggestRunName } from './naming.ts';
+import { withRunLength } from '../run-length.ts';
 
 export type VaryValue = string | number | boolean;
 
@@ -139,8 +140,13 @@ export function expandSweep(baseConfig: RunConfig, vary: Vary, seeds: number | r
   if (total > MAX_SWEEP_RUNS) return { ok: false, error: `the sweep would queue ${total} runs (the limit is ${MAX_SWEEP_RUNS})` };
   const runs: SweepRun[] = [];
   for (const value of vary.values) {
-    const varied = withValue(baseConfig, vary.path, value);
-    const label = suggestRunName(diffConfigs(baseConfig, varied));
+    // A new run length rescales warmup and cadence with it (one change), as everywhere else.
+    const varied = vary.path === 'train.steps' && typeof value === 'number' && Number.isInteger(value) && value > 0
+      ? (withRunLength(baseConfig, value) as unknown as Record<string, unknown>)
+      : withValue(baseConfig, vary.path, value);
+    // Named for the value, also the one equal to the base ("lr6e-4-s1", not "baseline-s1"): the launcher's preview and
+    // the queued runs share this name. Seed replicates keep the base config's name.
+    const label = vary.path === 'seed' ? baseConfig.name : changeLabel({ path: vary.path, from: undefined, to: value }) || suggestRunName(diffConfigs(baseConfig, varied));
     for (const seed of seedList) {
       const name = seededRunName(label, seed);
       const resolved = resolveConfig({ ...varied, seed, name });

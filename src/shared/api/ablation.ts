@@ -68,8 +68,10 @@ export const SweepParams = z
     /** Default: "sweep-<field alias>", suffixed "-2", "-3", ... when taken. A given name must be new. */
     group: GroupName.optional(),
     hypothesis: z.string().max(10_000).optional(),
-    /** Overrides train.steps of the base config before the sweep (short sweeps, demos). */
+    /** Run length of the base config before the sweep (short sweeps, demos): warmup and cadence rescale with it. */
     steps: z.number().int().positive().max(10_000_000).optional(),
+    /** Run length as a factor of the base config's steps; not with steps. */
+    scale: z.number().positive().max(1000).optional(),
     /** Plan only: validate and return the runs that would be queued, queue nothing. */
     dryRun: z.boolean().default(false),
   })

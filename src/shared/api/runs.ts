@@ -39,7 +39,14 @@ export const runRequests = {
   'runs.list': request(z.object({ includeArchived: z.boolean().default(false) }).strict(), z.array(RunSummary)),
   'runs.get': request(RunId, RunDetail),
   'runs.startBaseline': request(
-    z.object({ steps: z.number().int().positive().max(10_000_000).optional(), seed: z.number().int().min(0).optional() }).strict(),
+    z
+      .object({
+        steps: z.number().int().positive().max(10_000_000).optional(),
+        /** Run length as a factor of the recipe's steps (warmup, eval and checkpoint cadence follow); not with steps. */
+        scale: z.number().positive().max(1000).optional(),
+        seed: z.number().int().min(0).optional(),
+      })
+      .strict(),
     RunSummary,
   ),
   'runs.startFineTune': request(

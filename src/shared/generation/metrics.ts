@@ -194,18 +194,11 @@ export interface Sameness {
   flagged: boolean;
 }
 
-/**
- * Cross-prompt sameness: outputs for *different* prompts should differ. Compares n-gram sets by
- * Jaccard similarity rather than edit distance: it is O(N) per pair, indifferent to where in the
- * text a shared loop starts (two phase-shifted copies of one loop score ≈ 1), and on prose from
- * different prompts it stays low (byte 4-grams: typically < 0.2). Sequences shorter than n compare
- * as a single n-gram of their whole content.
- */
-export function crossPromptSameness(outputs: readonly Tokens[], options: SamenessOptions = {}): Sameness {
+/** Pairwise n-gram Jaccard of the outputs: each one's near-identical group size (itself included), the sum and near pairs. */
+function pairwiseSameness(outputs: readonly Tokens[], options: SamenessOptions): { neighbours: number[]; sum: number; near: number } {
   const n = options.n ?? 4;
   const threshold = options.nearIdentical ?? 0.8;
   const count = outputs.length;
-  if (count < 2) return { score: 0, nearIdenticalPairs: 0, largestGroup: count, flagged: false };
   const sets = outputs.map((t) => {
     const keys = t.length >= n ? ngramKeys(t, n) : t.length > 0 ? ngramKeys(t, t.length) : [];
     return new Set(keys);
@@ -224,6 +217,25 @@ export function crossPromptSameness(outputs: readonly Tokens[], options: Samenes
       }
     }
   }
+  return { neighbours, sum, near };
+}
+
+/** For each output, how many *other* outputs are near-identical to it (the grid marks those cells). */
+export function nearIdenticalCounts(outputs: readonly Tokens[], options: SamenessOptions = {}): number[] {
+  return pairwiseSameness(outputs, options).neighbours.map((k) => k - 1);
+}
+
+/**
+ * Cross-prompt sameness: outputs for *different* prompts should differ. Compares n-gram sets by
+ * Jaccard similarity rather than edit distance: it is O(N) per pair, indifferent to where in the
+ * text a shared loop starts (two phase-shifted copies of one loop score ≈ 1), and on prose from
+ * different prompts it stays low (byte 4-grams: typically < 0.2). Sequences shorter than n compare
+ * as a single n-gram of their whole content.
+ */
+export function crossPromptSameness(outputs: readonly Tokens[], options: SamenessOptions = {}): Sameness {
+  const count = outputs.length;
+  if (count < 2) return { score: 0, nearIdenticalPairs: 0, largestGroup: count, flagged: false };
+  const { neighbours, sum, near } = pairwiseSameness(outputs, options);
   const pairs = (count * (count - 1)) / 2;
   const largestGroup = Math.max(...neighbours);
   return {

@@ -6,6 +6,7 @@ import { sql as m0004 } from './0004-superseded-metrics.ts';
 import { sql as m0005 } from './0005-relative-checkpoint-paths.ts';
 import { sql as m0006 } from './0006-external-runs.ts';
 import { sql as m0008 } from './0008-condensation-histograms.ts';
+import { sql as m0007 } from './0007-val-steps.ts';
 
 export interface Migration {
   version: number;
@@ -19,5 +20,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, sql: m0004 },
   { version: 5, sql: m0005 },
   { version: 6, sql: m0006 },
+  { version: 7, sql: m0007 },
   { version: 8, sql: m0008 },
 ];

@@ -133,7 +133,8 @@ export function RunCharts({ primary, overlays, version, smoothing, logY, gradCli
       grad: [
         { id: 'p:grad', name: 'grad norm', legend: 'grad norm', series: m.get(MetricKey.gradNorm), color: pal.grad, style: 'faint' },
         { id: 'p:grad-s', name: 'grad norm (smoothed)', legend: 'grad norm', series: smooth(primary, MetricKey.gradNorm), color: pal.grad, style: 'bold' },
-        { id: 'p:clipped', name: 'clipped', series: m.clippedGrad, color: pal.warn, style: 'markers' },
+        // Not values of their own: the steps where the norm was clipped, marked on the pre-clip norm line.
+        { id: 'p:clipped', name: 'clipped steps', series: m.clippedGrad, color: pal.warn, style: 'markers' },
       ],
       lr: [{ id: 'p:lr', name: 'lr', series: m.get(MetricKey.lr), color: pal.lr, style: 'bold' }],
       tps: [

@@ -325,7 +325,11 @@ export class ChartPanel {
       b.setAttribute('aria-pressed', String(!off));
       b.style.cssText = `pointer-events:auto;background:none;border:0;padding:0;cursor:pointer;font:inherit;color:${off ? t.border : t.muted};display:inline-flex;align-items:center;gap:4px`;
       const swatch = document.createElement('span');
-      swatch.style.cssText = `display:inline-block;width:14px;height:3px;border-radius:2px;background:${off ? t.border : line.color}`;
+      // Markers (steps picked out of a line, e.g. clipped ones) get a dot, so they do not read as a series of values.
+      swatch.dataset.swatch = line.style === 'markers' ? 'dot' : 'line';
+      swatch.style.cssText = line.style === 'markers'
+        ? `display:inline-block;width:7px;height:7px;border-radius:50%;background:${off ? t.border : line.color}`
+        : `display:inline-block;width:14px;height:3px;border-radius:2px;background:${off ? t.border : line.color}`;
       b.append(swatch, document.createTextNode(name));
       b.addEventListener('click', () => this.toggle(name));
       legend.appendChild(b);

@@ -8,7 +8,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import type { CustomSeriesRenderItemAPI } from 'echarts';
 import type { CompareTable } from '../../../shared/ablation/index.ts';
 import { describeAt } from '../../../shared/ablation/index.ts';
-import { compareChartModel, formatDelta, formatMeanStd, verdictLabel, type CurveLine } from './compare-model.ts';
+import { barLabel, compareChartModel, formatDelta, formatMeanStd, verdictLabel, type CurveLine } from './compare-model.ts';
 import { readChartTheme, cssVar, useThemeName } from '../lib/theme.ts';
 import { formatAxis } from '../lib/format.ts';
 
@@ -46,6 +46,9 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
   const lines = useChart(curvesEl);
   const theme = useThemeName();
   const model = compareChartModel(table);
+  // The baseline's own spread on the value the test uses (the std its whiskers show): final, best or at the step.
+  const baselineRow = table.rows.find((r) => r.isBaseline);
+  const baselineStd = (typeof table.at === 'number' ? baselineRow?.atStep : baselineRow?.[table.at])?.std ?? null;
 
   useEffect(() => {
     const c = bars.current;
@@ -66,7 +69,7 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
         position: 'top' as const,
         color: t.text,
         fontSize: 10,
-        formatter: (p: { dataIndex: number }) => formatDelta(model.bars[metric][p.dataIndex].delta, 3),
+        formatter: (p: { dataIndex: number }) => barLabel(table.rows[p.dataIndex], metric),
       },
       ...(metric === chosen && model.band
         ? {
@@ -84,21 +87,16 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
       {
         backgroundColor: 'transparent',
         animation: false,
+        // Title, then the legend on its own line: at narrow widths a right-aligned legend ran into the title, and the
+        // long explanation (band, whiskers) lives in the caption under the chart where it can wrap.
         title: {
           text: `Δ ${table.metric} vs baseline (${/(^|\/)loss$/.test(table.metric) ? 'nats; ' : ''}${table.higherIsBetter ? 'higher' : 'lower'} is better)`,
-          subtext: typeof table.at === 'number'
-            ? `bars: final and best; the comparison at step ${table.at} (values, Welch p, noise band) is in the table · whiskers: ± std over seeds`
-            : model.band
-            ? `grey band: the baseline's noise on ${describeAt(table.at)} ${table.metric} (±${model.band.sigmas}σ over ${model.band.n} seeds) · whiskers: ± std over seeds`
-            : 'no noise band: the baseline has fewer than 2 seeds · whiskers: ± std over seeds',
           left: 8,
           top: 4,
-          itemGap: 4,
           textStyle: { fontSize: 12, fontWeight: 600, color: t.text },
-          subtextStyle: { fontSize: 11, color: t.muted },
         },
-        legend: { top: 4, right: 8, textStyle: { color: t.muted, fontSize: 11 }, data: barSeries.map((s) => s.name) },
-        grid: { left: 64, right: 16, top: 56, bottom: 64 },
+        legend: { top: 24, left: 4, textStyle: { color: t.muted, fontSize: 11 }, data: barSeries.map((s) => s.name) },
+        grid: { left: 64, right: 16, top: 60, bottom: 64 },
         tooltip: {
           trigger: 'axis',
           axisPointer: { type: 'shadow' },
@@ -209,6 +207,14 @@ export function CompareCharts({ table, curves, ref }: { table: CompareTable; cur
     <div className="compare-charts">
       <div className="chart-box compare-bars" data-testid="compare-bars">
         <div className="chart" ref={barsEl} />
+        <div className="muted small chart-caption" data-testid="bars-caption">
+          {typeof table.at === 'number'
+            ? `Bars: final and best; the comparison at step ${table.at} (values, Welch p, noise band) is in the table. `
+            : model.band
+              ? `Grey band: the baseline's noise on ${describeAt(table.at)} ${table.metric} (±${model.band.sigmas}σ over ${model.band.n} seeds). `
+              : 'No noise band: the baseline has fewer than 2 seeds. '}
+          Whiskers: ± std over seeds{baselineStd !== null ? ` (the baseline's: ${baselineStd.toFixed(4)})` : ''}.
+        </div>
       </div>
       <div className="chart-box compare-curves" data-testid="compare-curves">
         <div className="chart" ref={curvesEl} />

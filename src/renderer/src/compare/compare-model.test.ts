@@ -7,7 +7,7 @@ import { RunConfig } from '../../../shared/config.ts';
 import type { RunConfigInput } from '../../../shared/config.ts';
 import {
   compareChartModel, curveLines, describeChange, formatDelta, formatMeanStd, formatP, groupRouteId, parseSelection, rowColorMap,
-  selectionIds, toggleInSelection, verdictLabel,
+  selectionIds, toggleInSelection, verdictLabel, baselineChoices, barLabel,
 } from './compare-model.ts';
 
 let nextId = 0;
@@ -129,5 +129,46 @@ describe('curveLines', () => {
     expect(lines.map((l) => [l.runId, l.dashed, l.points.length])).toEqual([['a', false, 2], ['b', true, 0], ['c', false, 2]]);
     expect(lines[0].points).toEqual([[0, 5], [20, 3]]);
     expect(lines[0].color).toBe(colors.get(baseKey));
+  });
+});
+
+describe('baselineChoices', () => {
+  const runs = [
+    { id: 'a1', name: 'lr1e-3-s1337', groupName: 'sweep-lr' },
+    { id: 'a2', name: 'lr1e-3-s1338', groupName: 'sweep-lr' },
+    { id: 'b1', name: 'lr3e-3-s1337', groupName: 'sweep-lr' },
+    { id: 'b2', name: 'lr3e-3-s1338', groupName: 'sweep-lr' },
+    { id: 'x', name: 'warmup50', groupName: null },
+    { id: 'y', name: 'baseline', groupName: null },
+  ];
+  const groups = [{ name: 'sweep-lr', runIds: ['a1', 'a2', 'b1', 'b2'], variedFields: ['train.lr'] }];
+
+  it('offers every variant of a picked sweep and every picked run, before any comparison succeeded', () => {
+    const choices = baselineChoices({ groups: ['sweep-lr'], runIds: ['x'] }, groups, runs);
+    expect(choices.map((c) => [c.value, c.label])).toEqual([
+      ['group:sweep-lr', 'all of sweep-lr'],
+      ['run:a1', 'sweep-lr / lr1e-3 (2 seeds)'],
+      ['run:b1', 'sweep-lr / lr3e-3 (2 seeds)'],
+      ['run:x', 'warmup50'],
+    ]);
+    // A sweep of several configs cannot be one baseline: shown, but disabled with the reason.
+    expect(choices[0].disabled).toMatch(/varies train\.lr: pick one of its variants/);
+  });
+
+  it('adds runs a comparison brought in (the linked baseline) once', () => {
+    const choices = baselineChoices({ groups: [], runIds: ['x'] }, groups, runs, [runs[4], runs[5]]);
+    expect(choices.map((c) => c.value)).toEqual(['run:x', 'run:y']);
+    expect(baselineChoices({ groups: ['seeds'], runIds: [] }, [{ name: 'seeds', runIds: ['y'], variedFields: [] }], runs)[0].disabled).toBeUndefined();
+  });
+});
+
+describe('barLabel', () => {
+  it('labels the baseline bar with its own std, never a Δ of "±0.000"', () => {
+    const t = table();
+    const base = t.rows.find((r) => r.isBaseline)!;
+    expect(base.final.std).not.toBeNull();
+    expect(barLabel(base, 'final')).toBe(`baseline σ ${base.final.std!.toFixed(3)}`);
+    const other = t.rows.find((r) => !r.isBaseline)!;
+    expect(barLabel(other, 'final')).toBe(formatDelta(other.final.delta, 3));
   });
 });

@@ -168,3 +168,77 @@ export function rowColorMap(table: CompareTable): Map<string, string> {
   const ordered = [...table.rows].sort((a, b) => Number(b.isBaseline) - Number(a.isBaseline));
   return new Map(ordered.map((r, i) => [r.key, ROW_COLORS[i % ROW_COLORS.length]]));
 }
+
+export interface BaselineChoice {
+  /** "run:<id>" or "group:<name>", as the Baseline menu sends it. */
+  value: string;
+  label: string;
+  /** Why a choice cannot be the baseline (a group of several configs); the menu shows it disabled. */
+  disabled?: string;
+}
+
+interface ChoiceRun {
+  id: string;
+  name: string;
+  groupName: string | null;
+}
+
+interface ChoiceGroup {
+  name: string;
+  runIds: readonly string[];
+  variedFields: readonly string[];
+}
+
+/** A sweep run's variant: its name without the seed suffix ("lr3e-4-s1338" → "lr3e-4"). */
+export function variantOf(name: string): string {
+  return name.replace(/-s\d+$/, '');
+}
+
+/**
+ * Everything that can be the baseline of the current selection, without a comparison having succeeded first: each
+ * picked group as a whole (when it holds one config), each of its variants (its seeds join it), each picked run, and
+ * the runs a previous comparison brought in.
+ */
+export function baselineChoices(
+  selection: Selection,
+  groups: readonly ChoiceGroup[],
+  runs: readonly ChoiceRun[],
+  compared: readonly ChoiceRun[] = [],
+): BaselineChoice[] {
+  const out: BaselineChoice[] = [];
+  const covered = new Set<string>();
+  const byId = new Map([...compared, ...runs].map((r) => [r.id, r]));
+  for (const name of selection.groups) {
+    const group = groups.find((g) => g.name === name);
+    const members = (group?.runIds ?? runs.filter((r) => r.groupName === name).map((r) => r.id)).map((id) => byId.get(id)).filter((r): r is ChoiceRun => r !== undefined);
+    const severalConfigs = group !== undefined && group.variedFields.length > 0;
+    out.push({
+      value: `group:${name}`,
+      label: `all of ${name}`,
+      ...(severalConfigs ? { disabled: `${name} varies ${group.variedFields.join(', ')}: pick one of its variants` } : {}),
+    });
+    const variants = new Map<string, ChoiceRun[]>();
+    for (const r of members) variants.set(variantOf(r.name), [...(variants.get(variantOf(r.name)) ?? []), r]);
+    for (const [variant, rs] of variants) {
+      out.push({ value: `run:${rs[0].id}`, label: `${name} / ${variant} (${rs.length} seed${rs.length === 1 ? '' : 's'})` });
+      rs.forEach((r) => covered.add(r.id));
+    }
+  }
+  for (const id of [...selection.runIds, ...compared.map((r) => r.id)]) {
+    const r = byId.get(id);
+    if (!r || covered.has(id)) continue;
+    covered.add(id);
+    out.push({ value: `run:${id}`, label: `${r.name}${r.groupName ? ` (${r.groupName})` : ''}` });
+  }
+  return out;
+}
+
+/**
+ * The label over a bar: Δ for a compared row; for the baseline (whose Δ is 0 by definition) its own spread, so "±0.000"
+ * is never read as its std.
+ */
+export function barLabel(row: CompareRow, metric: CompareMetric, digits = 3): string {
+  const s = row[metric];
+  if (row.isBaseline) return s.std === null ? 'baseline' : `baseline σ ${s.std.toFixed(digits)}`;
+  return formatDelta(s.delta, digits);
+}

@@ -9,17 +9,18 @@ import { formatCount, formatDuration, formatStarted, formatValue } from '../lib/
 import { runDurationMs, type Sort, type SortKey } from '../lib/runs-table.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 
-const COLUMNS: { key: SortKey; label: string; num?: boolean; title?: string }[] = [
+/** optional: columns a narrow window drops first (styles.css), so Alerts and the actions stay in view. */
+const COLUMNS: { key: SortKey; label: string; num?: boolean; title?: string; optional?: boolean }[] = [
   { key: 'name', label: 'Name' },
   { key: 'status', label: 'Status' },
-  { key: 'backend', label: 'Backend' },
-  { key: 'params', label: 'Params', num: true },
+  { key: 'backend', label: 'Backend', optional: true },
+  { key: 'params', label: 'Params', num: true, optional: true },
   { key: 'steps', label: 'Steps', num: true },
-  { key: 'tokensSeen', label: 'Tokens', num: true },
+  { key: 'tokensSeen', label: 'Tokens', num: true, optional: true },
   { key: 'bestValLoss', label: 'Best val', num: true, title: 'Best validation loss (nats)' },
-  { key: 'lastValLoss', label: 'Last val', num: true, title: 'Last validation loss (nats)' },
+  { key: 'lastValLoss', label: 'Last val', num: true, title: 'Last validation loss (nats)', optional: true },
   { key: 'startedAt', label: 'Started' },
-  { key: 'duration', label: 'Duration', num: true },
+  { key: 'duration', label: 'Duration', num: true, optional: true },
   { key: 'alertCount', label: 'Alerts', num: true },
 ];
 
@@ -37,9 +38,11 @@ export interface RunsTableProps {
   onSelect: (id: string, on: boolean) => void;
   /** A run was deleted permanently (only archived runs offer it). */
   onDeleted?: (id: string) => void;
+  /** Queued runs' places in the queue (queuePositions over all runs, not only the shown ones). */
+  queue?: ReadonlyMap<string, number>;
 }
 
-export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, onDeleted }: RunsTableProps): React.JSX.Element {
+export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, onDeleted, queue }: RunsTableProps): React.JSX.Element {
   const [openNotes, setOpenNotes] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   return (
@@ -50,7 +53,7 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, o
           {COLUMNS.map((c) => (
             <th
               key={c.key}
-              className={c.num ? 'num sortable' : 'sortable'}
+              className={`${c.num ? 'num sortable' : 'sortable'}${c.optional ? ' opt' : ''}`}
               title={c.title}
               aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
               onClick={() => onSort({ key: c.key, dir: sort.key === c.key ? (sort.dir === 'desc' ? 'asc' : 'desc') : firstDir(c.key) })}
@@ -67,6 +70,7 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, o
           <Fragment key={r.id}>
             <RunRow
               run={r}
+              queuedAt={queue?.get(r.id)}
               onChanged={onChanged}
               notesOpen={openNotes === r.id}
               toggleNotes={() => setOpenNotes(openNotes === r.id ? null : r.id)}
@@ -87,6 +91,8 @@ export function RunsTable({ runs, sort, onSort, onChanged, selected, onSelect, o
 
 interface RowProps {
   run: RunSummary;
+  /** Place in the queue, for a queued run. */
+  queuedAt?: number;
   onChanged: (r: RunSummary) => void;
   notesOpen: boolean;
   toggleNotes: () => void;
@@ -95,7 +101,7 @@ interface RowProps {
   askDelete?: () => void;
 }
 
-function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect, askDelete }: RowProps): React.JSX.Element {
+function RunRow({ run: r, queuedAt, onChanged, notesOpen, toggleNotes, selected, onSelect, askDelete }: RowProps): React.JSX.Element {
   const [renaming, setRenaming] = useState(false);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -144,19 +150,21 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
         {r.error && !error && <div className="row-error" title={r.error}>{r.error}</div>}
       </td>
       <td><StatusBadge status={r.status} /></td>
-      <td title={r.backendReason ?? undefined}>{r.backend ?? '—'}</td>
-      <td className="num">{formatCount(r.params)}</td>
+      <td className="opt" title={r.backendReason ?? undefined}>{r.backend ?? '—'}</td>
+      <td className="num opt">{formatCount(r.params)}</td>
       <td className="num">
         <div className="steps-cell">
           <span>{formatCount(r.steps)}<span className="muted">/{formatCount(r.plannedSteps)}</span></span>
           {r.status === 'running' && <span className="progress"><span style={{ width: `${progress * 100}%` }} /></span>}
         </div>
       </td>
-      <td className="num">{formatCount(r.tokensSeen)}</td>
-      <td className="num strong">{formatValue(r.bestValLoss)}</td>
-      <td className="num">{formatValue(r.lastValLoss)}</td>
-      <td>{formatStarted(r.startedAt ?? r.createdAt)}</td>
-      <td className="num">{formatDuration(runDurationMs(r))}</td>
+      <td className="num opt">{formatCount(r.tokensSeen)}</td>
+      <td className="num strong" title={r.bestValLoss === null ? 'no eval after initialisation yet' : `at step ${r.bestValStep}`} data-testid="best-val">{formatValue(r.bestValLoss)}</td>
+      <td className="num opt" title={r.lastValStep === null ? undefined : `at step ${r.lastValStep}${r.lastValStep === 0 ? ' (initialisation)' : ''}`}>{formatValue(r.lastValLoss)}</td>
+      <td data-testid="run-started">
+        {r.status === 'queued' ? <span className="muted" title={`queued ${formatStarted(r.createdAt)}`}>queued{queuedAt ? ` #${queuedAt}` : ''}</span> : formatStarted(r.startedAt ?? r.createdAt)}
+      </td>
+      <td className="num opt">{formatDuration(runDurationMs(r))}</td>
       <AlertCountCell run={r} />
       <td className="actions">
         {confirmArchive ? (
@@ -170,7 +178,15 @@ function RunRow({ run: r, onChanged, notesOpen, toggleNotes, selected, onSelect,
         ) : (
           <>
             {isActive(r.status) && !r.external && (
-              <button className="small" disabled={busy} onClick={() => act(c.call('runs.stop', { runId: r.id }))} title="Stop after the current step (a checkpoint is kept)">Stop</button>
+              <button
+                className="small"
+                disabled={busy}
+                onClick={() => act(c.call('runs.stop', { runId: r.id }))}
+                title={r.status === 'queued' ? 'Take it out of the queue (it has not started)' : 'Stop after the current step (a checkpoint is kept)'}
+                data-testid="stop-or-cancel"
+              >
+                {r.status === 'queued' ? 'Cancel' : 'Stop'}
+              </button>
             )}
             {isResumable(r.status) && !r.external && (
               <button className="small" disabled={busy} onClick={() => act(c.call('runs.resume', { runId: r.id }))} title="Resume from the last checkpoint">Resume</button>

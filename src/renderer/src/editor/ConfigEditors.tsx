@@ -18,6 +18,12 @@ export interface ConfigEditorsProps {
   /** Problems found by the zod schema (cross-field rules included), shown as squiggles with their field path. */
   issues: readonly TextConfigIssue[];
   dark: boolean;
+  /** Filled once the editor is ready: replaces the text as one undoable edit (the run-length control uses it). */
+  handle?: React.RefObject<ConfigEditorsHandle | null>;
+}
+
+export interface ConfigEditorsHandle {
+  setText(text: string): void;
 }
 
 const COMMON: Monaco.editor.IEditorOptions = {
@@ -32,7 +38,7 @@ const COMMON: Monaco.editor.IEditorOptions = {
   editContext: false,
 };
 
-export function ConfigEditors({ baseText, initialText, onChange, issues, dark }: ConfigEditorsProps): React.JSX.Element {
+export function ConfigEditors({ baseText, initialText, onChange, issues, dark, handle }: ConfigEditorsProps): React.JSX.Element {
   const editorEl = useRef<HTMLDivElement>(null);
   const diffEl = useRef<HTMLDivElement>(null);
   const monaco = useRef<MonacoApi | null>(null);
@@ -66,7 +72,20 @@ export function ConfigEditors({ baseText, initialText, onChange, issues, dark }:
           hideUnchangedRegions: { enabled: true, contextLineCount: 2, minimumLineCount: 3, revealLineCount: 10 },
         });
         diff.setModel({ original: base, modified });
-        cleanup.push(modified.onDidChangeContent(() => onChangeRef.current(modified.getValue())), editor, diff, modified, base);
+        const listener = modified.onDidChangeContent(() => onChangeRef.current(modified.getValue()));
+        // Widgets let go of their models before the models go: a model disposed while the diff editor still holds it
+        // throws "TextModel got disposed before DiffEditorWidget model got reset".
+        cleanup.push(listener, { dispose: () => diff.setModel(null) }, diff, { dispose: () => editor.setModel(null) }, editor, modified, base);
+        if (handle) {
+          handle.current = {
+            setText: (text) => {
+              if (text === modified.getValue()) return;
+              editor.pushUndoStop();
+              editor.executeEdits('loupe', [{ range: modified.getFullModelRange(), text }]);
+              editor.pushUndoStop();
+            },
+          };
+        }
         monaco.current = m;
         model.current = modified;
         original.current = base;
@@ -75,7 +94,8 @@ export function ConfigEditors({ baseText, initialText, onChange, issues, dark }:
       .catch((e: unknown) => setLoadError(errorMessage(e)));
     return () => {
       disposed = true;
-      for (const d of cleanup.reverse()) d.dispose();
+      if (handle) handle.current = null;
+      for (const d of cleanup) d.dispose();
       monaco.current = null;
       model.current = null;
       original.current = null;

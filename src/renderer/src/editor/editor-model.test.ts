@@ -1,7 +1,8 @@
 // The editor's view model on real configs: text → review, issues with paths and lines, readout, sweep plans.
 import { describe, expect, it } from 'vitest';
 import { stringifyConfig } from '../../../shared/config-yaml.ts';
-import { baselineConfig, defaultConfig, evaluateCandidate, formatChangeValue, issueMessage, planSweep, readout, sweepableFields, sweepFromChanges } from './editor-model.ts';
+import { baselineConfig, budgetReadout, defaultConfig, evaluateCandidate, formatChangeValue, issueMessage, planSweep, readout, setRunLengthText, sweepableFields, sweepFromChanges } from './editor-model.ts';
+import { formatCompactNumber } from '../../../shared/ablation/index.ts';
 
 const base = defaultConfig();
 const baseText = stringifyConfig(base);
@@ -100,7 +101,8 @@ describe('sweep launcher', () => {
     if (!r.ok) return;
     expect(r.plan.groupName).toBe('sweep-lr');
     expect(r.plan.vary.values).toEqual([0.001, 0.0003]);
-    expect(r.plan.runNames).toEqual(['baseline-s1337', 'baseline-s1338', 'lr3e-4-s1337', 'lr3e-4-s1338']);
+    // The names the sweep request will queue (a value equal to the base is named for its value too).
+    expect(r.plan.runNames).toEqual(['lr1e-3-s1337', 'lr1e-3-s1338', 'lr3e-4-s1337', 'lr3e-4-s1338']);
     const named = planSweep(base, 'train.lr', '1e-3', 1, '  my lr sweep ');
     expect(named.ok && named.plan.groupName).toBe('my lr sweep');
   });
@@ -122,5 +124,45 @@ describe('helpers', () => {
     expect(formatChangeValue({ experts: 4 })).toBe('{"experts":4}');
     expect(baselineConfig({ train: { lr: 0.002 } })).toMatchObject({ ok: true, config: { train: { lr: 0.002 } } });
     expect(baselineConfig({ train: { lr: 'x' } })).toMatchObject({ ok: false, error: expect.stringMatching(/train\.lr/) });
+  });
+});
+
+describe('run length in the editor', () => {
+  it('sets steps and rescales warmup, eval and checkpoint cadence in place, one change in the review', () => {
+    const base = defaultConfig();
+    const text = `# my recipe\n${stringifyConfig(base)}`;
+    const next = setRunLengthText(text, 100);
+    expect(next).not.toBeNull();
+    expect(next!.startsWith('# my recipe\n')).toBe(true);
+    const review = evaluateCandidate(base, next!);
+    if (!review.ok) throw new Error('invalid');
+    expect([review.config.train.steps, review.config.train.warmup_steps, review.config.eval.every, review.config.checkpoint.every]).toEqual([100, 5, 5, 25]);
+    expect(review.review.changedCount).toBe(1);
+    expect(review.review.suggestedName).toBe('steps100');
+    expect(setRunLengthText('train: [broken', 100)).toBeNull();
+  });
+
+  it('repairs steps edited alone: followers still at the baseline value are rescaled from the baseline length', () => {
+    const base = defaultConfig();
+    const stepsOnly = stringifyConfig({ ...base, train: { ...base.train, steps: 100 } });
+    const fixed = setRunLengthText(stepsOnly, 100, base)!;
+    const r = evaluateCandidate(base, fixed);
+    if (!r.ok) throw new Error('invalid');
+    expect([r.config.train.warmup_steps, r.config.eval.every, r.config.checkpoint.every]).toEqual([5, 5, 25]);
+    // A warmup the user set by hand follows the current length instead.
+    const handSet = stringifyConfig({ ...base, train: { ...base.train, steps: 1000, warmup_steps: 10 } });
+    const halved = evaluateCandidate(base, setRunLengthText(handSet, 500, base)!);
+    expect(halved.ok && halved.config.train.warmup_steps).toBe(5);
+  });
+
+  it('reads out total tokens, FLOPs and a duration from past runs', () => {
+    const config = defaultConfig();
+    const none = budgetReadout(config, []);
+    expect(none.map((l) => l.label)).toEqual(['Total tokens', 'Training FLOPs', 'Est. duration']);
+    expect(none[0].value).toBe(formatCompactNumber(config.train.steps * config.train.batch_size * config.model.block_size));
+    expect(none[2].value).toBe('—');
+    const withPast = budgetReadout(config, [{ status: 'finished', params: 1e6, tokensPerS: 5000, backend: 'wasm', endedAt: 1 }]);
+    expect(withPast[2].value).toMatch(/^≈ \d+(\.\d)? (s|min|h)$/);
+    expect(withPast[2].hint).toMatch(/last 1 finished run on this machine \(wasm\)/);
   });
 });

@@ -6,6 +6,9 @@ import { RunConfig, resolveConfig } from '../../../shared/config.ts';
 import { parseConfigText } from '../../../shared/config-yaml.ts';
 import type { TextConfigIssue } from '../../../shared/config-yaml.ts';
 import { schemaLeaves } from '../../../shared/config-schema.ts';
+import { parseDocument } from 'yaml';
+import { rescaleCount, RUN_LENGTH_FIELDS } from '../../../shared/run-length.ts';
+import { estimateDuration, formatDuration, formatFlops, runBudget, type PastRunSpeed } from '../../../shared/run-budget.ts';
 
 export type CandidateEvaluation =
   | { ok: true; config: RunConfig; review: CandidateReview }
@@ -122,4 +125,53 @@ export function planSweep(base: RunConfig, field: string, valuesText: string, se
   if (!expanded.ok) return { ok: false, error: expanded.error.replace(/^--vary /, '') };
   const name = groupName.trim() || sweepGroupName(parsed.vary);
   return { ok: true, plan: { vary: parsed.vary, seeds, groupName: name, runNames: expanded.runs.map((r) => r.name) } };
+}
+
+/** Total tokens, training FLOPs and how long that took here before (from finished runs' throughput). */
+export function budgetReadout(config: RunConfig, past: readonly PastRunSpeed[]): ReadoutLine[] {
+  const budget = runBudget(config);
+  const lines: ReadoutLine[] = [
+    { label: 'Total tokens', value: formatCompactNumber(budget.tokens), base: null, hint: `${config.train.steps} steps × tokens per update` },
+  ];
+  if (budget.flops === null) return lines;
+  lines.push({ label: 'Training FLOPs', value: formatFlops(budget.flops), base: null, hint: '≈ 6 × parameters × tokens, plus attention' });
+  const eta = estimateDuration(budget.flops, past);
+  lines.push(
+    eta
+      ? {
+          label: 'Est. duration',
+          value: `≈ ${formatDuration(eta.seconds)}`,
+          base: null,
+          hint: `at the median speed of the last ${eta.basedOn} finished run${eta.basedOn === 1 ? '' : 's'} on this machine${eta.backend ? ` (${eta.backend})` : ''}; evals come on top`,
+        }
+      : { label: 'Est. duration', value: '—', base: null, hint: 'known once a run has finished on this machine' },
+  );
+  return lines;
+}
+
+/**
+ * The editor text with a new run length: train.steps and the fields that follow it (warmup, eval and checkpoint
+ * cadence) set in place, everything else (comments, order) left as it is. null when the text is not a valid config.
+ * A follower still at the baseline's value is rescaled from the baseline's length (steps may have been edited alone,
+ * leaving warmup sized for the long run); one edited by hand is rescaled from the current length.
+ */
+export function setRunLengthText(text: string, steps: number, base?: RunConfig): string | null {
+  const parsed = parseConfigText(text, 'yaml');
+  if (!parsed.ok || !Number.isInteger(steps) || steps < 1) return null;
+  const current = parsed.config;
+  const leaves = (c: RunConfig): Record<string, number> => ({
+    'train.warmup_steps': c.train.warmup_steps,
+    'eval.every': c.eval.every,
+    'checkpoint.every': c.checkpoint.every,
+  });
+  const now = leaves(current);
+  const was = base ? leaves(base) : null;
+  const doc = parseDocument(text);
+  const at = (path: string): string[] => path.split('.');
+  doc.setIn(at('train.steps'), steps);
+  for (const [path, min] of Object.entries(RUN_LENGTH_FIELDS)) {
+    const fromSteps = base && was && was[path] === now[path] ? base.train.steps : current.train.steps;
+    doc.setIn(at(path), rescaleCount(now[path]!, fromSteps, steps, min));
+  }
+  return doc.toString();
 }

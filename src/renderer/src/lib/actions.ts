@@ -24,11 +24,11 @@ export async function runFineTune(): Promise<string | null> {
 }
 
 /** One click: start the baseline and open its page. Returns the error line, or null. */
-export async function runBaseline(): Promise<string | null> {
+export async function runBaseline(scale?: number): Promise<string | null> {
   if (starting) return null;
   starting = true;
   try {
-    const run = await getClient().call('runs.startBaseline', {});
+    const run = await getClient().call('runs.startBaseline', scale === undefined || scale === 1 ? {} : { scale });
     navigate({ page: 'run', runId: run.id });
     return null;
   } catch (e) {

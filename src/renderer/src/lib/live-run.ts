@@ -10,11 +10,14 @@ function last(m: RunMetrics, key: string): { step: number; value: number } | nul
   return { step: b.steps[b.length - 1], value: b.values[b.length - 1] };
 }
 
-function finiteMin(m: RunMetrics, key: string): number | null {
+/** The lowest finite value after step 0 (the eval at initialisation is never a "best"), with its step. */
+function bestAfterInit(m: RunMetrics, key: string): { step: number; value: number } | null {
   if (!m.has(key)) return null;
   const b = m.get(key);
-  let best: number | null = null;
-  for (let i = 0; i < b.length; i++) if (Number.isFinite(b.values[i]) && (best == null || b.values[i] < best)) best = b.values[i];
+  let best: { step: number; value: number } | null = null;
+  for (let i = 0; i < b.length; i++) {
+    if (b.steps[i] > 0 && Number.isFinite(b.values[i]) && (best == null || b.values[i] < best.value)) best = { step: b.steps[i], value: b.values[i] };
+  }
   return best;
 }
 
@@ -24,13 +27,15 @@ export function withLiveMetrics(run: RunSummary, m: RunMetrics): RunSummary {
   const val = last(m, MetricKey.valLoss);
   const tps = last(m, MetricKey.tokensPerS);
   const seen = last(m, MetricKey.tokensSeen);
-  const best = finiteMin(m, MetricKey.valLoss);
+  const best = bestAfterInit(m, MetricKey.valLoss);
   return {
     ...run,
     steps: train.step,
     lastTrainLoss: train.value,
     lastValLoss: val?.value ?? run.lastValLoss,
-    bestValLoss: best ?? run.bestValLoss,
+    lastValStep: val?.step ?? run.lastValStep,
+    bestValLoss: best?.value ?? run.bestValLoss,
+    bestValStep: best?.step ?? run.bestValStep,
     tokensPerS: tps?.value ?? run.tokensPerS,
     tokensSeen: seen?.value ?? (run.tokensPerUpdate ? train.step * run.tokensPerUpdate : run.tokensSeen),
   };

@@ -62,3 +62,14 @@ export function upsertRun(runs: readonly RunSummary[], run: RunSummary): RunSumm
   next[i] = run;
   return next;
 }
+
+/**
+ * Each queued run's place in the queue (1 = next to start), in the order the scheduler takes them: creation time, then
+ * seed (a sweep creates its runs within one millisecond), then id.
+ */
+export function queuePositions(runs: readonly RunSummary[]): Map<string, number> {
+  const queued = runs
+    .filter((r) => r.status === 'queued')
+    .sort((a, b) => a.createdAt - b.createdAt || a.seed - b.seed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return new Map(queued.map((r, i) => [r.id, i + 1]));
+}

@@ -10,7 +10,7 @@ import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { CompareCharts, type CompareChartsHandle } from '../compare/CompareCharts.tsx';
 import {
-  curveLines, describeChange, formatDelta, formatMeanStd, formatP, parseSelection, rowColorMap, selectionIds, toggleInSelection,
+  baselineChoices, curveLines, describeChange, formatDelta, formatMeanStd, formatP, parseSelection, rowColorMap, selectionIds, toggleInSelection,
   type Selection,
 } from '../compare/compare-model.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -83,27 +83,29 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
   useEffect(loadLists, [loadLists]);
   useEffect(compare, [compare]);
 
-  // Runs of a sweep finish one after another: refresh (at most once a second) when one of them changes status.
+  // Runs of a sweep finish one after another: the sidebar follows every status change, the table those of the runs it
+  // compares; both at most once a second.
   const compareRef = useRef(compare);
   compareRef.current = compare;
   const watched = useRef(new Set<string>());
-  watched.current = new Set(result?.runs.map((r) => r.id) ?? []);
+  watched.current = new Set([...(result?.runs.map((r) => r.id) ?? []), ...selection.runIds]);
   useEffect(() => {
     let timer = 0;
-    const later = (): void => {
+    let again = false;
+    const later = (withTable: boolean): void => {
+      again ||= withTable;
       if (timer) return;
       timer = window.setTimeout(() => {
         timer = 0;
-        compareRef.current();
+        if (again) compareRef.current();
+        again = false;
         loadLists();
       }, 1000);
     };
     const c = getClient();
     const offs = [
-      c.on('run.status', ({ run }) => {
-        if (watched.current.has(run.id) || (run.groupName && selection.groups.includes(run.groupName))) later();
-      }),
-      c.on('ablation.sweep', () => loadLists()),
+      c.on('run.status', ({ run }) => later(watched.current.has(run.id) || (run.groupName !== null && selection.groups.includes(run.groupName)))),
+      c.on('ablation.sweep', () => later(false)),
     ];
     return () => {
       offs.forEach((off) => off());
@@ -131,10 +133,15 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
     if (url) download(url, `${fileBase}-${which}.png`);
   };
 
-  const baselineOptions = [
-    ...selection.groups.map((g) => ({ value: `group:${g}`, label: `group ${g}` })),
-    ...(result?.runs ?? []).map((r) => ({ value: `run:${r.id}`, label: `${r.name}${r.group ? ` (${r.group})` : ''}` })),
-  ];
+  const baselineOptions = useMemo(
+    () => baselineChoices(selection, groups, runs, (result?.runs ?? []).map((r) => ({ id: r.id, name: r.name, groupName: r.group }))),
+    [selection, groups, runs, result],
+  );
+  // A choice that left the selection (its group unticked) falls back to the linked baseline.
+  const baselineValid = baseline === 'auto' || baselineOptions.some((o) => o.value === baseline && !o.disabled);
+  useEffect(() => {
+    if (!baselineValid && baselineOptions.length > 0) setBaseline('auto');
+  }, [baselineValid, baselineOptions.length]);
 
   return (
     <section className="compare-page" data-testid="compare-page">
@@ -179,7 +186,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
             <select value={baseline} onChange={(e) => setBaseline(e.target.value)} aria-label="Baseline" data-testid="compare-baseline">
               <option value="auto">the linked baseline</option>
               {baselineOptions.map((o) => (
-                <option key={o.value} value={o.value}>{o.label}</option>
+                <option key={o.value} value={o.value} disabled={Boolean(o.disabled)} title={o.disabled}>{o.label}</option>
               ))}
             </select>
           </label>
@@ -230,7 +237,14 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
               <p>Pick runs or groups on the left (or tick runs in the <a href="#/">runs table</a>). Each row is compared with the baseline on the chosen metric: Δ, and whether it is bigger than seed noise.</p>
             </div>
           )}
-          {error && <div className="error banner" role="alert">{error}</div>}
+          {error && (
+            <div className="error banner" role="alert" data-testid="compare-error">
+              {error}
+              {baseline === 'auto' && baselineOptions.some((o) => !o.disabled) && (
+                <div className="small">Choose the baseline in the Baseline menu above: any ticked run, or one variant of a sweep (its seeds come with it).</div>
+              )}
+            </div>
+          )}
           {loading && !table && <div className="empty">Comparing…</div>}
           {table && (
             <>

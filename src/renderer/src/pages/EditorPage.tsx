@@ -7,9 +7,11 @@ import type { RunConfig } from '../../../shared/config.ts';
 import type { RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
-import { ConfigEditors } from '../editor/ConfigEditors.tsx';
+import { ConfigEditors, type ConfigEditorsHandle } from '../editor/ConfigEditors.tsx';
 import { SweepLauncher } from '../editor/SweepLauncher.tsx';
-import { baselineConfig, evaluateCandidate, formatChangeValue, issueMessage, readout, type CandidateEvaluation } from '../editor/editor-model.ts';
+import { baselineConfig, budgetReadout, evaluateCandidate, formatChangeValue, issueMessage, readout, setRunLengthText, type CandidateEvaluation } from '../editor/editor-model.ts';
+import { configWarnings } from '../../../shared/config-warnings.ts';
+import { runLengthFollowers } from '../../../shared/ablation/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { formatValue } from '../lib/format.ts';
 import { useThemeName } from '../lib/theme.ts';
@@ -73,13 +75,15 @@ export function EditorPage({ baselineId }: { baselineId: string | null }): React
       </div>
       {loadError && <div className="error banner" role="alert">Could not load the baseline: {loadError}</div>}
       {!base && !loadError && <div className="empty">Loading the baseline config…</div>}
-      {base && <CandidateEditor key={base.runId ?? 'defaults'} base={base} />}
+      {base && <CandidateEditor key={base.runId ?? 'defaults'} base={base} past={runs} />}
     </section>
   );
 }
 
-function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
+function CandidateEditor({ base, past }: { base: Base; past: readonly RunSummary[] }): React.JSX.Element {
   const dark = useThemeName() === 'dark';
+  const editors = useRef<ConfigEditorsHandle | null>(null);
+  const [lengthInput, setLengthInput] = useState('');
   const [text, setText] = useState(base.yaml);
   const [evaluation, setEvaluation] = useState<CandidateEvaluation>(() => evaluateCandidate(base.config, base.yaml));
   const [name, setName] = useState('');
@@ -102,7 +106,17 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
   }, [nameEdited, review?.suggestedName]);
 
   const issues = useMemo(() => (evaluation.ok ? [] : evaluation.issues), [evaluation]);
-  const lines = review && evaluation.ok ? readout(review, evaluation.config.train.lr) : [];
+  const lines = review && evaluation.ok ? [...readout(review, evaluation.config.train.lr), ...budgetReadout(evaluation.config, past)] : [];
+  const advice = evaluation.ok ? configWarnings(evaluation.config) : [];
+  const followers = review ? runLengthFollowers(review.changes) : new Set<string>();
+  const currentSteps = evaluation.ok ? evaluation.config.train.steps : null;
+  const lengthSteps = Number(lengthInput);
+  const lengthOk = Number.isInteger(lengthSteps) && lengthSteps >= 1 && lengthSteps <= 10_000_000;
+  const setRunLength = (): void => {
+    if (!lengthOk) return;
+    const next = setRunLengthText(text, lengthSteps, base.config);
+    if (next !== null) editors.current?.setText(next);
+  };
   const experimental = review ? experimentalChanges(review.changes) : [];
   const replicate = review ? review.changes.filter((c) => c.path === 'seed') : [];
   const isExperimental = (path: string): boolean => experimental.some((c) => c.path === path);
@@ -126,7 +140,7 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
   return (
     <div className="editor-body">
       <div className="editor-main">
-        <ConfigEditors baseText={base.yaml} initialText={base.yaml} onChange={setText} issues={issues} dark={dark} />
+        <ConfigEditors baseText={base.yaml} initialText={base.yaml} onChange={setText} issues={issues} dark={dark} handle={editors} />
       </div>
       <aside className="editor-side">
         <div className="panel" data-testid="changes-panel">
@@ -152,7 +166,13 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
                 <table className="changes">
                   <tbody>
                     {review.changes.map((c) => (
-                      <tr key={c.path} data-testid="change-row" data-path={c.path} className={isExperimental(c.path) ? undefined : 'muted'} title={isExperimental(c.path) ? undefined : 'not an experimental change (seed, name, alert and checkpoint settings)'}>
+                      <tr
+                        key={c.path}
+                        data-testid="change-row"
+                        data-path={c.path}
+                        className={isExperimental(c.path) ? undefined : 'muted'}
+                        title={isExperimental(c.path) ? undefined : followers.has(c.path) ? 'rescaled with train.steps: part of the run-length change' : 'not an experimental change (seed, name, alert and checkpoint settings)'}
+                      >
                         <td className="mono">{c.path}</td>
                         <td className="mono num">{formatChangeValue(c.from)}</td>
                         <td>→</td>
@@ -163,8 +183,41 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
                 </table>
               )}
               {review?.warning && <div className="warn-box small" role="alert" data-testid="one-variable-warning">{review.warning}</div>}
+              {advice.length > 0 && (
+                <ul className="warn-box small config-warnings" data-testid="config-warnings">
+                  {advice.map((w) => (
+                    <li key={w.path} data-path={w.path}><span className="mono">{w.path}</span>: {w.message}</li>
+                  ))}
+                </ul>
+              )}
             </>
           )}
+        </div>
+
+        <div className="panel run-length" data-testid="run-length">
+          <h3>Run length</h3>
+          <div className="muted small">Sets train.steps and rescales warmup (keeping its fraction), eval and checkpoint cadence with it: one change.</div>
+          <div className="run-length-row">
+            <input
+              type="number"
+              min={1}
+              placeholder={currentSteps !== null ? String(currentSteps) : 'steps'}
+              value={lengthInput}
+              onChange={(e) => setLengthInput(e.target.value)}
+              onKeyDown={(e) => e.key === 'Enter' && setRunLength()}
+              aria-label="Run length in steps"
+              data-testid="run-length-steps"
+            />
+            <span className="muted small">steps</span>
+            <button className="small" disabled={!lengthOk || !evaluation.ok} onClick={setRunLength} data-testid="set-run-length">Set</button>
+            {currentSteps !== null &&
+              [0.1, 0.5, 2].map((f) => (
+                <button key={f} className="small ghost" disabled={!evaluation.ok} onClick={() => {
+                  const next = setRunLengthText(text, Math.max(1, Math.round(currentSteps * f)), base.config);
+                  if (next !== null) editors.current?.setText(next);
+                }}>×{f}</button>
+              ))}
+          </div>
         </div>
 
         <div className="panel">
@@ -219,7 +272,15 @@ function CandidateEditor({ base }: { base: Base }): React.JSX.Element {
           {startError && <div className="error small" role="alert">{startError}</div>}
         </div>
 
-        <SweepLauncher base={evaluation.ok ? evaluation.config : null} text={text} baselineId={base.runId} changes={review?.changes ?? []} hypothesis={hypothesis} />
+        <SweepLauncher
+          base={evaluation.ok ? evaluation.config : null}
+          text={text}
+          baselineId={base.runId}
+          baselineName={base.name}
+          changes={review?.changes ?? []}
+          hypothesis={hypothesis}
+          past={past}
+        />
       </aside>
     </div>
   );

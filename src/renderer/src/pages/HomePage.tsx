@@ -6,12 +6,20 @@ import { navigate } from '../router.ts';
 import { useRuns } from '../hooks/useRuns.ts';
 import { runBaseline, runFineTune } from '../lib/actions.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { filterRuns, sortRuns, type Sort } from '../lib/runs-table.ts';
+import { filterRuns, queuePositions, sortRuns, type Sort } from '../lib/runs-table.ts';
 import { useShortcuts } from '../lib/shortcuts.ts';
 import { RunsTable } from '../components/RunsTable.tsx';
 import { WatchRunForm } from '../components/WatchRun.tsx';
 
 const SORT_KEY = 'loupe.runs.sort';
+
+/** Run lengths offered next to Run baseline, as fractions of the recipe (warmup and cadence rescale with them). */
+const BASELINE_LENGTHS = [
+  { scale: 1, label: 'full length' },
+  { scale: 0.5, label: '½ length' },
+  { scale: 0.25, label: '¼ length' },
+  { scale: 0.05, label: '1/20 length (quick)' },
+];
 
 function loadSort(): Sort {
   try {
@@ -30,6 +38,7 @@ export function HomePage(): React.JSX.Element {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<Sort>(loadSort);
   const [starting, setStarting] = useState(false);
+  const [lengthScale, setLengthScale] = useState(1);
   const [startError, setStartError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [watchOpen, setWatchOpen] = useState(false);
@@ -44,10 +53,11 @@ export function HomePage(): React.JSX.Element {
   useEffect(() => localStorage.setItem(SORT_KEY, JSON.stringify(sort)), [sort]);
 
   const shown = useMemo(() => sortRuns(filterRuns(runs, query), sort), [runs, query, sort]);
+  const queue = useMemo(() => queuePositions(runs), [runs]);
   const start = (): void => {
     setStarting(true);
     setStartError(null);
-    void runBaseline().then((err) => {
+    void runBaseline(lengthScale).then((err) => {
       setStarting(false);
       setStartError(err);
     });
@@ -74,6 +84,15 @@ export function HomePage(): React.JSX.Element {
           <button className="ghost" onClick={() => navigate({ page: 'editor', baselineId: null })} title="New run from a config (n)">
             New run…
           </button>
+          <select
+            value={lengthScale}
+            onChange={(e) => setLengthScale(Number(e.target.value))}
+            aria-label="Baseline run length"
+            title="Run length: warmup, eval and checkpoint cadence scale with it"
+            data-testid="baseline-length"
+          >
+            {BASELINE_LENGTHS.map((l) => <option key={l.scale} value={l.scale}>{l.label}</option>)}
+          </select>
           <button
             className="ghost"
             data-testid="finetune-baseline"
@@ -139,6 +158,7 @@ export function HomePage(): React.JSX.Element {
         <div className="table-wrap">
           <RunsTable
             runs={shown}
+            queue={queue}
             sort={sort}
             onSort={setSort}
             onChanged={apply}

@@ -310,7 +310,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
           <div className="panel facts">
             <div className="controls">
               {run && isActive(run.status) && !run.external && (
-                <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title="Stop (s)">■ Stop</button>
+                <button disabled={busy} onClick={() => act('runs.stop')} data-testid="stop-run" title={run.status === 'queued' ? 'Take it out of the queue (s)' : 'Stop (s)'}>
+                  {run.status === 'queued' ? '✕ Cancel' : '■ Stop'}
+                </button>
               )}
               {run && isResumable(run.status) && !run.external && (
                 <button className="primary" disabled={busy} onClick={() => act('runs.resume')} data-testid="resume-run" title="Resume (s)">▶ Resume</button>
@@ -333,7 +335,13 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                 <dt>Train loss</dt>
                 <dd className="mono">{formatValue(facts.lastTrainLoss)}</dd>
                 <dt>Val loss</dt>
-                <dd className="mono">{formatValue(facts.lastValLoss)} <span className="muted">best {formatValue(facts.bestValLoss)}</span></dd>
+                <dd className="mono" data-testid="fact-val">
+                  {formatValue(facts.lastValLoss)}
+                  {facts.lastValStep !== null && <span className="muted" data-testid="fact-val-step"> @ step {formatCount(facts.lastValStep)}{facts.lastValStep === 0 ? ' (init)' : ''}</span>}
+                  <div className="muted small" data-testid="fact-best-val">
+                    {facts.bestValLoss === null ? 'best: none yet (no eval after init)' : `best ${formatValue(facts.bestValLoss)} @ step ${formatCount(facts.bestValStep)}`}
+                  </div>
+                </dd>
                 <dt>Model</dt>
                 <dd data-testid="fact-model">{config ? modelSummary(config) : '—'}</dd>
                 <dt>Optimizer</dt>

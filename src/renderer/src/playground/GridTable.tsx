@@ -3,8 +3,9 @@
 import type { Grid, GridCell } from '../../../shared/api/samples.ts';
 import type { PromptSetSummary } from '../../../shared/generation/diagnosis.ts';
 import { formatValue } from '../lib/format.ts';
-import { cellAt, columnLabels } from './grid-view.ts';
-import { HighlightedText } from './SampleOutput.tsx';
+import { alikeCounts, cellAt, columnLabels } from './grid-view.ts';
+import { HighlightedText, QuietText } from './SampleOutput.tsx';
+import { isMemorized, memorizedThreshold, MEMORIZED_MIN_TOKENS } from '../../../shared/generation/memorization.ts';
 import { seqRepLevel, summaryRows, trend } from './metrics-view.ts';
 
 const ARROW = { better: '▲', worse: '▼', same: '＝' } as const;
@@ -18,20 +19,20 @@ const DIRECTION: Record<string, { higher: boolean; pick: (s: PromptSetSummary) =
   sameness: { higher: false, pick: (s) => s.sameness.score },
 };
 
-function Cell({ cell, live }: { cell: GridCell | null; live: string | undefined }): React.JSX.Element {
+function Cell({ cell, live, alike }: { cell: GridCell | null; live: string | undefined; alike: number }): React.JSX.Element {
   if (!cell) return <td className="pg-cell" />;
   const s = cell.sample;
   if (cell.status === 'error') return <td className="pg-cell" data-status="error"><span className="error small">{cell.error ?? 'failed'}</span></td>;
   if (!s) {
     return (
       <td className="pg-cell" data-status={cell.status}>
-        {live ? <div className="pg-cell-text mono">{live}<span className="pg-caret">▍</span></div> : <span className="muted small">{cell.status}…</span>}
+        {live ? <div className="pg-cell-text mono"><QuietText text={live} /><span className="pg-caret">▍</span></div> : <span className="muted small">{cell.status}…</span>}
       </td>
     );
   }
   const d = s.diagnostics;
   return (
-    <td className="pg-cell" data-status={cell.status} data-testid="grid-cell">
+    <td className={alike > 0 ? 'pg-cell pg-alike' : 'pg-cell'} data-status={cell.status} data-testid="grid-cell" data-alike={alike}>
       <div className="pg-cell-text mono" title={s.text}>
         <HighlightedText text={s.text} pieces={s.pieces} diagnostics={d} />
       </div>
@@ -41,7 +42,16 @@ function Cell({ cell, live }: { cell: GridCell | null; live: string | undefined 
         <span title="mean next-token entropy (nats)">H {formatValue(d.meanEntropy, 2)}</span>
         {d.loop && <span className="lvl-bad" title={`loop of period ${d.loop.period}`}>loop p{d.loop.period}</span>}
         {d.keyword && <span className={d.keyword.score >= 1 ? 'lvl-ok' : 'lvl-warn'} title={`found: ${d.keyword.matched.join(', ') || 'none'}`}>kw {(d.keyword.score * 100).toFixed(0)}%</span>}
-        {d.memorization && d.memorization.length > 0 && <span title={`at training offset ${d.memorization.sourceOffset}`}>mem {d.memorization.length}</span>}
+        {d.memorization && d.memorization.length > 0 && (
+          <span
+            className={isMemorized(d.memorization) ? 'lvl-warn' : 'muted'}
+            data-memorized={isMemorized(d.memorization) ? '1' : '0'}
+            title={`longest span also in the training data (at offset ${d.memorization.sourceOffset}, occurs ${d.memorization.occurrences}×); memorised from ${memorizedThreshold(d.memorization.occurrences)} tokens`}
+          >
+            mem {d.memorization.length}
+          </span>
+        )}
+        {alike > 0 && <span className="lvl-bad" data-testid="alike-flag" title="near-identical to other prompts' outputs in this column (4-gram Jaccard ≥ 0.8)">≈ {alike} other prompt{alike === 1 ? '' : 's'}</span>}
       </div>
     </td>
   );
@@ -49,6 +59,7 @@ function Cell({ cell, live }: { cell: GridCell | null; live: string | undefined 
 
 export function GridTable({ grid, live }: { grid: Grid; live: Map<string, string> }): React.JSX.Element {
   const labels = columnLabels(grid.columns);
+  const alike = grid.columns.map((_, col) => alikeCounts(grid.rows.map((_r, row) => cellAt(grid, row, col))));
   return (
     <div className="table-wrap pg-grid-wrap">
       <table className="pg-grid" data-testid="grid-table" data-status={grid.status}>
@@ -69,7 +80,7 @@ export function GridTable({ grid, live }: { grid: Grid; live: Map<string, string
               </th>
               {grid.columns.map((_, col) => {
                 const cell = cellAt(grid, row, col);
-                return <Cell key={col} cell={cell} live={cell?.sampleId ? live.get(cell.sampleId) : undefined} />;
+                return <Cell key={col} cell={cell} live={cell?.sampleId ? live.get(cell.sampleId) : undefined} alike={alike[col]![row]!} />;
               })}
             </tr>
           ))}
@@ -106,6 +117,13 @@ export function GridTable({ grid, live }: { grid: Grid; live: Map<string, string
           </tr>
         </tfoot>
       </table>
+      <div className="muted small pg-grid-legend" data-testid="grid-legend">
+        <b>rep4</b> share of repeated 4-grams (high: the text loops) · <b>d2</b> distinct bigrams (low: repetitive) · <b>H</b> mean next-token
+        entropy in nats (low: confident, high: guessing) · <b>kw</b> expected keywords found · <b>loop pN</b> the tail repeats a cycle of N
+        tokens · <b>mem</b> longest span also found verbatim in the training data, highlighted as memorised only when longer than chance
+        allows ({MEMORIZED_MIN_TOKENS}+ tokens for a passage seen once, more for common phrasing) · <b>≈ k other prompts</b> the output is
+        near-identical to those of k other prompts in the column (a collapsed model answers everything the same way).
+      </div>
     </div>
   );
 }

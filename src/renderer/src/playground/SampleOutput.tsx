@@ -5,13 +5,30 @@ import type { MemorizedSource } from '../../../shared/api/samples.ts';
 import type { SampleDiagnostics } from '../../../shared/generation/diagnosis.ts';
 import { EntropyStrip } from './EntropyStrip.tsx';
 import { formatValue } from '../lib/format.ts';
-import { highlightSegments, tokenCharOffsets, tokenSlices, type Mark, type Segment } from './text-spans.ts';
+import { highlightSegments, quietRuns, tokenCharOffsets, tokenSlices, type Mark, type Segment } from './text-spans.ts';
+import { isMemorized, memorizedThreshold } from '../../../shared/generation/memorization.ts';
+
+/** Text with invalid bytes and control characters drawn as faint dots (their code point in the tooltip). */
+export function QuietText({ text }: { text: string }): React.JSX.Element {
+  return (
+    <>
+      {quietRuns(text).map((r, i) =>
+        r.unreadable ? (
+          <span key={i} className="pg-unreadable" title={r.text === '\uFFFD' ? 'bytes that are not valid UTF-8' : `control character U+${r.text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`}>·</span>
+        ) : (
+          r.text
+        ),
+      )}
+    </>
+  );
+}
 
 function marksOf(d: SampleDiagnostics | null): Mark[] {
   const marks: Mark[] = [];
   if (d?.loop) marks.push({ kind: 'loop', start: d.loop.start, end: d.loop.end });
+  // Only a span longer than chance allows for how common it is: short common phrasing is in every corpus.
   const m = d?.memorization;
-  if (m && m.length > 0) marks.push({ kind: 'memo', start: m.outputStart, end: m.outputStart + m.length });
+  if (m && isMemorized(m)) marks.push({ kind: 'memo', start: m.outputStart, end: m.outputStart + m.length });
   return marks;
 }
 
@@ -35,10 +52,10 @@ export function HighlightedText({
     offsets && entropies
       ? tokenSlices(s, offsets).map((t) => (
           <span key={t.token} className="pg-tok" title={`token ${t.token} · entropy ${formatValue(entropies[t.token], 3)} nats`}>
-            {t.text}
+            <QuietText text={t.text} />
           </span>
         ))
-      : s.text;
+      : <QuietText text={s.text} />;
   return (
     <>
       {segments.map((s) =>
@@ -74,7 +91,8 @@ export function SampleOutput({
   vocabSize?: number | null;
 }): React.JSX.Element {
   const loop = diagnostics?.loop ?? null;
-  const memo = diagnostics?.memorization ?? null;
+  const match = diagnostics?.memorization ?? null;
+  const memo = match && isMemorized(match) ? match : null;
   return (
     <div className="pg-output" data-testid="sample-output" data-streaming={streaming ? 'true' : 'false'} data-tokens={entropies.length}>
       <div className="pg-text mono">
@@ -85,14 +103,19 @@ export function SampleOutput({
         {streaming && <span className="pg-caret" aria-hidden>▍</span>}
       </div>
       <EntropyStrip entropies={entropies} vocabSize={vocabSize} />
-      {(loop || (memo && memo.length > 0)) && (
+      {!memo && match && match.length > 0 && (
+        <div className="muted small" data-testid="memo-chance">
+          Longest span also in the training data: {match.length} tokens{match.occurrences > 1 ? `, which occurs ${match.occurrences}×` : ''}: no more than chance allows, not memorised ({memorizedThreshold(match.occurrences)}+ tokens would be).
+        </div>
+      )}
+      {(loop || memo) && (
         <div className="pg-legend small">
           {loop && (
             <span data-testid="loop-note">
               <mark className="hl-loop">loop</mark> period {loop.period} tokens × {loop.repeats}, tokens {loop.start}–{loop.end}
             </span>
           )}
-          {memo && memo.length > 0 && (
+          {memo && (
             <span data-testid="memo-note">
               <mark className="hl-memo">memorised</mark> {memo.length} tokens, found at training offset{' '}
               <span className="mono">{memo.sourceOffset}</span>
@@ -101,7 +124,7 @@ export function SampleOutput({
           )}
         </div>
       )}
-      {memorizedSource && memo && memo.length > 0 && (
+      {memorizedSource && memo && (
         <div className="pg-source small" data-testid="memo-source">
           <div className="muted">Training data at token offset {memorizedSource.tokenOffset}:</div>
           <div className="mono pg-source-text">

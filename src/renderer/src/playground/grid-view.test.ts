@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Grid } from '../../../shared/api/samples.ts';
 import { SampleSettings } from '../../../shared/api/samples.ts';
-import { cellAt, columnLabels, gridProgress, mergeGridCell, promptsFromLines, spreadSteps } from './grid-view.ts';
+import { alikeCounts, cellAt, columnLabels, gridProgress, mergeGridCell, promptsFromLines, spreadSteps } from './grid-view.ts';
+import type { GridCell, Sample } from '../../../shared/api/samples.ts';
 
 function grid(rows: number, cols: number): Grid {
   return {
@@ -43,5 +44,19 @@ describe('grid helpers', () => {
     expect(spreadSteps([30, 10, 20], 5)).toEqual([10, 20, 30]);
     expect(spreadSteps([10, 20], 1)).toEqual([20]);
     expect(spreadSteps([], 3)).toEqual([]);
+  });
+});
+
+describe('alikeCounts', () => {
+  const cell = (text: string | null): GridCell => ({
+    row: 0, col: 0, status: text === null ? 'pending' : 'done', sampleId: text === null ? null : 's', error: null,
+    sample: text === null ? null : ({ text } as Sample),
+  });
+
+  it('flags outputs near-identical to other prompts’ outputs in the column, and leaves distinct ones alone', () => {
+    const collapsed = 'the the the sea the the the sea the the the sea';
+    const counts = alikeCounts([cell(collapsed), cell(`${collapsed} the`), cell('Call me Ishmael. Some years ago, never mind how long'), cell(null), cell(collapsed)]);
+    expect(counts).toEqual([2, 2, 0, 0, 2]);
+    expect(alikeCounts([cell('a whale'), cell('the ship sailed on')])).toEqual([0, 0]);
   });
 });

@@ -1,6 +1,7 @@
 // Grid bookkeeping on the renderer side: merging streamed cell updates into the grid, looking cells up,
 // and labelling columns so "same run at several steps" and "several runs" both read clearly.
 import type { Grid, GridCell, GridColumn, ResolvedCheckpoint } from '../../../shared/api/samples.ts';
+import { nearIdenticalCounts } from '../../../shared/generation/metrics.ts';
 
 export function cellAt(grid: Grid, row: number, col: number): GridCell | null {
   return grid.cells[row * grid.columns.length + col] ?? null;
@@ -45,4 +46,17 @@ export function spreadSteps(steps: readonly number[], count: number): number[] {
   const picked = new Set<number>();
   for (let i = 0; i < count; i++) picked.add(sorted[Math.round((i * (sorted.length - 1)) / (count - 1))]!);
   return [...picked].sort((a, b) => a - b);
+}
+
+/**
+ * For every cell of a column, how many other prompts' outputs in that column are near-identical to it (byte 4-gram
+ * Jaccard ≥ 0.8, the column summary's sameness measure); 0 where the cell has no sample yet.
+ */
+export function alikeCounts(cells: readonly (GridCell | null)[]): number[] {
+  const encoder = new TextEncoder();
+  const withText = cells.map((c, i) => ({ i, text: c?.sample?.text ?? null })).filter((x): x is { i: number; text: string } => x.text !== null);
+  const counts = nearIdenticalCounts(withText.map((x) => encoder.encode(x.text)));
+  const out = cells.map(() => 0);
+  withText.forEach((x, k) => (out[x.i] = counts[k]!));
+  return out;
 }

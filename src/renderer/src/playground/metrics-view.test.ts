@@ -27,6 +27,17 @@ describe('metricRows', () => {
     expect(row(rows, 'memorized').value).toBe('—');
   });
 
+  it('calls a training match memorised only when it is longer than chance allows for how common it is', () => {
+    const withMatch = (length: number, occurrences: number) => ({ ...diag('some text'), memorization: { length, occurrences, outputStart: 0, sourceOffset: 5 } });
+    const common = row(metricRows(withMatch(7, 300)), 'memorized');
+    expect(common.value).toBe('none (longest match 7: chance)');
+    expect(common.level).toBe('ok');
+    const passage = row(metricRows(withMatch(24, 1)), 'memorized');
+    expect(passage.value).toBe('24 tokens');
+    expect(passage.level).toBe('warn');
+    expect(row(metricRows(withMatch(40, 1)), 'memorized').level).toBe('bad');
+  });
+
   it('lists seq-rep-1..4 and distinct-1/2', () => {
     const keys = metricRows(diag('abc')).map((r) => r.key);
     expect(keys).toEqual(expect.arrayContaining(['seq-rep-1', 'seq-rep-2', 'seq-rep-3', 'seq-rep-4', 'distinct-1', 'distinct-2']));

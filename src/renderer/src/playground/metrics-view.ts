@@ -1,5 +1,6 @@
 // Which numbers the metrics panel and grid cells show, and how alarming each is (DESIGN §5 thresholds:
 // seq-rep-4 > 0.5 is collapse; MLE greedy ≈ 0.44, human text ≈ 0.006).
+import { isMemorized, memorizedThreshold, MEMORIZED_MIN_TOKENS } from '../../../shared/generation/memorization.ts';
 import type { PromptSetSummary, SampleDiagnostics } from '../../../shared/generation/diagnosis.ts';
 import { formatValue } from '../lib/format.ts';
 
@@ -78,12 +79,17 @@ export function metricRows(d: SampleDiagnostics): MetricRow[] {
       : 'No expected keywords for this prompt.',
   });
   const m = d.memorization;
+  const memorized = m !== null && isMemorized(m);
   rows.push({
     key: 'memorized',
     label: 'memorised span',
-    value: m === null ? '—' : m.length === 0 ? 'none' : `${m.length} tokens`,
-    level: m === null ? 'none' : m.length >= 32 ? 'bad' : m.length >= 16 ? 'warn' : 'ok',
-    hint: m && m.length > 0 ? `Longest verbatim training span; at training offset ${m.sourceOffset}, occurs ${m.occurrences}×.` : 'Longest span found verbatim in the training data.',
+    value: m === null ? '—' : m.length === 0 ? 'none' : memorized ? `${m.length} tokens` : `none (longest match ${m.length}: chance)`,
+    level: m === null ? 'none' : memorized ? (m.length >= 2 * memorizedThreshold(m.occurrences) ? 'bad' : 'warn') : 'ok',
+    hint:
+      m && m.length > 0
+        ? `Longest verbatim training span: ${m.length} tokens at training offset ${m.sourceOffset}, occurring ${m.occurrences}×. ` +
+          `Counts as memorised from ${memorizedThreshold(m.occurrences)} tokens (${MEMORIZED_MIN_TOKENS} for a passage seen once, more the more common it is).`
+        : 'Longest span found verbatim in the training data.',
   });
   return rows;
 }

@@ -1,7 +1,7 @@
 // Highlight segments line up with the token spans the diagnostics report, for streamed pieces and byte text.
 import { describe, expect, it } from 'vitest';
 import { detectLoop, textToTokens } from '../../../shared/generation/metrics.ts';
-import { highlightSegments, tokenAtChar, tokenCharOffsets, tokenSlices, tokenSpanToChars } from './text-spans.ts';
+import { highlightSegments, quietRuns, tokenAtChar, tokenCharOffsets, tokenSlices, tokenSpanToChars } from './text-spans.ts';
 
 describe('tokenCharOffsets', () => {
   it('accumulates piece lengths, with the text length last', () => {
@@ -87,5 +87,18 @@ describe('tokenSlices', () => {
     const slices = segs.flatMap((s) => tokenSlices(s, offsets));
     expect(slices.map((x) => x.text)).toEqual(pieces);
     expect(slices.map((x) => x.token)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('quietRuns', () => {
+  it('separates invalid bytes and control characters from readable text, keeping newlines, tabs and emoji', () => {
+    expect(quietRuns('ab\uFFFDc\u0001d\n\te 🐋')).toEqual([
+      { text: 'ab', unreadable: false },
+      { text: '\uFFFD', unreadable: true },
+      { text: 'c', unreadable: false },
+      { text: '\u0001', unreadable: true },
+      { text: 'd\n\te 🐋', unreadable: false },
+    ]);
+    expect(quietRuns('').length).toBe(0);
   });
 });

@@ -105,3 +105,27 @@ export function tokenSlices(seg: Segment, offsets: readonly number[]): { text: s
   }
   return out;
 }
+
+/** Characters a font draws as "�" or a box: invalid UTF-8 (U+FFFD) and control characters other than newline and tab. */
+function unreadable(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  return c === 0xfffd || (c < 0x20 && c !== 0x0a && c !== 0x09) || (c >= 0x7f && c <= 0x9f);
+}
+
+/**
+ * Splits text into readable runs and single unreadable characters, so the latter can be drawn quietly (a faint dot with
+ * the code point as its tooltip) instead of as replacement glyphs and boxes.
+ */
+export function quietRuns(text: string): { text: string; unreadable: boolean }[] {
+  const out: { text: string; unreadable: boolean }[] = [];
+  let run = '';
+  for (const ch of text) {
+    if (unreadable(ch)) {
+      if (run) out.push({ text: run, unreadable: false });
+      run = '';
+      out.push({ text: ch, unreadable: true });
+    } else run += ch;
+  }
+  if (run) out.push({ text: run, unreadable: false });
+  return out;
+}
