@@ -5,7 +5,7 @@ import type { RunSummary } from '../shared/runs.ts';
 import type { Alert } from '../shared/alerts.ts';
 import type { RunConfig } from '../shared/config.ts';
 import type { CheckpointInfo } from '../shared/api/runs.ts';
-import { fromWire, MetricKey } from '../shared/metrics.ts';
+import { MetricKey } from '../shared/metrics.ts';
 import { ComputeKey } from '../shared/compute.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import { escapeUnprintable } from '../shared/printable.ts';

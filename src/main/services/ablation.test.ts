@@ -205,7 +205,7 @@ describe('ablation.baseConfig and ablation.review', () => {
     expect(base.yaml).toContain('train:');
     expect(requests['ablation.baseConfig'].result.safeParse(base).success).toBe(true);
     expect((ablation.baseConfig(undefined, 40).config as { train: { steps: number } }).train.steps).toBe(40);
-    const ok = ablation.review({ candidate: base.yaml.replace(/^  lr: [^\n]+/m, '  lr: 0.0003') });
+    const ok = ablation.review({ candidate: base.yaml.replace(/^ {2}lr: [^\n]+/m, '  lr: 0.0003') });
     expect(ok.ok && ok.review.changes.map((c) => c.path)).toEqual(['train.lr']);
     expect(ok.ok && ok.review.suggestedName).toBe('lr3e-4');
     expect(requests['ablation.review'].result.safeParse(ok).success).toBe(true);
