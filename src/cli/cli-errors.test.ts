@@ -63,11 +63,15 @@ describe('loupe CLI bad input', () => {
 
     // Options the schema names but the engine does not build yet are refused the same way, before any run row.
     const unbuilt = path.join(home, 'unbuilt.yaml');
-    fs.writeFileSync(unbuilt, 'model:\n  family: llama\ntrain:\n  optimizer: muon\n');
+    fs.writeFileSync(unbuilt, 'model:\n  family: mamba\n');
     const u = await loupe(['train', unbuilt], env);
     expect(u.code).toBe(2);
-    expect(u.stderr).toContain('model.family: "llama" is not built yet (built: gpt)');
-    expect(u.stderr).toContain('train.optimizer: "muon" is not built yet (built: adamw)');
+    expect(u.stderr).toContain('model.family: "mamba" is not built yet (built: gpt, llama)');
+    const moe = path.join(home, 'moe.yaml');
+    fs.writeFileSync(moe, 'model:\n  moe: { experts: 4, top_k: 2 }\n');
+    const m = await loupe(['train', moe], env);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('model.moe: a mixture-of-experts MLP is not built yet for the gpt family');
 
     const noData = path.join(home, 'nodata.yaml');
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');
@@ -120,7 +124,7 @@ describe('loupe CLI bad input', () => {
   it('export without a target is a usage error', async () => {
     const r = await loupe(['export', 'x'], { LOUPE_HOME: tempDir() });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('loupe: export needs --csv FILE or --hf DIR');
+    expect(r.stderr.trim()).toBe('loupe: export needs --csv FILE, --hf DIR or --torch DIR');
   });
 
   it('names with control characters are refused; stored text reaches the terminal escaped', async () => {

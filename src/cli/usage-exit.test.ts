@@ -26,7 +26,7 @@ describe('loupe usage errors', () => {
       ['serve', '--port', '70000'],
       ['sample', 'x', '--prompt', 'a', '--temperature', '99'],
       ['sweep', invalid],
-      ['compare', 'a', '--metric', 'worst'],
+      ['compare', 'a', '--at', 'worst'],
       ['archive'],
       ['delete', 'x'],
     ];

@@ -144,12 +144,12 @@ describe('stringifyConfig', () => {
 
   it('prints keys in schema order whatever the input order, so equal configs print equal text', () => {
     const shuffled = JSON.parse(
-      JSON.stringify({ alerts: config.alerts, train: { ...config.train }, model: config.model, seed: config.seed, name: 'b', data: config.data, checkpoint: config.checkpoint, eval: config.eval, backend: config.backend }),
+      JSON.stringify({ alerts: config.alerts, train: { ...config.train }, model: config.model, seed: config.seed, name: 'b', data: config.data, checkpoint: config.checkpoint, eval: config.eval, backend: config.backend, init_from: config.init_from }),
     ) as RunConfig;
     expect(stringifyConfig(shuffled)).toBe(stringifyConfig(config));
     const text = stringifyConfig(config);
     const topKeys = text.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0]);
-    expect(topKeys).toEqual(['name', 'seed', 'backend', 'data', 'model', 'train', 'eval', 'checkpoint', 'alerts']);
+    expect(topKeys).toEqual(['name', 'seed', 'backend', 'init_from', 'data', 'model', 'train', 'eval', 'checkpoint', 'alerts']);
     expect(text).toContain('  lr: 0.0003\n');
     expect(text).toContain('  eps: 1e-8\n');
   });

@@ -245,15 +245,15 @@ export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
 export const RunConfig = z
   .object({
+    name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
+    backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     init_from: z
       .string()
       .min(1)
       .nullable()
       .default(null)
       .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
-    name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
-    backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),
     model: ModelConfig.default(ModelConfig.parse({})).describe('Architecture: family and size. Parameters ≈ 12·n_layer·d_model² + vocab·d_model.'),
     train: TrainConfig.default(TrainConfig.parse({})).describe(

@@ -71,6 +71,10 @@ export function registerCompareCommand(program: Command, withServices: WithServi
     .option('--csv <file>', 'also write the table as CSV')
     .option('--force', 'overwrite an existing --csv file')
     .action(async (refs: string[], o: CompareOptions) => {
+      // Flags are checked before the database is opened: a usage error creates nothing.
+      const at = parseAt(o.at);
+      const chosen = resolveCompareMetric(o.metric, at);
+      if (!chosen.ok) throw new CliError(chosen.error.replace(/^metric/, '--metric').replace(/at=/, '--at '), 2);
       await withServices((s) => {
         const runIds: string[] = [];
         const groups: string[] = [];
@@ -79,9 +83,6 @@ export function registerCompareCommand(program: Command, withServices: WithServi
           if ('group' in t) groups.push(t.group);
           else runIds.push(t.runId);
         }
-        const at = parseAt(o.at);
-        const chosen = resolveCompareMetric(o.metric, at);
-        if (!chosen.ok) throw new CliError(chosen.error.replace(/^metric/, '--metric').replace(/at=/, '--at '), 2);
         const explicit = o.baseline === undefined ? undefined : target(s, o.baseline, '--baseline');
         const first = target(s, refs[0]!, 'argument');
         const run = (baseline: BaselineRef | undefined): CompareTable =>

@@ -80,7 +80,8 @@ describe('sampling on wasm', () => {
       const b = await generate(trainer.model, trainer.tokenizer, 'captain', { ...greedy, useCache: false });
       expect(a.tokens).toEqual(b.tokens);
     } finally {
-      await tf.setBackend('cpu');
+      // initBackend also picks the backend's fast kernels: going back to cpu must unpick wasm's.
+      await initBackend('cpu');
     }
   });
 });

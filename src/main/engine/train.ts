@@ -105,13 +105,16 @@ export class Trainer {
     const loaded = loadTrainingData(config.data, config.model.block_size, config.seed, {
       text: opts.text,
       tokenizer: source ? tokenizerFromJson(source.state.tokenizer) : undefined,
+      // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read);
+      // judged here once the vocabulary is known, before the data is split or the model built.
+      beforeData: (tokenizer) => {
+        const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: tokenizer.vocabSize });
+        if (tooBig) throw new Error(tooBig);
+      },
     });
     this.tokenizer = loaded.tokenizer;
     this.data = loaded.dataset;
     this.sftHeldOut = loaded.kind === 'sft' ? loaded.dataset.valRecords : null;
-    // Validation judged `auto` before the backend was chosen (and a char vocabulary before the corpus was read).
-    const tooBig = memoryFitProblem(config, opts.backend, { vocabSize: this.tokenizer.vocabSize });
-    if (tooBig) throw new Error(tooBig);
     const spec: ModelSpec = { ...config.model, vocab_size: this.tokenizer.vocabSize };
     this.model = createModel(spec, new Rng(config.seed, 0));
     this.dropoutRng = new Rng(config.seed, 2);

@@ -37,19 +37,21 @@ export function loadTrainingData(
   cfg: DataConfig,
   blockSize: number,
   seed: number,
-  opts: { text?: string; tokenizer?: Tokenizer } = {},
+  opts: { text?: string; tokenizer?: Tokenizer; beforeData?: (tokenizer: Tokenizer) => void } = {},
 ): TrainingData {
   if (opts.text === undefined && dataFormat(cfg) === 'sft') {
     const records = loadSftRecords(cfg.corpus);
     const mixText = cfg.mix ? loadCorpus(cfg.mix.corpus).text : '';
     const rendered = records.flatMap((r) => renderExample(r.turns, cfg.template).map((s) => s.text)).join('');
     const tokenizer = opts.tokenizer ?? createTokenizer(cfg.tokenizer, rendered + mixText);
+    opts.beforeData?.(tokenizer);
     const mix = cfg.mix ? { tokens: encodeOrExplain(tokenizer, mixText, 'data.mix.corpus'), ratio: cfg.mix.ratio } : undefined;
     const dataset = new SftDataset(records, tokenizer, cfg.template, blockSize, cfg, seed, mix);
     return { kind: 'sft', dataset, tokenizer, records };
   }
   const text = opts.text ?? loadCorpus(cfg.corpus).text;
   const tokenizer = opts.tokenizer ?? createTokenizer(cfg.tokenizer, text);
+  opts.beforeData?.(tokenizer);
   return { kind: 'text', dataset: new Dataset(encodeOrExplain(tokenizer, text, 'data.corpus'), blockSize, cfg, seed), tokenizer };
 }
 
