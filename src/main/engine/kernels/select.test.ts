@@ -9,26 +9,43 @@ import { softmaxCrossEntropyOp } from '../model/loss.ts';
 import { adamWUpdateOp } from '../optim/adamw.ts';
 import { sumOfSquaresOp } from '../optim/clip.ts';
 
-/** Seeded inputs as plain arrays, so each backend builds the same tensors. */
+/**
+ * Seeded inputs as plain arrays, drawn in JavaScript (mulberry32 + Box–Muller) so every backend builds the same
+ * tensors and no backend is read synchronously (WebGPU under Node cannot be).
+ */
 function randn(shape: number[], seed: number, std = 1): { v: Float32Array; shape: number[] } {
-  return { v: tf.tidy(() => tf.randomNormal(shape, 0, std, 'float32', seed).dataSync() as Float32Array), shape };
+  let a = seed >>> 0;
+  const uniform = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const v = new Float32Array(shape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < v.length; i++) v[i] = std * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  return { v, shape };
 }
 
 type Inputs = { v: Float32Array; shape: number[] }[];
 type TensorFn = (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 
 /** Outputs, and the gradients of Σ(output · r) for a fixed random r when the op is differentiable, as plain arrays. */
-function evaluate(f: TensorFn, inputs: Inputs, withGrads: boolean): Float32Array[] {
-  return tf.tidy(() => {
+async function evaluate(f: TensorFn, inputs: Inputs, withGrads: boolean): Promise<Float32Array[]> {
+  const tensors = tf.tidy(() => {
     const xs = inputs.map((i) => tf.tensor(i.v, i.shape));
     const outs = [f(...xs)].flat();
-    const values = outs.map((o) => o.dataSync() as Float32Array);
-    if (!withGrads) return values;
+    if (!withGrads) return outs;
     const first = outs[0]!;
-    const r = tf.randomNormal(first.shape, 0, 1, 'float32', 99);
+    const r = tf.tensor(randn(first.shape, 99).v, first.shape);
     const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul([f(...a)].flat()[0]!, r)))(xs);
-    return [...values, ...grads.map((g) => g.dataSync() as Float32Array)];
+    return [...outs, ...grads];
   });
+  try {
+    return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(tensors);
+  }
 }
 
 /** For each op: how to call an implementation on tensors, its inputs, and whether it has gradients. */
@@ -64,7 +81,7 @@ const cases: Case[] = [
   {
     name: 'adamw',
     grads: false,
-    inputs: () => [randn([9, 7], 10), randn([9, 7], 11), randn([9, 7], 12, 0.1), tf.tidy(() => ({ v: tf.abs(tf.randomNormal([9, 7], 0, 0.1, 'float32', 13)).dataSync() as Float32Array, shape: [9, 7] }))],
+    inputs: () => [randn([9, 7], 10), randn([9, 7], 11), randn([9, 7], 12, 0.1), { v: randn([9, 7], 13, 0.1).v.map(Math.abs), shape: [9, 7] }],
     call: (i) => (p, g, m, v) => adamWUpdateOp[i](p!, g!, m!, v!, { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, keep: 1 - 1e-3, bc1: 1 - 0.9 ** 3, bc2Sqrt: Math.sqrt(1 - 0.99 ** 3) }),
   },
   { name: 'sum-of-squares', grads: false, inputs: () => [randn([9, 7], 14), randn([5], 15), randn([2, 3, 4], 16)], call: (i) => (...xs) => sumOfSquaresOp[i](xs) },
@@ -100,8 +117,8 @@ describe('fast kernels against their references', () => {
           await initBackend(backend);
           const inputs = c.inputs();
           const before = tf.memory().numTensors;
-          const fast = evaluate(c.call('run'), inputs, c.grads);
-          const ref = evaluate(c.call('reference'), inputs, c.grads);
+          const fast = await evaluate(c.call('run'), inputs, c.grads);
+          const ref = await evaluate(c.call('reference'), inputs, c.grads);
           expect(tf.memory().numTensors).toBe(before);
           expect(fast.length).toBe(ref.length);
           fast.forEach((f, k) => expect(maxRelErr(f, ref[k]!), `output ${k}`).toBeLessThan(1e-5));
