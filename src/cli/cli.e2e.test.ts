@@ -73,5 +73,5 @@ describe('loupe CLI end to end', () => {
 
     const alerts = JSON.parse((await loupe(['alerts', runId, '--json', '--recompute'], env)).stdout) as { matches_stored: boolean };
     expect(alerts.matches_stored).toBe(true);
-  });
+  }, 300_000); // a 30-step baseline evaluates about 20 times (run length scales the eval cadence with the steps)
 });
