@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startLoupe, until } from './harness.ts';
+import { revealInEditor, startLoupe, until } from './harness.ts';
 
 const STEPS = 10;
 
@@ -17,6 +17,7 @@ async function cursorToLineEnd(page: Page, line: RegExp): Promise<void> {
   const editor = page.locator('[data-testid="config-editor"]');
   const target = editor.locator('.view-line').filter({ hasText: line }).first();
   for (let attempt = 1; ; attempt++) {
+    await revealInEditor(page, target);
     await target.waitFor({ timeout: 30_000 });
     await target.click();
     await page.keyboard.press('End');
@@ -66,6 +67,7 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
 
     // The schema is live: hovering a field shows its docs with the recipe guidance.
     const lrKey = page.locator('[data-testid="config-editor"] .view-line').filter({ hasText: /^\s*lr:\s*0\.001\s*$/ }).locator('span span').filter({ hasText: /^lr$/ });
+    await revealInEditor(page, lrKey.first());
     await lrKey.first().hover();
     await page.locator('.monaco-hover').filter({ hasText: /Peak learning rate/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await page.locator('.monaco-hover').filter({ hasText: /Peak learning rate/ }).first().innerText(), /square root/);
@@ -104,6 +106,7 @@ test('edit the LR, see a one-variable diff, sweep it over 2 seeds, and compare a
 
     // A second change brings the one-variable warning; undoing it takes the warning away.
     const warmupLine = page.locator('[data-testid="config-editor"] .view-line').filter({ hasText: /^\s*warmup_steps:\s*\d+\s*$/ });
+    await revealInEditor(page, warmupLine.first());
     const warmup = (await warmupLine.first().innerText()).replace(/\s+/g, ' ').trim();
     await editLine(page, /^\s*warmup_steps:\s*\d+\s*$/, warmup === 'warmup_steps: 1' ? 'warmup_steps: 2' : 'warmup_steps: 1');
     await until(() => page.getByTestId('changed-count').getAttribute('data-count'), (c) => c === '2', 10_000, 'two changed fields');

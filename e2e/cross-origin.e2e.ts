@@ -74,6 +74,9 @@ test('a page on another local port cannot change or archive a run; the Loupe pag
     pages = attackerPages(s.baseUrl, runId);
     // The attacker's pages log the refusals they provoke; the Loupe page's own errors still fail the spec.
     s.allowPageErrors(new RegExp(`on ${attacker.origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // The attacker's form posts navigate its tab to Loupe's API URL, where the refusal (403/405) and the browser's
+    // favicon request for that page are logged as errors of an /api/call/ page.
+    s.allowPageErrors(/on http:\/\/127\.0\.0\.1:\d+\/api\/call\//);
     assert.notEqual(attacker.origin, s.baseUrl);
     // Same browser, same profile: the attacker's tab has the Loupe session cookie available to its requests.
     const evil = await s.page.context().newPage();

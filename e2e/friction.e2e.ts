@@ -7,13 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startLoupe, until } from './harness.ts';
+import { revealInEditor, startLoupe, until } from './harness.ts';
 
 const STEPS = 20;
 
 async function editLine(page: Page, line: RegExp, text: string): Promise<void> {
   const editor = page.locator('[data-testid="config-editor"]');
   const target = editor.locator('.view-line').filter({ hasText: line }).first();
+  await revealInEditor(page, target);
   await target.waitFor({ timeout: 30_000 });
   await target.click();
   await page.keyboard.press('End');

@@ -6,7 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { chromiumFlags, ensureChromium } from './chromium.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -117,4 +117,18 @@ export async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ti
     v = await read();
   }
   return v;
+}
+
+/**
+ * Monaco renders only the lines in its viewport: scrolls the config editor (down, then back up) until `target`
+ * is rendered, so a spec can find a line wherever the config's field order puts it.
+ */
+export async function revealInEditor(page: Page, target: Locator): Promise<void> {
+  const editor = page.locator('[data-testid="config-editor"] .monaco-editor').first();
+  for (const dy of [...Array<number>(15).fill(120), ...Array<number>(30).fill(-120)]) {
+    if ((await target.count()) > 0) return;
+    await editor.hover();
+    await page.mouse.wheel(0, dy);
+    await page.waitForTimeout(80);
+  }
 }

@@ -149,7 +149,7 @@ describe('stringifyConfig', () => {
     expect(stringifyConfig(shuffled)).toBe(stringifyConfig(config));
     const text = stringifyConfig(config);
     const topKeys = text.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0]);
-    expect(topKeys).toEqual(['name', 'seed', 'backend', 'init_from', 'data', 'model', 'train', 'eval', 'checkpoint', 'alerts']);
+    expect(topKeys).toEqual(['name', 'seed', 'backend', 'data', 'model', 'train', 'eval', 'checkpoint', 'alerts', 'init_from']);
     expect(text).toContain('  lr: 0.0003\n');
     expect(text).toContain('  eps: 1e-8\n');
   });

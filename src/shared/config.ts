@@ -139,17 +139,6 @@ export const TrainConfig = z
       .enum(['adamw', 'muon'])
       .default('adamw')
       .describe('adamw: AdamW on every parameter. muon: Muon (settings under train.muon) on the 2-D hidden matrices, AdamW (train.lr, betas, weight_decay) on embeddings, head, norms and biases.'),
-    muon: z
-      .object({
-        lr: z.number().positive().max(10).default(0.02).describe('Muon peak learning rate (follows the same warmup and decay as train.lr). 0.02 is the muon.py default; 0.01–0.05 suits small models.'),
-        momentum: z.number().min(0).lt(1).default(0.95).describe('Muon momentum β; 0.95 is the usual value.'),
-        nesterov: z.boolean().default(true).describe('Nesterov momentum (the Muon default): orthogonalise g + β·(buffer − g) rather than the buffer itself.'),
-        ns_steps: positiveInt.max(20).default(5).describe('Newton–Schulz iterations that orthogonalise each update; 5 with coefficients (3.4445, −4.7750, 2.0315) is the standard.'),
-        weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay on the Muon matrices (p ← p·(1 − lr·wd)); 0 as in muon.py, 0.1 as in Moonlight.'),
-      })
-      .strict()
-      .default({ lr: 0.02, momentum: 0.95, nesterov: true, ns_steps: 5, weight_decay: 0 })
-      .describe('Muon settings, used when optimizer is muon. The AdamW part keeps train.lr, beta1, beta2, eps and weight_decay.'),
     lr: z.number().positive().max(10).default(1e-3).describe(
         `Peak learning rate after warmup. Small models (≤ 100M params): ${lrRange(RECOMMENDED_LR.small)}; ` +
           `larger: ${lrRange(RECOMMENDED_LR.large)}. When batch size (tokens per update) changes, ` +
@@ -179,6 +168,17 @@ export const TrainConfig = z
       .default({ weight: 0, tau: 0.5, variant: 'angular_spread' })
       .describe('Dispersion loss against embedding condensation (DESIGN.md §6).'),
     early_stopping_patience: z.number().int().min(0).default(0).describe('Stop after this many evals without val improvement; 0 disables.'),
+    muon: z
+      .object({
+        lr: z.number().positive().max(10).default(0.02).describe('Muon peak learning rate (follows the same warmup and decay as train.lr). 0.02 is the muon.py default; 0.01–0.05 suits small models.'),
+        momentum: z.number().min(0).lt(1).default(0.95).describe('Muon momentum β; 0.95 is the usual value.'),
+        nesterov: z.boolean().default(true).describe('Nesterov momentum (the Muon default): orthogonalise g + β·(buffer − g) rather than the buffer itself.'),
+        ns_steps: positiveInt.max(20).default(5).describe('Newton–Schulz iterations that orthogonalise each update; 5 with coefficients (3.4445, −4.7750, 2.0315) is the standard.'),
+        weight_decay: z.number().min(0).default(0).describe('Decoupled weight decay on the Muon matrices (p ← p·(1 − lr·wd)); 0 as in muon.py, 0.1 as in Moonlight.'),
+      })
+      .strict()
+      .default({ lr: 0.02, momentum: 0.95, nesterov: true, ns_steps: 5, weight_decay: 0 })
+      .describe('Muon settings, used when optimizer is muon. The AdamW part keeps train.lr, beta1, beta2, eps and weight_decay.'),
   })
   .strict()
   .refine((t) => t.min_lr <= t.lr, { message: 'min_lr must not exceed lr', path: ['min_lr'] })
@@ -248,12 +248,6 @@ export const RunConfig = z
     name: PrintableName.default('run').describe('A short name; ablation runs are named for what changed.'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1337).describe('Fixes init, data order and dropout. Runs that differ only in seed measure noise: run 3 seeds of a baseline before trusting a small Δ.'),
     backend: BackendName.default('auto').describe('auto tries tensorflow (CUDA, then CPU), webgpu, wasm, cpu.'),
-    init_from: z
-      .string()
-      .min(1)
-      .nullable()
-      .default(null)
-      .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
     data: DataConfig.default(DataConfig.parse({})).describe('What to train on: corpus, tokenizer and the train/validation split.'),
     model: ModelConfig.default(ModelConfig.parse({})).describe('Architecture: family and size. Parameters ≈ 12·n_layer·d_model² + vocab·d_model.'),
     train: TrainConfig.default(TrainConfig.parse({})).describe(
@@ -262,6 +256,12 @@ export const RunConfig = z
     eval: EvalConfig.default(EvalConfig.parse({})).describe('How often and how much validation data to evaluate, and optional diagnostics.'),
     checkpoint: CheckpointConfig.default(CheckpointConfig.parse({})).describe('When checkpoints are written and how many are kept.'),
     alerts: AlertsConfig.default(AlertsConfig.parse({})).describe('Thresholds of the training alerts (DESIGN.md §5).'),
+    init_from: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Start from these weights with a fresh optimizer: RUN or RUN@STEP (a Loupe run), or a checkpoint / Hugging Face folder. Tokenizer and shape must match.'),
   })
   .strict();
 
