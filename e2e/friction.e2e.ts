@@ -58,7 +58,8 @@ test('short runs, any baseline, honest numbers, clean samples, a readable layout
       await page.getByTestId('set-run-length').click();
       await until(() => page.getByTestId('changed-count').getAttribute('data-count'), (c) => c === '1', 10_000, 'one change');
       assert.equal(await page.getByTestId('run-name').inputValue(), 'steps100');
-      assert.equal(await page.getByTestId('config-warnings').count(), 0, 'a rescaled short run needs no warning');
+      // Validation re-runs after the edit settles: wait for it rather than reading the panel mid-update.
+      await until(() => page.getByTestId('config-warnings').count(), (n) => n === 0, 10_000, 'a rescaled short run to need no warning');
       const rows = await page.locator('[data-testid="change-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
       assert.deepEqual([...rows].sort(), ['checkpoint.every', 'eval.every', 'train.steps', 'train.warmup_steps']);
       await shot('item2-editor-run-length.png');
