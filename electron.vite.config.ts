@@ -16,6 +16,7 @@ export default defineConfig({
           'engine-worker': resolve(here, 'src/main/engine/worker.ts'),
           'engine-probe-worker': resolve(here, 'src/main/engine/probe-worker.ts'),
           'engine-sample-worker': resolve(here, 'src/main/engine/sample-worker.ts'),
+          'engine-replica-worker': resolve(here, 'src/main/engine/replica-worker.ts'),
         },
       },
     },

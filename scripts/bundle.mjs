@@ -25,6 +25,7 @@ await build({
     'engine-worker': 'src/main/engine/worker.ts',
     'engine-probe-worker': 'src/main/engine/probe-worker.ts',
     'engine-sample-worker': 'src/main/engine/sample-worker.ts',
+    'engine-replica-worker': 'src/main/engine/replica-worker.ts',
     // npm run bench:gpu, for GPU machines reached with the bundle alone.
     'bench-gpu': 'bench/gpu.bench.ts',
   },

@@ -135,6 +135,15 @@ export const TrainConfig = z
       .union([z.literal('auto'), positiveInt])
       .default('auto')
       .describe('Sequences per forward/backward pass; the rest is gradient accumulation. "auto" picks the largest that fits the backend memory.'),
+    workers: positiveInt
+      .max(256)
+      .nullable()
+      .default(null)
+      .describe(
+        'Data-parallel worker threads on the wasm and cpu backends: each holds a replica and takes a share of every batch; ' +
+          'gradients are summed in a fixed order, so a run is reproducible for a given count. null (auto): one per core, ' +
+          'as many as memory and batch_size allow. Checkpoints do not depend on it: resume with any count.',
+      ),
     optimizer: z
       .enum(['adamw', 'muon'])
       .default('adamw')

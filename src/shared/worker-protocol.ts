@@ -35,6 +35,8 @@ export const FromWorker = z.discriminatedUnion('type', [
     tokensPerUpdate: z.number().int(),
     microBatch: z.number().int(),
     accumulation: z.number().int(),
+    /** Data-parallel workers sharing each batch (microBatch and accumulation are per worker). */
+    workers: z.number().int().min(1).default(1),
     startStep: z.number().int(),
   }),
   /** One batch of metric points; main writes each batch in one transaction. seq numbers batches from 0. */

@@ -24,6 +24,7 @@ import { CHECKPOINT_VERSION, loadCheckpoint, saveCheckpoint, type CheckpointStat
 import { readNamed } from './readback.ts';
 import { runEvalProbes } from './eval-probes.ts';
 import type { CondensationStats } from '../../shared/generation/condensation.ts';
+import { shardOf, shardSize } from './parallel/shard.ts';
 
 /** A failure worth one line to the user; nonFinite marks a NaN/Inf loss or gradient. */
 export class TrainingError extends Error {
@@ -71,6 +72,20 @@ export interface TrainerOptions {
   initFrom?: string | null;
   /** Tokens to train on instead of config.data.corpus (tests). */
   text?: string;
+  /** Data-parallel ranks sharing each batch (engine/parallel): micro-batches are chosen for this rank's share. */
+  ranks?: number;
+}
+
+/** How a data-parallel rank takes part in a step (engine/parallel); a single worker has none. */
+export interface ParallelRank {
+  readonly rank: number;
+  readonly ranks: number;
+  /** Rank 0 tells the replicas to take the step (checking them first when due); replicas have nothing to do. */
+  beginStep(): Promise<void>;
+  /** This rank's shared slot, to hold its flat gradients, loss and parts. */
+  slot(): Float32Array;
+  /** The first `length` floats of every rank's slot summed in rank order: the same bits on every rank. */
+  sum(length: number): Promise<Float32Array>;
 }
 
 export class Trainer {
@@ -89,6 +104,10 @@ export class Trainer {
   tokensSeen = 0;
   lastValLoss: number | null = null;
   private dropoutRng: Rng;
+  /** The dropout stream of this rank's share of a data-parallel step (see stepShared). */
+  private shardRng: Rng | null = null;
+  /** Set (by engine/parallel) when this trainer is one rank of a data-parallel group. */
+  parallel: ParallelRank | null = null;
   private readonly varNames = new Map<string, string>();
   private valCache: Batch[] | null = null;
 
@@ -121,7 +140,7 @@ export class Trainer {
     const t = config.train;
     this.optimizer = createOptimizer(this.model.params, this.model.layout, t);
     for (const [name, v] of this.model.params) this.varNames.set(v.name, name);
-    const mb = chooseMicroBatch(spec, t.batch_size, t.micro_batch_size, opts.backend);
+    const mb = chooseMicroBatch(spec, shardSize(t.batch_size, opts.ranks ?? 1), t.micro_batch_size, opts.backend);
     this.microBatch = mb.microBatch;
     this.accumulation = mb.accumulation;
     if (init) {
@@ -150,9 +169,10 @@ export class Trainer {
 
   /**
    * Loss (the objective less its regularisers) and parts of one batch (micro-batched) as device scalars, batch means,
-   * with gradients accumulated into a map by parameter name. Nothing is read back to the host here.
+   * with gradients accumulated into a map by parameter name. Nothing is read back to the host here. A data-parallel
+   * rank passes its share of the batch and the whole batch's size, so the ranks' sums add up to the batch mean.
    */
-  private lossAndGrads(batch: Batch): { loss: tf.Scalar; parts: Map<string, tf.Scalar>; grads: Grads } {
+  private lossAndGrads(batch: Batch, total = batch.batch): { loss: tf.Scalar; parts: Map<string, tf.Scalar>; grads: Grads } {
     const vars = [...this.model.params.values()];
     const grads: Grads = new Map();
     let loss: tf.Scalar | null = null;
@@ -165,7 +185,7 @@ export class Trainer {
       return total;
     };
     for (const part of microBatches(batch, this.microBatch)) {
-      const weight = part.batch / batch.batch;
+      const weight = part.batch / total;
       let objective: Objective | null = null;
       const { value, grads: g } = tf.variableGrads(() => {
         objective = this.objective(part);
@@ -204,7 +224,8 @@ export class Trainer {
   private forward(b: Batch, training: boolean): { out: ForwardResult; logits: tf.Tensor2D; targets: tf.Tensor1D } {
     const x = tf.tensor2d(b.x, [b.batch, b.T], 'int32');
     const targets = tf.tensor1d(b.y, 'int32');
-    const out = this.model.forward(x, { training, dropoutSeed: () => this.dropoutRng.nextU32() });
+    const rng = (training && this.shardRng) || this.dropoutRng;
+    const out = this.model.forward(x, { training, dropoutSeed: () => rng.nextU32() });
     return { out, logits: tf.reshape(out.logits, [b.batch * b.T, -1]) as tf.Tensor2D, targets };
   }
 
@@ -221,10 +242,26 @@ export class Trainer {
     // An explicit batch (parity tests) leaves the data cursor where it is.
     const batch = explicit ?? this.data.nextTrainBatch(t.batch_size);
     const { loss: lossT, parts: partsT, grads } = this.lossAndGrads(batch);
+    let read: number[];
     try {
-      const read = tf.tidy(() => tf.stack([lossT, ...partsT.values()]));
-      const [loss, ...values] = read.dataSync() as unknown as number[];
-      read.dispose();
+      const stacked = tf.stack([lossT, ...partsT.values()]);
+      read = [...stacked.dataSync()];
+      stacked.dispose();
+    } catch (e) {
+      for (const g of grads.values()) g.dispose();
+      throw e;
+    } finally {
+      lossT.dispose();
+      for (const p of partsT.values()) p.dispose();
+    }
+    const [loss, ...values] = read;
+    return this.update(grads, loss!, Object.fromEntries([...partsT.keys()].map((name, i) => [name, values[i]!])), started);
+  }
+
+  /** Clips, checks and applies summed gradients (which it disposes): the end of every step, data-parallel or not. */
+  private update(grads: Grads, loss: number, parts: Record<string, number>, started: number): StepResult {
+    const t = this.config.train;
+    try {
       const lr = learningRate(this.step, t);
       const { norm } = clipByGlobalNorm(grads, t.grad_clip);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
@@ -237,12 +274,76 @@ export class Trainer {
       this.optimizer.step(grads, lr);
       this.step += 1;
       this.tokensSeen += this.tokensPerUpdate;
-      const parts = Object.fromEntries([...partsT.keys()].map((name, i) => [name, values[i]!]));
-      return this.result(this.step, loss!, parts, lr, norm, performance.now() - started, this.tokensSeen);
+      return this.result(this.step, loss, parts, lr, norm, performance.now() - started, this.tokensSeen);
     } finally {
-      lossT.dispose();
-      for (const p of partsT.values()) p.dispose();
       for (const g of grads.values()) g.dispose();
+    }
+  }
+
+  /**
+   * One optimizer update as one rank of a data-parallel group: every rank reads the same batch, computes the
+   * gradients of its share, and the ranks sum them through shared memory in rank order; each then clips and steps
+   * alike, so the replicas stay identical without sending weights. Only rank 0's figures are reported.
+   */
+  async stepShared(): Promise<StepResult> {
+    const dp = this.parallel;
+    if (!dp) throw new Error('stepShared needs a data-parallel group');
+    await dp.beginStep();
+    const started = performance.now();
+    const batch = this.data.nextTrainBatch(this.config.train.batch_size);
+    // One draw per step on every rank keeps the run's dropout stream (and so its checkpoints) the same on all.
+    this.shardRng = new Rng(this.dropoutRng.nextU32(), 16 + dp.rank);
+    const slot = dp.slot();
+    const n = this.flatLength;
+    let partNames: string[];
+    try {
+      const { loss, parts, grads } = this.lossAndGrads(shardOf(batch, dp.rank, dp.ranks), batch.batch);
+      try {
+        partNames = [...parts.keys()];
+        if (n + 1 + partNames.length > slot.length) throw new Error(`the shared slot holds ${slot.length} floats, the step needs ${n + 1 + partNames.length}`);
+        let off = 0;
+        for (const [name, v] of this.model.params) {
+          const g = grads.get(name);
+          if (g) slot.set(g.dataSync() as Float32Array, off);
+          else slot.fill(0, off, off + v.size);
+          off += v.size;
+        }
+        const stacked = tf.stack([loss, ...parts.values()]);
+        slot.set(stacked.dataSync() as Float32Array, n);
+        stacked.dispose();
+      } finally {
+        loss.dispose();
+        for (const p of parts.values()) p.dispose();
+        for (const g of grads.values()) g.dispose();
+      }
+    } finally {
+      this.shardRng = null;
+    }
+    const total = await dp.sum(n + 1 + partNames.length);
+    const grads: Grads = new Map();
+    let off = 0;
+    for (const [name, v] of this.model.params) {
+      // A copy: the cpu backend keeps the array it is given, and the shared result is rewritten next step.
+      grads.set(name, tf.tensor(total.slice(off, off + v.size), v.shape, 'float32'));
+      off += v.size;
+    }
+    const parts = Object.fromEntries(partNames.map((name, i) => [name, total[n + 1 + i]!]));
+    return this.update(grads, total[n]!, parts, started);
+  }
+
+  /** Floats in all the parameters together: the length of a flat gradient. */
+  get flatLength(): number {
+    let n = 0;
+    for (const v of this.model.params.values()) n += v.size;
+    return n;
+  }
+
+  /** The weights, flat in parameter order, into `out` (replica checks compare these bit for bit). */
+  flatParams(out: Float32Array): void {
+    let off = 0;
+    for (const v of this.model.params.values()) {
+      out.set(v.dataSync() as Float32Array, off);
+      off += v.size;
     }
   }
 
@@ -489,6 +590,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     tokensPerUpdate: trainer.tokensPerUpdate,
     microBatch: trainer.microBatch,
     accumulation: trainer.accumulation,
+    workers: trainer.parallel?.ranks ?? 1,
     startStep: trainer.step,
   });
   const lag = readLag(trainer.backend);
@@ -544,7 +646,8 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
         await save();
         return { status: request === 'stop' ? 'stopped' : 'paused', step: trainer.step, reason: null };
       }
-      if (lag === 0) hooks.metrics(stepMetrics(trainer.trainStep()));
+      if (trainer.parallel) hooks.metrics(stepMetrics(await trainer.stepShared()));
+      else if (lag === 0) hooks.metrics(stepMetrics(trainer.trainStep()));
       else {
         if (queued.length === 0) {
           windowStart = performance.now();

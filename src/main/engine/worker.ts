@@ -8,6 +8,12 @@ import { explainEngineFailure } from './memory-fit.ts';
 import { Trainer, runTraining, TrainingError } from './train.ts';
 import { hostPort } from './host-port.ts';
 import { oneLine } from '../../shared/one-line.ts';
+import { vocabSizeOf } from '../../shared/ablation/recipe.ts';
+import { chooseWorkers } from './parallel/workers.ts';
+import { ParallelGroup } from './parallel/group.ts';
+
+/** Debug mode: compare the replicas' weights bit for bit every this many steps (LOUPE_CHECK_REPLICAS=K). */
+const checkReplicasEvery = Number(process.env.LOUPE_CHECK_REPLICAS ?? 0) || 0;
 
 const port = hostPort();
 
@@ -38,17 +44,27 @@ let running = false;
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const metrics = new MetricsBatcher();
   let trainer: Trainer | null = null;
+  let group: ParallelGroup | null = null;
   let backendName: string = msg.config.backend;
   try {
     const backend = await initBackend(msg.config.backend);
     backendName = backend.name;
-    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom });
+    // A char vocabulary is known only once the corpus is read; a byte-sized one stands in for the memory estimate.
+    const workers = chooseWorkers(msg.config, backend.name, vocabSizeOf(msg.config.data.tokenizer) ?? 256);
+    trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom, ranks: workers.workers });
     const t = trainer;
+    let reason = backend.reason;
+    if (workers.workers > 1) {
+      group = await ParallelGroup.start(t, { ranks: workers.workers, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom, checkEvery: checkReplicasEvery });
+      t.parallel = group;
+      reason = `${reason}; ${workers.workers} data-parallel workers (${workers.why})`;
+      post({ type: 'log', level: 'info', message: `data-parallel over ${workers.workers} workers (${workers.why})` });
+    }
     if (t.accumulation > 1) {
       post({ type: 'log', level: 'info', message: `micro-batch ${t.microBatch} × ${t.accumulation} accumulation steps per update (memory estimate for ${backend.name})` });
     }
     const outcome = await runTraining(t, msg.checkpointDir, {
-      started: (info) => post({ type: 'started', backend: backend.name, backendReason: backend.reason, ...info }),
+      started: (info) => post({ type: 'started', backend: backend.name, backendReason: reason, ...info }),
       metrics: (points) => metrics.add(points),
       checkpoint: (c) => {
         metrics.flush();
@@ -65,6 +81,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const message = explainEngineFailure(oneLine(e), msg.config, backendName, trainer?.tokenizer.vocabSize);
     post({ type: 'error', message, step, nonFinite: e instanceof TrainingError && e.nonFinite });
   } finally {
+    await group?.close();
     trainer?.dispose();
     port.close();
   }

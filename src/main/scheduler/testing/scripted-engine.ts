@@ -45,7 +45,7 @@ async function train(runId: string, config: RunConfig, dir: string, resumeFrom: 
   const nanAt = token(name, 'nan');
   const abortAt = token(name, 'abort');
   const tokensPerUpdate = config.train.batch_size * config.model.block_size;
-  send({ type: 'started', backend: 'scripted', backendReason: 'test engine', params: 1234, tokensPerUpdate, microBatch: config.train.batch_size, accumulation: 1, startStep });
+  send({ type: 'started', backend: 'scripted', backendReason: 'test engine', params: 1234, tokensPerUpdate, microBatch: config.train.batch_size, accumulation: 1, workers: 1, startStep });
   if (name.includes('oom')) {
     const hog: number[][] = [];
     for (;;) hog.push(new Array<number>(1e6).fill(Math.random()));
