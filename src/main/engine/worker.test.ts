@@ -32,10 +32,10 @@ describe('training worker', () => {
   it('trains, streams seq-numbered metric batches and checkpoints, then reports done', async () => {
     const corpus = join(dir, 'corpus.txt');
     writeFileSync(corpus, tinyText());
-    const config = tinyConfig({ backend: 'cpu', data: { corpus, tokenizer: 'byte' }, train: { steps: 6 }, eval: { every: 3, batches: 1 }, checkpoint: { every: 3 } });
+    const config = tinyConfig({ backend: 'cpu', data: { corpus, tokenizer: 'byte' }, train: { steps: 6, workers: 1 }, eval: { every: 3, batches: 1 }, checkpoint: { every: 3 } });
     const msgs = await runWorker({ type: 'start', runId: 'r1', config, checkpointDir: join(dir, 'ckpt'), resumeFrom: null });
     const started = msgs.find((m) => m.type === 'started');
-    expect(started).toMatchObject({ type: 'started', backend: 'cpu', tokensPerUpdate: 4 * 8, microBatch: 4, accumulation: 1, startStep: 0 });
+    expect(started).toMatchObject({ type: 'started', backend: 'cpu', tokensPerUpdate: 4 * 8, microBatch: 4, accumulation: 1, workers: 1, startStep: 0 });
     // The reason travels with every run: here, that cpu was asked for by name.
     expect(started).toMatchObject({ backendReason: expect.stringMatching(/\S/) });
     const batches = msgs.filter((m) => m.type === 'metrics');
@@ -49,6 +49,21 @@ describe('training worker', () => {
     const resumed = await runWorker({ type: 'start', runId: 'r1', config, checkpointDir: join(dir, 'ckpt2'), resumeFrom: join(dir, 'ckpt', 'step-00000003') });
     expect(resumed.find((m) => m.type === 'started')).toMatchObject({ startStep: 3 });
     expect(resumed[resumed.length - 1]).toMatchObject({ type: 'done', status: 'finished', step: 6 });
+  });
+
+  it('trains on data-parallel workers, records how many, and resumes their checkpoint on another count', async () => {
+    const corpus = join(dir, 'corpus-dp.txt');
+    writeFileSync(corpus, tinyText());
+    const config = tinyConfig({ backend: 'cpu', data: { corpus, tokenizer: 'byte' }, train: { steps: 4, workers: 2 }, eval: { every: 2, batches: 1 }, checkpoint: { every: 2 } });
+    const msgs = await runWorker({ type: 'start', runId: 'r5', config, checkpointDir: join(dir, 'ckpt-dp'), resumeFrom: null });
+    // Micro-batches are per worker: each takes 2 of the 4 sequences.
+    expect(msgs.find((m) => m.type === 'started')).toMatchObject({ workers: 2, microBatch: 2, accumulation: 1, backendReason: expect.stringMatching(/; 2 data-parallel workers \(train\.workers 2\)$/) });
+    expect(msgs.flatMap((m) => (m.type === 'metrics' ? m.points : [])).filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3, 4]);
+    expect(msgs[msgs.length - 1]).toEqual({ type: 'done', status: 'finished', step: 4, reason: null });
+    const one = { ...config, train: { ...config.train, workers: 1 } };
+    const resumed = await runWorker({ type: 'start', runId: 'r5', config: one, checkpointDir: join(dir, 'ckpt-dp2'), resumeFrom: join(dir, 'ckpt-dp', 'step-00000002') });
+    expect(resumed.find((m) => m.type === 'started')).toMatchObject({ startStep: 2, workers: 1 });
+    expect(resumed[resumed.length - 1]).toMatchObject({ type: 'done', status: 'finished', step: 4 });
   });
 
   it('reports a missing corpus as a one-line error', async () => {
