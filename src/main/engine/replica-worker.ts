@@ -21,6 +21,7 @@ const replica: ParallelRank = {
   ranks: data.buffers.ranks,
   // Rank 0's command, read in the loop below, already started the step.
   beginStep: () => Promise.resolve(),
+  beginEval: () => Promise.resolve(),
   slot: () => shared.slot(),
   sum: (length) => shared.sum(length),
 };
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
       if (c === Command.Check) {
         trainer.flatParams(shared.slot());
         await shared.barrier();
-      } else await trainer.stepShared();
+      } else if (c === Command.Eval) await trainer.evaluateShared();
+      else await trainer.stepShared();
     }
   } catch (e) {
     // An abort comes from rank 0 (or another replica), which reports it; anything else is this replica's to report.

@@ -82,6 +82,8 @@ export interface ParallelRank {
   readonly ranks: number;
   /** Rank 0 tells the replicas to take the step (checking them first when due); replicas have nothing to do. */
   beginStep(): Promise<void>;
+  /** The same for an evaluation of the validation loss. */
+  beginEval(): Promise<void>;
   /** This rank's shared slot, to hold its flat gradients, loss and parts. */
   slot(): Float32Array;
   /** The first `length` floats of every rank's slot summed in rank order: the same bits on every rank. */
@@ -425,6 +427,7 @@ export class Trainer {
 
   /** evaluate() reading its losses asynchronously (the same arithmetic; what GPU backends need). */
   async evaluateAsync(): Promise<number> {
+    if (this.parallel) return this.evaluateShared();
     let sum = 0;
     let n = 0;
     for (const { loss, batch } of this.valLosses()) {
@@ -439,18 +442,51 @@ export class Trainer {
     return this.lastValLoss;
   }
 
-  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
-    this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
-    for (const batch of this.valCache) {
-      for (const part of microBatches(batch, this.microBatch)) {
-        const loss = tf.tidy(() => {
-          const { logits, targets } = this.forward(part, false);
-          return evaluationLoss(logits, targets, this.sftHeldOut !== null);
-        });
-        // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
-        yield { loss, batch: this.sftHeldOut ? countTargets(part.y) : part.batch };
-      }
+  /**
+   * evaluate() split across a data-parallel group: rank r computes the losses of every ranks-th micro-batch into its
+   * slot (zeros elsewhere), the slots are summed, and each loss is then added in micro-batch order as evaluate()
+   * does, so the figure does not depend on which rank computed what.
+   */
+  async evaluateShared(): Promise<number> {
+    const dp = this.parallel!;
+    await dp.beginEval();
+    const slot = dp.slot();
+    const parts = this.valParts();
+    if (2 * parts.length > slot.length) throw new Error(`the shared slot holds ${slot.length} floats, the evaluation needs ${2 * parts.length}`);
+    slot.fill(0, 0, 2 * parts.length);
+    parts.forEach((part, i) => {
+      if (i % dp.ranks !== dp.rank) return;
+      const loss = this.valLoss(part);
+      slot[2 * i] = loss.dataSync()[0]!;
+      slot[2 * i + 1] = this.sftHeldOut ? countTargets(part.y) : part.batch;
+      loss.dispose();
+    });
+    const total = await dp.sum(2 * parts.length);
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < parts.length; i++) {
+      sum += total[2 * i]! * total[2 * i + 1]!;
+      n += total[2 * i + 1]!;
     }
+    this.lastValLoss = sum / n;
+    return this.lastValLoss;
+  }
+
+  private valParts(): Batch[] {
+    this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
+    return this.valCache.flatMap((batch) => microBatches(batch, this.microBatch));
+  }
+
+  private valLoss(part: Batch): tf.Scalar {
+    return tf.tidy(() => {
+      const { logits, targets } = this.forward(part, false);
+      return evaluationLoss(logits, targets, this.sftHeldOut !== null);
+    });
+  }
+
+  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
+    // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
+    for (const part of this.valParts()) yield { loss: this.valLoss(part), batch: this.sftHeldOut ? countTargets(part.y) : part.batch };
   }
 
   /** Current weights by name (copies). */

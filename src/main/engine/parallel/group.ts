@@ -137,6 +137,10 @@ export class ParallelGroup implements ParallelRank {
     this.stepsSinceCheck += 1;
   }
 
+  async beginEval(): Promise<void> {
+    await this.explain(this.shared.command(Command.Eval));
+  }
+
   /** Throws unless every replica's weights equal rank 0's bit for bit. */
   async checkReplicas(): Promise<void> {
     await this.explain(this.shared.command(Command.Check));

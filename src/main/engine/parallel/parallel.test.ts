@@ -20,7 +20,8 @@ const recipe: RunConfigInput = {
   eval: { every: 10, batches: 1 },
   checkpoint: { every: 10 },
 };
-const config = (steps = 50): ReturnType<typeof tinyConfig> => tinyConfig({ ...recipe, train: { ...recipe.train, steps } });
+const config = (steps = 50, micro: number | 'auto' = 'auto'): ReturnType<typeof tinyConfig> =>
+  tinyConfig({ ...recipe, train: { ...recipe.train, steps, micro_batch_size: micro } });
 
 let dir: string;
 beforeAll(async () => {
@@ -36,8 +37,8 @@ interface Ran {
 }
 
 /** A trainer on `ranks` workers (a group from 2 on); the caller closes the group and disposes the trainer. */
-async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
-  const trainer = new Trainer({ config: config(steps), backend: 'wasm', text, ranks, resumeFrom });
+async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0, micro: number | 'auto' = 'auto'): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
+  const trainer = new Trainer({ config: config(steps, micro), backend: 'wasm', text, ranks, resumeFrom });
   const group = ranks > 1 ? await ParallelGroup.start(trainer, { ranks, backend: 'wasm', text, resumeFrom, checkEvery }) : null;
   trainer.parallel = group;
   return { trainer, group };
@@ -116,6 +117,22 @@ describe('data-parallel training (wasm, replica threads)', () => {
     expect(a.checks).toBe(5); // before steps 6, 11, 16, 21 and 26
     expect(a.losses.every((l, i) => Object.is(l, b.losses[i]))).toBe(true);
     expect(sameBits(a.weights, b.weights)).toBe(true);
+  });
+
+  it('splits the validation loss across workers and gets the same figure bit for bit', async () => {
+    // With the same micro-batches each part's loss is computed alike; the parts are added in the same order.
+    const one = await build(1, 10, null, 0, 3);
+    const two = await build(2, 10, null, 0, 3);
+    try {
+      const alone = one.trainer.evaluate();
+      const shared = await two.trainer.evaluateAsync();
+      expect(Object.is(alone, shared)).toBe(true);
+      expect(alone).toBeGreaterThan(1);
+    } finally {
+      await two.group?.close();
+      one.trainer.dispose();
+      two.trainer.dispose();
+    }
   });
 
   it('writes checkpoints that resume with any worker count', async () => {

@@ -21,7 +21,7 @@ export const SLOT_EXTRA = 64;
 const Ctrl = { Arrived: 0, Generation: 1, Aborted: 2, Command: 3, Words: 4 } as const;
 
 /** What rank 0 asks of the replicas at the next barrier. */
-export const Command = { Step: 1, Check: 2, Exit: 3 } as const;
+export const Command = { Step: 1, Check: 2, Exit: 3, Eval: 4 } as const;
 export type Command = (typeof Command)[keyof typeof Command];
 
 export function allocateSharedSum(ranks: number, gradLength: number): SharedSumBuffers {
