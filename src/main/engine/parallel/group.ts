@@ -126,8 +126,8 @@ export class ParallelGroup implements ParallelRank {
       return await p;
     } catch (e) {
       if (!(e instanceof GroupAborted)) throw e;
-      const why = await Promise.race([this.failed, new Promise<string>((r) => setTimeout(() => r('a data-parallel worker stopped'), 5000))]);
-      throw new Error(why);
+      const why = await Promise.race([this.failed, sleep(5000).then(() => 'a data-parallel worker stopped')]);
+      throw new Error(why, { cause: e });
     }
   }
 
