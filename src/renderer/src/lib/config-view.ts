@@ -19,6 +19,7 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
   ['steps', 'train.steps', (c) => c.train.steps],
   ['batch', 'train.batch_size', (c) => c.train.batch_size],
   ['micro-batch', 'train.micro_batch_size', (c) => c.train.micro_batch_size],
+  ['workers', 'train.workers', (c) => c.train.workers ?? undefined],
   ['optimizer', 'train.optimizer', (c) => c.train.optimizer],
   ['lr', 'train.lr', (c) => c.train.lr],
   ['muon lr', 'train.muon.lr', (c) => (c.train.optimizer === 'muon' ? c.train.muon.lr : undefined)],
