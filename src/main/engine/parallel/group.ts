@@ -106,7 +106,7 @@ export class ParallelGroup implements ParallelRank {
     return new Promise<void>((resolve) => {
       worker.on('message', (m: FromReplica) => {
         if (m.type === 'ready') {
-          if (m.flatLength !== this.trainer.flatLength) this.fail(`${who} built a model of ${m.flatLength} values, rank 1 of ${this.trainer.flatLength}`);
+          if (m.flatLength !== this.trainer.flatLength) this.fail(`${who} built a model of ${m.flatLength} values where worker 1 has ${this.trainer.flatLength}`);
           else resolve();
         } else lastError = m.message;
       });
@@ -152,7 +152,7 @@ export class ParallelGroup implements ParallelRank {
       const s = this.shared.slot(r);
       const theirs = new Uint32Array(s.buffer, s.byteOffset, n);
       for (let i = 0; i < n; i++) {
-        if (mine[i] !== theirs[i]) throw new Error(`data-parallel worker ${r + 1} of ${this.ranks} differs from rank 1 at weight ${i} after step ${this.trainer.step}`);
+        if (mine[i] !== theirs[i]) throw new Error(`data-parallel worker ${r + 1} of ${this.ranks} differs from worker 1 at weight ${i} after step ${this.trainer.step}`);
       }
     }
     this.stepsSinceCheck = 0;

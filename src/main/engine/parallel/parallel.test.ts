@@ -20,8 +20,8 @@ const recipe: RunConfigInput = {
   eval: { every: 10, batches: 1 },
   checkpoint: { every: 10 },
 };
-const config = (steps = 50, micro: number | 'auto' = 'auto'): ReturnType<typeof tinyConfig> =>
-  tinyConfig({ ...recipe, train: { ...recipe.train, steps, micro_batch_size: micro } });
+const config = (steps = 50, micro: number | 'auto' = 'auto', dropout = 0): ReturnType<typeof tinyConfig> =>
+  tinyConfig({ ...recipe, model: { ...recipe.model, dropout }, train: { ...recipe.train, steps, micro_batch_size: micro } });
 
 let dir: string;
 beforeAll(async () => {
@@ -37,16 +37,16 @@ interface Ran {
 }
 
 /** A trainer on `ranks` workers (a group from 2 on); the caller closes the group and disposes the trainer. */
-async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0, micro: number | 'auto' = 'auto'): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
-  const trainer = new Trainer({ config: config(steps, micro), backend: 'wasm', text, ranks, resumeFrom });
+async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0, micro: number | 'auto' = 'auto', dropout = 0): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
+  const trainer = new Trainer({ config: config(steps, micro, dropout), backend: 'wasm', text, ranks, resumeFrom });
   const group = ranks > 1 ? await ParallelGroup.start(trainer, { ranks, backend: 'wasm', text, resumeFrom, checkEvery }) : null;
   trainer.parallel = group;
   return { trainer, group };
 }
 
 /** Trains to `steps`, optionally saving a checkpoint at `saveAt`; returns the losses of the steps it took and the final weights. */
-async function train(ranks: number, steps: number, opts: { resumeFrom?: string; saveAt?: { step: number; dir: string }; checkEvery?: number } = {}): Promise<Ran & { saved?: string }> {
-  const { trainer, group } = await build(ranks, steps, opts.resumeFrom ?? null, opts.checkEvery ?? 0);
+async function train(ranks: number, steps: number, opts: { resumeFrom?: string; saveAt?: { step: number; dir: string }; checkEvery?: number; dropout?: number } = {}): Promise<Ran & { saved?: string }> {
+  const { trainer, group } = await build(ranks, steps, opts.resumeFrom ?? null, opts.checkEvery ?? 0, 'auto', opts.dropout ?? 0);
   try {
     const losses: number[] = [];
     let saved: string | undefined;
@@ -111,12 +111,29 @@ describe('data-parallel training (wasm, replica threads)', () => {
     expect(one.losses[49]!).toBeLessThan(one.losses[0]! - 0.5);
   });
 
-  it('is bit-identical for a given worker count, and its replicas are identical every K steps', async () => {
-    const a = await train(2, 30, { checkEvery: 5 });
-    const b = await train(2, 30);
+  it('is bit-identical for a given worker count, and its replicas are identical every K steps (with dropout too)', async () => {
+    // Each rank draws its share's dropout masks from a per-step seed of the run's stream, so runs repeat exactly.
+    const a = await train(2, 30, { checkEvery: 5, dropout: 0.1 });
+    const b = await train(2, 30, { dropout: 0.1 });
     expect(a.checks).toBe(5); // before steps 6, 11, 16, 21 and 26
     expect(a.losses.every((l, i) => Object.is(l, b.losses[i]))).toBe(true);
     expect(sameBits(a.weights, b.weights)).toBe(true);
+  });
+
+  it('finds a replica whose weights differ', async () => {
+    const { trainer, group } = await build(2, 10);
+    try {
+      await trainer.stepShared();
+      await group!.checkReplicas();
+      const w = trainer.snapshot();
+      const name = [...w.keys()][3]!;
+      w.get(name)![0]! += 1e-3;
+      trainer.setParams(w);
+      await expect(group!.checkReplicas()).rejects.toThrow(/^data-parallel worker 2 of 2 differs from worker 1 at weight \d+ after step 1$/);
+    } finally {
+      await group!.close();
+      trainer.dispose();
+    }
   });
 
   it('splits the validation loss across workers and gets the same figure bit for bit', async () => {
