@@ -76,6 +76,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     metrics.flush();
     post({ type: 'done', status: outcome.status, step: outcome.step, reason: outcome.reason });
   } catch (e) {
+    group?.abort();
     metrics.flush();
     const step = e instanceof TrainingError ? e.step : (trainer?.step ?? null);
     const message = explainEngineFailure(oneLine(e), msg.config, backendName, trainer?.tokenizer.vocabSize);

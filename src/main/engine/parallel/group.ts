@@ -167,6 +167,11 @@ export class ParallelGroup implements ParallelRank {
     return this.explain(this.shared.sum(length));
   }
 
+  /** Rank 0 failed: releases the replicas from whatever barrier they wait at, so close() terminates them at once. */
+  abort(): void {
+    this.shared.abort();
+  }
+
   /** Ends the replicas: asks them to exit when the group is healthy, terminates them otherwise. Idempotent. */
   async close(): Promise<void> {
     if (this.closing) return;
