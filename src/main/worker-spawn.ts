@@ -2,7 +2,7 @@
 // sibling .js (packaged Electron), so callers name an entry and never care which build they run in.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 
-export type WorkerEntry = 'engine/worker' | 'engine/probe-worker' | 'engine/sample-worker' | 'engine/replica-worker';
+export type WorkerEntry = 'engine/worker' | 'engine/probe-worker' | 'engine/sample-worker';
 
 const fromSource = import.meta.url.endsWith('.ts');
 

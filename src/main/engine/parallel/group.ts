@@ -2,9 +2,8 @@
 // the same model from the same seed or checkpoint; every step they share the batch, sum gradients in shared memory
 // in rank order, and step alike. Rank 0 alone evaluates, checkpoints and reports. A replica that fails or dies
 // aborts the group, and rank 0 fails the run with the replica's reason (its last checkpoint stays resumable).
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../../../shared/config.ts';
-import { spawnWorker } from '../../worker-spawn.ts';
 import type { ParallelRank, Trainer } from '../train.ts';
 import { allocateSharedSum, Command, GroupAborted, SharedSum, type SharedSumBuffers } from './shared-sum.ts';
 
@@ -35,6 +34,20 @@ export interface GroupOptions {
 
 /** Replica workers are bounded like the training worker (the wasm heap lives outside this limit). */
 const resourceLimits = { maxOldGenerationSizeMb: 4096, maxYoungGenerationSizeMb: 64 };
+
+/**
+ * Starts a replica: from source through the tsx boot file, or the bundled entry beside the engine worker this module
+ * is bundled into. (Not through worker-spawn.ts: importing it here would move it into a chunk shared with main,
+ * and electron-vite puts chunks in a sub-folder, away from the worker entries it locates by its own URL.)
+ */
+function spawnReplica(data: ReplicaData): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    return new Worker(new URL('../../ts-worker-boot.mjs', here), { workerData: { replica: data, __entry: new URL('../replica-worker.ts', here).href }, resourceLimits });
+  }
+  const entry = 'engine/replica-worker';
+  return new Worker(new URL(`./${entry.replace('/', '-')}.js`, here), { workerData: { replica: data }, resourceLimits });
+}
 
 /** Rank 0's side of a group. Attach it with `trainer.parallel = group`; close() it whatever happens. */
 export class ParallelGroup implements ParallelRank {
@@ -86,7 +99,7 @@ export class ParallelGroup implements ParallelRank {
         initFrom: opts.initFrom ?? null,
         ...(opts.text !== undefined ? { text: opts.text } : {}),
       };
-      const worker = spawnWorker('engine/replica-worker', { replica: data }, resourceLimits);
+      const worker = spawnReplica(data);
       group.workers.push(worker);
       ready.push(group.watch(worker, rank));
     }
