@@ -39,6 +39,7 @@ describe('terminal views', () => {
       alerts: [],
       checkpoints: [],
       metric_keys: [],
+      params_active: 1000,
       compute: null,
     };
     const out = formatShow(view, (x) => `name: ${(x as { name: string }).name}\n`);
