@@ -11,6 +11,7 @@ import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCha
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { Condensation, hasCondensation } from '../charts/Condensation.tsx';
+import { ExpertLoad, expertCount } from '../charts/ExpertLoad.tsx';
 import { ComputeKey, flopsPerTokenOf } from '../../../shared/compute.ts';
 import { activeParamsOf } from '../../../shared/models/registry.ts';
 import { seriesToCsv } from '../charts/csv.ts';
@@ -278,6 +279,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
             <GenerationHealth variant="sft" metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
           {hasCondensation(primaryMetrics) && <Condensation runId={runId} metrics={primaryMetrics} version={version} />}
+          {expertCount(primaryMetrics) > 0 && <ExpertLoad metrics={primaryMetrics} version={version} />}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && isActive(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
