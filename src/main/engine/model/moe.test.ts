@@ -11,6 +11,8 @@ import { Trainer, runTraining } from '../train.ts';
 import { tinyConfig, tinyText } from '../testing/tiny.ts';
 import { exportHfModel } from '../checkpoint/checkpoint.ts';
 import { decodeSafetensors } from '../checkpoint/safetensors.ts';
+import { linear } from '../ops.ts';
+import { moeMixOp, type Experts } from './moe.ts';
 import { expertLoadKey, type MetricPoint } from '../../../shared/metrics.ts';
 import type { RunConfigInput } from '../../../shared/config.ts';
 
@@ -37,6 +39,41 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'loupe-moe-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the gathered expert mix (the wasm choice)', () => {
+  it('equals the gate-masked reference, value and gradients, with an expert no token chose getting zero gradient', () => {
+    const n = 10;
+    const d = 6;
+    const E = 3;
+    const r = (shape: [number, number], seed: number): tf.Tensor2D => tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const w = [0, 1, 2].flatMap((e) => [r([d, 5], 10 + e), r([5, d], 20 + e)]);
+    const h = r([n, d], 1);
+    // Expert 2's logit is far below the others on every row: top-2 never picks it.
+    const logits = tf.concat([r([n, 2], 2), tf.fill([n, 1], -50)], 1) as tf.Tensor2D;
+    const experts = (ws: tf.Tensor[]): Experts => ({
+      count: E,
+      hidden: (e, x) => tf.relu(linear(x, ws[2 * e] as tf.Tensor2D)) as tf.Tensor2D,
+      hiddenAll: (x) => tf.relu(linear(x, tf.concat([0, 1, 2].map((e) => ws[2 * e] as tf.Tensor2D), 1))) as tf.Tensor2D,
+      down: [0, 1, 2].map((e) => ws[2 * e + 1] as tf.Tensor2D),
+    });
+    const run = (impl: typeof moeMixOp.reference): Float32Array[] =>
+      tf.tidy(() => {
+        const f = (hh: tf.Tensor, ll: tf.Tensor, ...ws: tf.Tensor[]): tf.Tensor => tf.sum(tf.square(impl(hh as tf.Tensor2D, ll as tf.Tensor2D, 2, experts(ws))));
+        const value = f(h, logits, ...w);
+        return [value, ...tf.grads(f)([h, logits, ...w])].map((t) => t.dataSync() as Float32Array);
+      });
+    const before = tf.memory().numTensors;
+    const ref = run(moeMixOp.reference);
+    const gathered = run(moeMixOp.fast.wasm!);
+    expect(tf.memory().numTensors).toBe(before);
+    gathered.forEach((g, i) => g.forEach((v, j) => expect(v, `output ${i}[${j}]`).toBeCloseTo(ref[i]![j]!, 4)));
+    // [value, dh, dlogits, dw…]: the idle expert's two weights come last, zero but present.
+    expect(gathered.length).toBe(9);
+    for (const k of [7, 8]) expect(gathered[k]!.every((v) => v === 0)).toBe(true);
+    expect(gathered[2]!.some((v) => v !== 0)).toBe(true);
+    tf.dispose([h, logits, ...w]);
+  });
+});
 
 for (const [family, model] of Object.entries(families)) {
   describe(`${family} with a mixture of experts`, () => {

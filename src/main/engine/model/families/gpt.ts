@@ -40,15 +40,16 @@ function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: GptBlockNames
   return conv1d(core(qkv), w, spec, b.attnProj);
 }
 
-/** The GELU experts of a MoE block as one wide MLP: expansions side by side, projections (and biases) stacked. */
+/** The GELU experts of a MoE block: each alone, or all at once with their expansions side by side. */
 function experts(w: Weights, spec: ModelSpec, b: GptBlockNames): Experts {
   const ex = Array.from({ length: spec.moe!.experts }, (_, e) => b.expert(e));
-  const fc = tf.concat(ex.map((x) => param<tf.Tensor2D>(w, x.fc.weight)), 1);
-  const fcBias = spec.bias ? tf.concat(ex.map((x) => param<tf.Tensor1D>(w, x.fc.bias))) : undefined;
+  const fc = ex.map((x) => pair<tf.Tensor2D>(w, spec, x.fc));
   return {
-    hidden: (h) => gelu(linear(h, fc, fcBias)) as tf.Tensor2D,
-    down: tf.concat(ex.map((x) => param<tf.Tensor2D>(w, x.mlpProj.weight)), 0),
-    downBias: spec.bias ? (tf.stack(ex.map((x) => param<tf.Tensor1D>(w, x.mlpProj.bias))) as tf.Tensor2D) : undefined,
+    count: ex.length,
+    hidden: (e, h) => gelu(linear(h, ...fc[e]!)) as tf.Tensor2D,
+    hiddenAll: (h) => gelu(linear(h, tf.concat(fc.map(([wt]) => wt), 1), spec.bias ? tf.concat(fc.map(([, bias]) => bias!)) : undefined)) as tf.Tensor2D,
+    down: ex.map((x) => param<tf.Tensor2D>(w, x.mlpProj.weight)),
+    downBias: spec.bias ? ex.map((x) => param<tf.Tensor1D>(w, x.mlpProj.bias)) : undefined,
   };
 }
 

@@ -32,12 +32,17 @@ function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNam
   return linear(core(q, k, linear(h, param(w, b.v))), param(w, b.o));
 }
 
-/** The SwiGLU experts of a MoE block as one wide MLP: gate and up projections side by side, downs stacked. */
+/** The SwiGLU experts of a MoE block: each alone, or all at once with their gate and up projections side by side. */
 function experts(w: Weights, spec: ModelSpec, b: LlamaBlockNames): Experts {
   const ex = Array.from({ length: spec.moe!.experts }, (_, e) => b.expert(e));
-  const gate = tf.concat(ex.map((x) => param<tf.Tensor2D>(w, x.gate)), 1);
-  const up = tf.concat(ex.map((x) => param<tf.Tensor2D>(w, x.up)), 1);
-  return { hidden: (h) => swiglu(linear(h, gate), linear(h, up)), down: tf.concat(ex.map((x) => param<tf.Tensor2D>(w, x.down)), 0) };
+  const gates = ex.map((x) => param<tf.Tensor2D>(w, x.gate));
+  const ups = ex.map((x) => param<tf.Tensor2D>(w, x.up));
+  return {
+    count: ex.length,
+    hidden: (e, h) => swiglu(linear(h, gates[e]!), linear(h, ups[e]!)),
+    hiddenAll: (h) => swiglu(linear(h, tf.concat(gates, 1)), linear(h, tf.concat(ups, 1))),
+    down: ex.map((x) => param<tf.Tensor2D>(w, x.down)),
+  };
 }
 
 /** MLP unit: RMSNorm, SwiGLU down(silu(gate x)·up x), or a mixture of such experts (before the residual add). */
