@@ -127,7 +127,7 @@ export const gptLayout: FamilyLayout = {
     const d = spec.d_model;
     // Per layer: ~70 [T, d]-sized intermediates (LayerNorms, qkv, the 4× MLP and GELU's pieces) and ~6 [H, T, T]
     // attention maps; logits and the loss take ~6 [T, V]. A wider or narrower MLP scales its share (~24 of the 70,
-    // as 4·d-wide tensors) by mlp_hidden / 4d, and a mixture of experts by the experts it computes.
+    // as 4·d-wide tensors) by mlp_hidden / 4d, and a mixture of experts by the experts it may compute.
     const mlpScale = (expertsComputed(spec) * gptMlpHidden(spec)) / (4 * d);
     return spec.n_layer * ((46 + 24 * mlpScale) * T * d + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
   },

@@ -134,7 +134,7 @@ export const llamaLayout: FamilyLayout = {
   activationFloatsPerSequence(spec) {
     const T = spec.block_size;
     const d = spec.d_model;
-    // A mixture of experts computes every expert's hidden activations (masked by the gates).
+    // A mixture of experts may hold every expert's hidden activations (expertsComputed).
     const hidden = expertsComputed(spec) * llamaMlpHidden(spec);
     // Per layer: ~40 [T, d]-sized intermediates (norms, q/k/v and their rotations, the shared heads), ~8 [T, hidden]
     // (gate, up, silu and their gradient pieces) and ~6 [H, T, T] attention maps; logits and loss ~6 [T, V].

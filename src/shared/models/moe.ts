@@ -40,7 +40,10 @@ export function moeHfFields(spec: ModelSpec): Record<string, unknown> {
   };
 }
 
-/** How many expert MLPs a token's forward pass computes here: all of them (densely, masked by the gates). */
+/**
+ * How many expert MLPs' activations a token's forward pass may hold: all of them in the reference form (every expert
+ * weighed by the gates; wasm computes only the top_k), so memory estimates stay on the safe side.
+ */
 export function expertsComputed(spec: ModelSpec): number {
   return spec.moe?.experts ?? 1;
 }
