@@ -46,7 +46,7 @@ function time(label: string, fn: () => tf.Scalar, vars: tf.Variable[], seconds: 
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`  ${label.padEnd(34)} ${median.toFixed(1).padStart(7)} ms  (min ${times[0]!.toFixed(1)}, ${times.length} runs)`);
+  console.log(`  ${label.padEnd(38)} ${median.toFixed(1).padStart(7)} ms  (min ${times[0]!.toFixed(1)}, ${times.length} runs)`);
   return median;
 }
 
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   console.log(`Training step, llama 4L/4H/d${D}, block ${T} × batch ${B}:`);
   for (const moe of [false, true]) {
     const r = tokensPerS(moe, seconds);
-    console.log(`  ${moe ? `MoE ${E} experts top-${K}` : 'dense'}`.padEnd(36) + `${Math.round(r.tps)} tokens/s  (${r.params} parameters)`);
+    console.log(`  ${moe ? `MoE ${E} experts top-${K}` : 'dense'}`.padEnd(40) + `${Math.round(r.tps)} tokens/s  (${r.params} parameters)`);
   }
 }
 
