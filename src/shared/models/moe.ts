@@ -18,11 +18,13 @@ export function routerSpec(name: string, d: number, experts: number, layer: numb
 
 /**
  * No transformers class computes this MLP exactly: OLMoE keeps the probabilities unrenormalised as here but adds q/k
- * norms to attention; Mixtral and Qwen2-MoE renormalise the top-k weights (Qwen2-MoE also adds a shared expert).
+ * norms to attention; Mixtral renormalises the top-k weights; Qwen2-MoE (norm_topk_prob false) adds a sigmoid-gated
+ * shared expert and q/k/v biases (a zero-width shared expert and zero biases might reproduce it, but transformers
+ * is not here to prove that file loads and matches, so it is not claimed).
  */
 export const MOE_HF_REFUSAL =
-  'a mixture-of-experts model has no Hugging Face class with the same maths (Mixtral and Qwen2-MoE renormalise the top-k weights, ' +
-  'OLMoE adds q/k norms to attention); its checkpoint stays in Loupe\'s own format';
+  'a mixture-of-experts model has no Hugging Face class with the same maths (Mixtral renormalises the top-k weights, ' +
+  'Qwen2-MoE adds a shared expert, OLMoE q/k norms); its checkpoint stays in Loupe\'s own format';
 
 /**
  * What a MoE checkpoint's config.json adds to its family's: the routing settings, and no `architectures`, since
