@@ -1,7 +1,8 @@
 // Parity with PyTorch for the mixture-of-experts MLP on gpt and llama: the fixtures written by moe_reference.py
 // (OLMoE-style sparse dispatch, fixed weights whose routing has no near-ties) must be reproduced on cpu and wasm by
-// Loupe's dense, gate-masked MLP: logits, cross-entropy, both auxiliary losses, the objective, every gradient, the
-// per-block expert load; and KV-cached decoding of a MoE model equals its full forward pass.
+// both of Loupe's forms of the expert mix (cpu runs the gate-masked reference, wasm gathers each expert's tokens):
+// logits, cross-entropy, both auxiliary losses, the objective, every gradient, the per-block expert load; and
+// KV-cached decoding of a MoE model equals its full forward pass.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { tf } from '../../src/main/engine/tf.ts';
@@ -11,6 +12,7 @@ import { hfTensors, paramsFromHf } from '../../src/main/engine/checkpoint/hf.ts'
 import { createModel, type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
 import { trainingObjective } from '../../src/main/engine/objective.ts';
 import { Rng } from '../../src/main/engine/rng.ts';
+import { moeMixOp } from '../../src/main/engine/model/moe.ts';
 import { ModelConfig, TrainConfig } from '../../src/shared/config.ts';
 import { MOE_BALANCE_WEIGHT, MOE_Z_WEIGHT } from '../../src/shared/models/moe.ts';
 
@@ -69,6 +71,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     beforeAll(async () => {
       await initBackend(backend);
       expect(tf.getBackend()).toBe(backend);
+      expect(moeMixOp.chosen).toBe(backend === 'wasm' ? 'wasm' : 'reference');
     });
 
     for (const key of Object.keys(fx.models)) {
