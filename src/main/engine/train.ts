@@ -3,7 +3,7 @@
 // reports everything through hooks. One step = one optimizer update over train.batch_size sequences.
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
-import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
+import { MetricKey, expertLoadKey, type MetricPoint } from '../../shared/metrics.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { microBatches, type Batch, type Dataset } from './data/dataset.ts';
 import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
@@ -88,6 +88,8 @@ export class Trainer {
   step = 0;
   tokensSeen = 0;
   lastValLoss: number | null = null;
+  /** A mixture-of-experts model's share of routed slots per expert at the last eval, [layer][expert]; null when dense. */
+  lastExpertLoad: number[][] | null = null;
   private dropoutRng: Rng;
   private readonly varNames = new Map<string, string>();
   private valCache: Batch[] | null = null;
@@ -313,11 +315,15 @@ export class Trainer {
   evaluate(): number {
     let sum = 0;
     let n = 0;
-    for (const { loss, batch } of this.valLosses()) {
+    const load = new LoadMean();
+    for (const { loss, batch, expertLoad, sequences } of this.valLosses()) {
       sum += loss.dataSync()[0] * batch;
       n += batch;
       loss.dispose();
+      if (expertLoad) load.add(expertLoad.arraySync(), sequences);
+      expertLoad?.dispose();
     }
+    this.lastExpertLoad = load.mean();
     this.lastValLoss = sum / n;
     return this.lastValLoss;
   }
@@ -326,28 +332,34 @@ export class Trainer {
   async evaluateAsync(): Promise<number> {
     let sum = 0;
     let n = 0;
-    for (const { loss, batch } of this.valLosses()) {
+    const load = new LoadMean();
+    for (const { loss, batch, expertLoad, sequences } of this.valLosses()) {
       try {
         sum += (await loss.data())[0] * batch;
+        if (expertLoad) load.add(await expertLoad.array(), sequences);
       } finally {
         loss.dispose();
+        expertLoad?.dispose();
       }
       n += batch;
     }
+    this.lastExpertLoad = load.mean();
     this.lastValLoss = sum / n;
     return this.lastValLoss;
   }
 
-  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
+  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number; expertLoad: tf.Tensor2D | null; sequences: number }> {
     this.valCache ??= this.data.valBatches(this.config.eval.batches, this.config.train.batch_size);
     for (const batch of this.valCache) {
       for (const part of microBatches(batch, this.microBatch)) {
-        const loss = tf.tidy(() => {
-          const { logits, targets } = this.forward(part, false);
-          return evaluationLoss(logits, targets, this.sftHeldOut !== null);
-        });
+        const [loss, expertLoad] = tf.tidy(() => {
+          const { out, logits, targets } = this.forward(part, false);
+          const l = evaluationLoss(logits, targets, this.sftHeldOut !== null);
+          return out.expertLoad ? [l, out.expertLoad] : [l];
+        }) as [tf.Scalar, tf.Tensor2D?];
         // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
-        yield { loss, batch: this.sftHeldOut ? countTargets(part.y) : part.batch };
+        // Every position is routed, counted or not, so the load weighs by sequences.
+        yield { loss, batch: this.sftHeldOut ? countTargets(part.y) : part.batch, expertLoad: expertLoad ?? null, sequences: part.batch };
       }
     }
   }
@@ -404,6 +416,35 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/** A weighted mean of per-layer expert loads over the validation micro-batches. */
+class LoadMean {
+  private sum: number[][] | null = null;
+  private weight = 0;
+
+  add(load: number[][], weight: number): void {
+    this.sum ??= load.map((row) => row.map(() => 0));
+    load.forEach((row, i) => row.forEach((v, e) => (this.sum![i]![e]! += v * weight)));
+    this.weight += weight;
+  }
+
+  mean(): number[][] | null {
+    return this.sum && this.sum.map((row) => row.map((v) => v / this.weight));
+  }
+}
+
+/**
+ * eval/expert_load/<e>: expert e's share of the routed slots (tokens × top_k) over the validation batches, averaged
+ * over blocks (1/experts each when balanced); eval/expert_load/layer_<i>/<e> the same per block.
+ */
+export function expertLoadMetrics(step: number, load: number[][] | null): MetricPoint[] {
+  if (!load || load.length === 0) return [];
+  const experts = load[0]!.length;
+  const out: MetricPoint[] = [];
+  for (let e = 0; e < experts; e++) out.push({ step, key: expertLoadKey(e), value: load.reduce((a, row) => a + row[e]!, 0) / load.length });
+  load.forEach((row, i) => row.forEach((value, e) => out.push({ step, key: expertLoadKey(e, i), value })));
+  return out;
 }
 
 function countTargets(y: Int32Array): number {
@@ -521,6 +562,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
+      ...expertLoadMetrics(trainer.step, trainer.lastExpertLoad),
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
       ...(await runEvalProbes(trainer, () => hooks.control() !== null, (stats) => hooks.condensation?.(trainer.step, stats))),

@@ -75,9 +75,9 @@ describe('expandSweep', () => {
   });
 
   it('refuses a value that asks for an option not built yet, naming the field', () => {
-    // model.moe is in the schema (planned) but not built: the sweep is refused before any run is queued.
-    const result = expandSweep(base, { path: 'model.moe.experts', values: [8] }, 1);
-    expect(result).toEqual({ ok: false, error: 'model.moe.experts=8: model.moe: a mixture-of-experts MLP is not built yet for the gpt family' });
+    // mamba is in the schema (planned) but not built: the sweep is refused before any run is queued.
+    const result = expandSweep(base, { path: 'model.family', values: ['gpt', 'mamba'] }, 1);
+    expect(result).toEqual({ ok: false, error: 'model.family=mamba: model.family: "mamba" is not built yet (built: gpt, llama)' });
   });
 
   it('refuses empty and oversized sweeps and repeated seeds', () => {

@@ -225,7 +225,7 @@ export const CompareResult = z.object({
 export type CompareResult = z.infer<typeof CompareResult>;
 
 const ParamEstimate = z.union([
-  z.object({ ok: z.literal(true), total: z.number(), embedding: z.number(), nonEmbedding: z.number(), perLayer: z.number() }),
+  z.object({ ok: z.literal(true), total: z.number(), active: z.number(), embedding: z.number(), nonEmbedding: z.number(), perLayer: z.number() }),
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 
