@@ -2,7 +2,7 @@
 // Transformer with a mixture-of-experts MLP, sized to one parameter budget and run as one variant sweep.
 import { ModelConfig, type RunConfig } from '../config.ts';
 import { withRunLength } from '../run-length.ts';
-import { estimateParams, type ParamEstimate } from '../ablation/recipe.ts';
+import { estimateParams } from '../ablation/recipe.ts';
 import type { Variant } from '../ablation/sweep.ts';
 
 export type ArchitectureArm = 'transformer' | 'mamba' | 'hybrid' | 'moe';
@@ -48,9 +48,9 @@ export interface ParamFigures {
 
 /** Total and active parameters of a config's model from its family's layout (an error for unbuilt options). */
 export function paramFigures(config: RunConfig): { ok: true; figures: ParamFigures } | { ok: false; reason: string } {
-  const count = estimateParams(config) as ParamEstimate & { active?: number };
+  const count = estimateParams(config);
   if (!count.ok) return count;
-  return { ok: true, figures: { total: count.total, active: count.active ?? count.total } };
+  return { ok: true, figures: { total: count.total, active: count.active } };
 }
 
 export interface PlannedArm {
