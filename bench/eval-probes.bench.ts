@@ -30,7 +30,7 @@ async function time(f: () => unknown): Promise<number> {
 }
 
 const choice = await initBackend(values.backend as BackendName);
-const raw: unknown = parseYaml(readFileSync(`${root}resources/configs/baseline-nanogpt-cpu-moby-byte.yaml`, 'utf8'));
+const raw: unknown = parseYaml(readFileSync(`${root}resources/configs/baseline.yaml`, 'utf8'));
 const resolved = resolveConfig(raw);
 if (!resolved.ok) throw new Error(`bad baseline config: ${JSON.stringify(resolved.issues)}`);
 const trainer = new Trainer({ config: resolved.config, backend: choice.name, resumeFrom: values.from ?? null });

@@ -13,7 +13,7 @@ import { Rng } from '../src/main/engine/rng.ts';
 import { ByteTokenizer } from '../src/main/engine/data/tokenizer.ts';
 import { generate } from '../src/main/engine/sample.ts';
 
-const baselineYaml = fileURLToPath(new URL('../resources/configs/baseline-nanogpt-cpu-moby-byte.yaml', import.meta.url));
+const baselineYaml = fileURLToPath(new URL('../resources/configs/baseline.yaml', import.meta.url));
 const PROMPT = 'Call me Ishmael. Some years ago';
 
 const { values } = parseArgs({

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 const here = fileURLToPath(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const baselineYaml = `${root}resources/configs/baseline-nanogpt-cpu-moby-byte.yaml`;
+const baselineYaml = `${root}resources/configs/baseline.yaml`;
 const torchScript = `${root}tools/reference/bench_torch.py`;
 const PYTHON = '/usr/bin/python3';
 

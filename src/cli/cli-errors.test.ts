@@ -68,10 +68,10 @@ describe('loupe CLI bad input', () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('model.family: "mamba" is not built yet (built: gpt, llama)');
     const moe = path.join(home, 'moe.yaml');
-    fs.writeFileSync(moe, 'model:\n  moe: { experts: 4, top_k: 2 }\n');
+    fs.writeFileSync(moe, 'model:\n  moe: { experts: 2, top_k: 3 }\n');
     const m = await loupe(['train', moe], env);
     expect(m.code).toBe(2);
-    expect(m.stderr).toContain('model.moe: a mixture-of-experts MLP is not built yet for the gpt family');
+    expect(m.stderr).toContain('model.moe.top_k: top_k must not exceed experts');
 
     const noData = path.join(home, 'nodata.yaml');
     fs.writeFileSync(noData, 'data:\n  corpus: ./not-here.txt\n');

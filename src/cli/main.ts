@@ -21,6 +21,7 @@ import { formatRunsTable, showJson, formatShow } from './views.ts';
 import { registerSampleCommand } from './commands/sample.ts';
 import { registerSweepCommand } from './commands/sweep.ts';
 import { registerCompareCommand } from './commands/compare.ts';
+import { registerStudyCommand } from './commands/study.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerDeleteCommands } from './commands/delete.ts';
 import { registerWatchCommand } from './commands/watch.ts';
@@ -266,6 +267,7 @@ program
 registerSampleCommand(program);
 registerSweepCommand(program, withServices);
 registerCompareCommand(program, withServices);
+registerStudyCommand(program, withServices);
 registerEvalCommand(program, withServices);
 registerDeleteCommands(program, withServices);
 registerWatchCommand(program, withServices);

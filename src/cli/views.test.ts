@@ -39,6 +39,7 @@ describe('terminal views', () => {
       alerts: [],
       checkpoints: [],
       metric_keys: [],
+      params_active: 1000,
       compute: null,
     };
     const out = formatShow(view, (x) => `name: ${(x as { name: string }).name}\n`);
@@ -46,5 +47,7 @@ describe('terminal views', () => {
     expect(out).toContain('notes       first\n            \\e[31msecond\\e[0m');
     expect(out).toContain('(died\\n\\e[1m)');
     expect(out.split('\n')[0]).toBe('run 261202-100000-abcd  ok\\r\\e[2J\\e[31mFAKE\\nrow\\u{202e}');
+    expect(out).toContain('params      1000\n');
+    expect(formatShow({ ...view, params_active: 600 }, () => '')).toContain('params      1000 (600 active)\n');
   });
 });

@@ -9,6 +9,7 @@ import { MetricKey } from '../shared/metrics.ts';
 import { ComputeKey } from '../shared/compute.ts';
 import { formatAlertLine } from '../main/monitor/index.ts';
 import { escapeUnprintable } from '../shared/printable.ts';
+import { activeParamsOf } from '../shared/models/registry.ts';
 
 const num = (v: number | null, d = 4): string => (v === null ? '–' : v.toFixed(d));
 /** One terminal line, whatever the text holds. */
@@ -44,6 +45,8 @@ export interface ShowJson {
   alerts: Alert[];
   checkpoints: CheckpointInfo[];
   metric_keys: string[];
+  /** Parameters a token uses: run.params less the experts a mixture-of-experts MLP does not route it to (= params when dense). */
+  params_active: number | null;
   /** Runs from elsewhere: the config as the job logged it. */
   source_config?: Record<string, unknown>;
   /** At the last eval: training FLOPs spent, FLOPs per token, epochs over the training split; null without one. */
@@ -66,6 +69,7 @@ export function showJson(s: Services, runId: string): ShowJson {
     alerts: d.alerts,
     checkpoints: d.checkpoints,
     metric_keys: d.metricKeys,
+    params_active: d.run.params === null ? null : activeParamsOf(d.config.model, d.run.params),
     ...(d.sourceConfig ? { source_config: d.sourceConfig } : {}),
     compute: computeAtLastEval(s, runId),
   };
@@ -89,7 +93,7 @@ export function formatShow(v: ShowJson, toYaml: (x: unknown) => string): string 
     `status      ${r.status}${r.error ? ` (${line(r.error)})` : ''}`,
     `steps       ${r.steps}/${r.plannedSteps}   tokens seen ${r.tokensSeen}`,
     `backend     ${r.backend ?? '–'}${r.backendReason ? ` (${line(r.backendReason)})` : ''}`,
-    `params      ${r.params ?? '–'}`,
+    `params      ${r.params ?? '–'}${v.params_active !== null && v.params_active !== r.params ? ` (${v.params_active} active)` : ''}`,
     ...(v.compute
       ? [
           `compute     ${v.compute.flops === null ? '–' : v.compute.flops.toExponential(2)} FLOPs` +

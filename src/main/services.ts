@@ -12,6 +12,7 @@ import { createAblationServices, type AblationServices } from './services/ablati
 import { createSampleServices, type SampleServices } from './services/samples.ts';
 import { createExternalServices, type ExternalServices } from './services/external.ts';
 import { createEvalServices, type EvalServices } from './services/evals.ts';
+import { createStudyServices, type StudyServices } from './services/studies.ts';
 
 export { ServiceError } from './services/errors.ts';
 
@@ -34,6 +35,7 @@ export interface Services {
   events: ServiceEvents;
   runs: RunServices;
   ablation: AblationServices;
+  studies: StudyServices;
   samples: SampleServices;
   /** Runs from elsewhere: watched run files, imported logs, recipes exported to PyTorch. */
   external: ExternalServices;
@@ -66,6 +68,7 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
   const runs = createRunServices({ store, scheduler, events, dataDir, monitorFactory });
   const samples = createSampleServices({ store, events, dataDir });
   const external = createExternalServices({ store, events, monitorFactory });
+  const ablation = createAblationServices({ store, runs, events });
   let closing: Promise<void> | null = null;
   return {
     dataDir,
@@ -73,7 +76,8 @@ export async function createServices(opts: CreateServicesOptions): Promise<Servi
     store,
     events,
     runs,
-    ablation: createAblationServices({ store, runs, events }),
+    ablation,
+    studies: createStudyServices({ store, ablation }),
     evals: createEvalServices({ store, runs }),
     samples,
     external,

@@ -14,6 +14,15 @@ describe('flopsPerToken', () => {
     expect(f.total / 1e9).toBeCloseTo(0.855, 2);
   });
 
+  it('counts a mixture of experts by its active parameters (top_k of the experts), not its total', () => {
+    const dense = flopsPerToken(RunConfig.parse({}), 256)!;
+    const moe = flopsPerToken(RunConfig.parse({ model: { moe: { experts: 4, top_k: 2 } } }), 256)!;
+    // Two GPT MLPs (c_fc, c_proj and their biases) and a 128×4 router per block, 4 blocks.
+    const d = 128;
+    expect(moe.n - dense.n).toBe(4 * (2 * d * 4 * d + 4 * d + d) + 4 * d * 4);
+    expect(moe.attention).toBe(dense.attention);
+  });
+
   it('records FLOPs spent and epochs at an eval', () => {
     const config = RunConfig.parse({ model: { n_layer: 1, n_head: 1, d_model: 8, block_size: 4 } });
     const m = computeMetrics(config, 256, 1000, 4000);

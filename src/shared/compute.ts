@@ -31,7 +31,8 @@ export function flopsPerTokenOf(params: number, m: { n_layer: number; d_model: n
 /** Null for families whose parameter layout is not implemented. */
 export function flopsPerToken(config: RunConfig, vocabSize?: number): FlopsPerToken | null {
   const p = estimateParams(config, vocabSize);
-  return p.ok ? flopsPerTokenOf(p.total, config.model) : null;
+  // A token's FLOPs follow the parameters it uses: a mixture of experts counts its active ones.
+  return p.ok ? flopsPerTokenOf(p.active, config.model) : null;
 }
 
 /** The compute/* values at a point of training; FLOPs are left out where the family has no parameter count. */

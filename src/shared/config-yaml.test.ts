@@ -138,8 +138,13 @@ describe('stringifyConfig', () => {
     if (result.ok) return;
     expect(result.issues.map((i) => [i.path, i.line])).toEqual([['model.family', 4]]);
     expect(result.issues[0]!.message).toBe('"mamba" is not built yet (built: gpt, llama)');
+  });
+
+  it('accepts a mixture of experts, and refuses more experts per token than there are, on its line', () => {
     const moe = parseConfigText(stringifyConfig(RunConfig.parse({ model: { moe: { experts: 8 } } }), 'json'), 'json');
-    expect(moe.ok === false && moe.issues.map((i) => i.path)).toEqual(['model.moe']);
+    expect(moe.ok).toBe(true);
+    const tooMany = parseConfigText('model:\n  family: llama\n  moe:\n    experts: 2\n    top_k: 3\n', 'yaml');
+    expect(tooMany.ok === false && tooMany.issues.map((i) => [i.path, i.line, i.message])).toEqual([['model.moe.top_k', 5, 'top_k must not exceed experts']]);
   });
 
   it('prints keys in schema order whatever the input order, so equal configs print equal text', () => {

@@ -92,12 +92,16 @@ export const ModelConfig = z
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
     moe: z
       .object({
-        experts: positiveInt.default(4).describe('Number of expert MLPs per block (4 is the usual small setting).'),
-        top_k: positiveInt.default(2).describe('Experts each token is routed to (top-2 gating).'),
+        experts: positiveInt.max(64).default(4).describe('Number of expert MLPs per block (4 is the usual small setting); each has the width of the dense MLP.'),
+        top_k: positiveInt.default(2).describe('Experts each token is routed to (top-2 gating); at most experts. Active parameters count top_k of them.'),
       })
       .strict()
       .optional()
-      .describe('Mixture-of-experts MLP (planned).'),
+      .describe(
+        'Mixture-of-experts MLP (gpt, llama): a router softmax over all experts, the top_k kept with their probabilities as weights (not ' +
+          'renormalised, as OLMoE), no capacity limit; load-balancing loss (weight 0.01) and router z-loss (0.001) recorded as train/moe_balance and train/moe_z, ' +
+          'the share of routed tokens per expert as eval/expert_load/* at each eval. Absent: a dense MLP.',
+      ),
   })
   .strict()
   .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] })
@@ -109,6 +113,7 @@ export const ModelConfig = z
   .refine((m) => m.family === 'llama' || m.n_kv_head == null, { message: 'grouped-query attention (n_kv_head) is a llama option', path: ['n_kv_head'] })
   .refine((m) => m.family === 'llama' || m.rope_theta == null, { message: 'rope_theta is a llama option (gpt learns its positions)', path: ['rope_theta'] })
   .refine((m) => m.family !== 'llama' || m.bias !== true, { message: 'llama has no biases', path: ['bias'] })
+  .refine((m) => !m.moe || m.moe.top_k <= m.moe.experts, { message: 'top_k must not exceed experts', path: ['moe', 'top_k'] })
   // Family defaults resolved once, so every reader (engine, counts, export) sees the same plain values; bias goes
   // last whether it was given or not, so a config and its stored, re-read copy serialise alike.
   .transform(({ bias, ...m }) => ({ ...m, bias: bias ?? m.family === 'gpt' }));

@@ -18,6 +18,11 @@ export const MetricKey = {
 export const MetricPoint = z.object({ step: z.number().int().min(0), key: z.string().min(1).max(200), value: z.number() });
 export type MetricPoint = z.infer<typeof MetricPoint>;
 
+/** A mixture-of-experts model's share of routed slots for expert e at an eval: averaged over blocks, or block `layer`'s. */
+export function expertLoadKey(expert: number, layer?: number): string {
+  return layer === undefined ? `eval/expert_load/${expert}` : `eval/expert_load/layer_${layer}/${expert}`;
+}
+
 /** Non-finite values are legal metrics (NaN loss is evidence); JSON cannot carry them, so they travel as strings. */
 export const WireNumber = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
 export function toWire(v: number): number | 'NaN' | 'Infinity' | '-Infinity' {

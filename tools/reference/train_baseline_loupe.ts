@@ -1,4 +1,4 @@
-// Trains the default baseline (resources/configs/baseline-nanogpt-cpu-moby-byte.yaml) with Loupe's engine and
+// Trains the default baseline (resources/configs/baseline.yaml) with Loupe's engine and
 // prints val loss at each eval, for comparison with train_baseline.py (same bytes, split and val batches).
 // With workers > 1 it trains data-parallel across that many worker threads (auto: as a run would choose).
 // Usage: npx tsx tools/reference/train_baseline_loupe.ts [backend] [steps] [workers|auto]
@@ -11,7 +11,7 @@ import { chooseWorkers } from '../../src/main/engine/parallel/workers.ts';
 import { ParallelGroup } from '../../src/main/engine/parallel/group.ts';
 
 const [backendArg = 'wasm', stepsArg, workersArg = '1'] = process.argv.slice(2);
-const raw = parse(readFileSync(new URL('../../resources/configs/baseline-nanogpt-cpu-moby-byte.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+const raw = parse(readFileSync(new URL('../../resources/configs/baseline.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
 const resolved = resolveConfig({ ...raw, backend: backendArg });
 if (!resolved.ok) throw new Error(formatConfigIssues(resolved.issues));
 const config = resolved.config;

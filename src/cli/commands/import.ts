@@ -37,9 +37,20 @@ function report(runs: RunSummary[], json: boolean): void {
 
 export function registerImportCommand(program: Command, withServices: WithServices): void {
   const cmd = program.command('import').description('Import logs from TensorBoard, MLflow or a CSV file as runs');
-  const notes = (s: Parameters<Parameters<WithServices>[0]>[0]): (() => void) =>
-    s.events.on('run.log', ({ runId, level, message }) => {
-      if (level !== 'info') process.stderr.write(`loupe: note: [${runId}] ${message}\n`);
+  type S = Parameters<Parameters<WithServices>[0]>[0];
+  /** One import with its progress bar and the importer's notes on stderr; a bad path or file is a usage error. */
+  const importing = (json: boolean | undefined, run: (s: S, onProgress: Progress) => RunSummary[]) =>
+    withServices((s) => {
+      const off = s.events.on('run.log', ({ runId, level, message }) => {
+        if (level !== 'info') process.stderr.write(`loupe: note: [${runId}] ${message}\n`);
+      });
+      const bar = progressBar('reading');
+      try {
+        report(asUsageError(() => run(s, bar.onProgress)), Boolean(json));
+      } finally {
+        bar.stop();
+        off();
+      }
     });
 
   cmd
@@ -49,16 +60,7 @@ export function registerImportCommand(program: Command, withServices: WithServic
     .option('--name <name>', 'run name (default: the folder name)')
     .option('--json', 'print the new runs as JSON')
     .action(async (p: string, o: { name?: string; json?: boolean }) => {
-      await withServices((s) => {
-        const off = notes(s);
-        const bar = progressBar('reading');
-        try {
-          report(asUsageError(() => s.external.importTensorboard({ path: p, name: o.name, onProgress: bar.onProgress })), Boolean(o.json));
-        } finally {
-          bar.stop();
-          off();
-        }
-      });
+      await importing(o.json, (s, onProgress) => s.external.importTensorboard({ path: p, name: o.name, onProgress }));
     });
 
   cmd
@@ -68,16 +70,7 @@ export function registerImportCommand(program: Command, withServices: WithServic
     .option('--name <name>', 'run name (default: the MLflow run name)')
     .option('--json', 'print the new runs as JSON')
     .action(async (p: string, o: { name?: string; json?: boolean }) => {
-      await withServices((s) => {
-        const off = notes(s);
-        const bar = progressBar('reading');
-        try {
-          report(asUsageError(() => s.external.importMlflow({ path: p, name: o.name, onProgress: bar.onProgress })), Boolean(o.json));
-        } finally {
-          bar.stop();
-          off();
-        }
-      });
+      await importing(o.json, (s, onProgress) => s.external.importMlflow({ path: p, name: o.name, onProgress }));
     });
 
   cmd
@@ -88,15 +81,6 @@ export function registerImportCommand(program: Command, withServices: WithServic
     .option('--name <name>', 'run name (default: the file name)')
     .option('--json', 'print the new run as JSON')
     .action(async (p: string, o: { stepCol: string; name?: string; json?: boolean }) => {
-      await withServices((s) => {
-        const off = notes(s);
-        const bar = progressBar('reading');
-        try {
-          report([asUsageError(() => s.external.importCsv({ path: p, stepCol: o.stepCol, name: o.name, onProgress: bar.onProgress }))], Boolean(o.json));
-        } finally {
-          bar.stop();
-          off();
-        }
-      });
+      await importing(o.json, (s, onProgress) => [s.external.importCsv({ path: p, stepCol: o.stepCol, name: o.name, onProgress })]);
     });
 }

@@ -29,7 +29,7 @@ interface SweepOptions {
 }
 
 /** "3" is a count (the config's seed, +1, +2); "1,2,5" an explicit list. */
-function parseSeeds(raw: string): number | number[] {
+export function parseSeeds(raw: string): number | number[] {
   const parts = raw.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)) {
@@ -79,7 +79,7 @@ async function stopRest(s: Services, runs: readonly RunSummary[]): Promise<void>
 }
 
 /** Human mode: each run with live progress, as `loupe train` shows it. Returns the exit code. */
-async function trainFollowing(s: Services, runs: readonly RunSummary[]): Promise<number> {
+export async function trainFollowing(s: Services, runs: readonly RunSummary[]): Promise<number> {
   let failed = 0;
   for (const [i, run] of runs.entries()) {
     const code = await followRun(s, s.runs.summary(run.id), {
@@ -97,7 +97,7 @@ async function trainFollowing(s: Services, runs: readonly RunSummary[]): Promise
 }
 
 /** JSON mode: stdout keeps one JSON document for the end; one line per finished run goes to stderr. */
-async function trainQuietly(s: Services, runs: readonly RunSummary[]): Promise<{ code: number; results: RunResultJson[] }> {
+export async function trainQuietly(s: Services, runs: readonly RunSummary[]): Promise<{ code: number; results: RunResultJson[] }> {
   const t0 = performance.now();
   let interrupted = false;
   const onSignal = (): void => {

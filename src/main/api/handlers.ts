@@ -6,6 +6,7 @@ import { sampleHandlers } from './sample-handlers.ts';
 import { ablationHandlers } from './ablation-handlers.ts';
 import { externalHandlers } from './external-handlers.ts';
 import { diagnosticsHandlers } from './diagnostics-handlers.ts';
+import { studyHandlers } from './study-handlers.ts';
 import { createServices, type Services } from '../services.ts';
 
 export interface ApiBackend {
@@ -35,6 +36,7 @@ export async function buildHandlers(opts: { transport: 'ipc' | 'http'; dataDir: 
       ...ablationHandlers(services),
       ...externalHandlers(services),
       ...diagnosticsHandlers(services),
+      ...studyHandlers(services),
       'runs.startBaseline': (p) => runs['runs.startBaseline']({ ...p, steps: p.steps ?? (p.scale === undefined ? envSteps : undefined) }),
     },
     services,

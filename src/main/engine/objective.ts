@@ -35,8 +35,8 @@ export function trainingObjective(out: ForwardResult, logits: tf.Tensor2D, targe
     total = tf.add(total, weight === 1 ? value : tf.mul(weight, value)) as tf.Scalar;
   };
   if (t.dispersion.weight > 0) regularise('dispersion', dispersionLoss(out.hidden, t.dispersion.tau, t.dispersion.variant), t.dispersion.weight);
-  // The model scales its own auxiliary losses (its config holds their coefficients).
-  for (const [name, value] of Object.entries(out.aux ?? {})) regularise(name, value, 1);
+  // The model knows its own auxiliary losses' coefficients; each is recorded unweighted, like dispersion.
+  for (const [name, { value, weight }] of Object.entries(out.aux ?? {})) regularise(name, value, weight);
   return { total, parts, regularisers };
 }
 

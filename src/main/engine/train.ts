@@ -3,7 +3,7 @@
 // reports everything through hooks. One step = one optimizer update over train.batch_size sequences.
 import { tf } from './tf.ts';
 import type { RunConfig } from '../../shared/config.ts';
-import { MetricKey, type MetricPoint } from '../../shared/metrics.ts';
+import { MetricKey, expertLoadKey, type MetricPoint } from '../../shared/metrics.ts';
 import type { StartedInfo } from '../../shared/worker-protocol.ts';
 import { microBatches, type Batch, type Dataset } from './data/dataset.ts';
 import { tokenizerFromJson, type Tokenizer } from './data/tokenizer.ts';
@@ -105,6 +105,8 @@ export class Trainer {
   step = 0;
   tokensSeen = 0;
   lastValLoss: number | null = null;
+  /** A mixture-of-experts model's share of routed slots per expert at the last eval, [layer][expert]; null when dense. */
+  lastExpertLoad: number[][] | null = null;
   private dropoutRng: Rng;
   /** The dropout stream of this rank's share of a data-parallel step (see stepShared). */
   private shardRng: Rng | null = null;
@@ -416,11 +418,15 @@ export class Trainer {
   evaluate(): number {
     let sum = 0;
     let n = 0;
-    for (const { loss, batch } of this.valLosses()) {
+    const load = new LoadMean();
+    for (const { loss, batch, expertLoad, sequences } of this.valLosses()) {
       sum += loss.dataSync()[0] * batch;
       n += batch;
       loss.dispose();
+      if (expertLoad) load.add(expertLoad.arraySync(), sequences);
+      expertLoad?.dispose();
     }
+    this.lastExpertLoad = load.mean();
     this.lastValLoss = sum / n;
     return this.lastValLoss;
   }
@@ -430,21 +436,25 @@ export class Trainer {
     if (this.parallel) return this.evaluateShared();
     let sum = 0;
     let n = 0;
-    for (const { loss, batch } of this.valLosses()) {
+    const load = new LoadMean();
+    for (const { loss, batch, expertLoad, sequences } of this.valLosses()) {
       try {
         sum += (await loss.data())[0] * batch;
+        if (expertLoad) load.add(await expertLoad.array(), sequences);
       } finally {
         loss.dispose();
+        expertLoad?.dispose();
       }
       n += batch;
     }
+    this.lastExpertLoad = load.mean();
     this.lastValLoss = sum / n;
     return this.lastValLoss;
   }
 
   /**
-   * evaluate() split across a data-parallel group: rank r computes the losses of every ranks-th micro-batch into its
-   * slot (zeros elsewhere), the slots are summed, and each loss is then added in micro-batch order as evaluate()
+   * evaluate() split across a data-parallel group: rank r computes every ranks-th micro-batch's loss (and expert load)
+   * into its slot, zeros elsewhere; the slots are summed, and rank 0 adds the parts in micro-batch order as evaluate()
    * does, so the figure does not depend on which rank computed what.
    */
   async evaluateShared(): Promise<number> {
@@ -452,22 +462,38 @@ export class Trainer {
     await dp.beginEval();
     const slot = dp.slot();
     const parts = this.valParts();
-    if (2 * parts.length > slot.length) throw new Error(`the shared slot holds ${slot.length} floats, the evaluation needs ${2 * parts.length}`);
-    slot.fill(0, 0, 2 * parts.length);
+    const moe = this.config.model.moe;
+    // Per part: loss, weight, the expert load's shape [MoE blocks ≤ n_layer, experts] and its values.
+    const stride = 4 + (moe ? this.config.model.n_layer * moe.experts : 0);
+    const length = stride * parts.length;
+    if (length > slot.length) throw new Error(`the shared slot holds ${slot.length} floats, the evaluation needs ${length}`);
+    slot.fill(0, 0, length);
     parts.forEach((part, i) => {
       if (i % dp.ranks !== dp.rank) return;
-      const loss = this.valLoss(part);
-      slot[2 * i] = loss.dataSync()[0]!;
-      slot[2 * i + 1] = this.sftHeldOut ? countTargets(part.y) : part.batch;
+      const { loss, expertLoad } = this.valLoss(part);
+      const o = stride * i;
+      slot[o] = loss.dataSync()[0]!;
+      slot[o + 1] = this.sftHeldOut ? countTargets(part.y) : part.batch;
+      if (expertLoad) {
+        slot[o + 2] = expertLoad.shape[0];
+        slot[o + 3] = expertLoad.shape[1];
+        slot.set(expertLoad.dataSync() as Float32Array, o + 4);
+      }
       loss.dispose();
+      expertLoad?.dispose();
     });
-    const total = await dp.sum(2 * parts.length);
+    const total = await dp.sum(length);
     let sum = 0;
     let n = 0;
-    for (let i = 0; i < parts.length; i++) {
-      sum += total[2 * i]! * total[2 * i + 1]!;
-      n += total[2 * i + 1]!;
-    }
+    const load = new LoadMean();
+    parts.forEach((part, i) => {
+      const o = stride * i;
+      sum += total[o]! * total[o + 1]!;
+      n += total[o + 1]!;
+      const [blocks, experts] = [total[o + 2]!, total[o + 3]!];
+      if (blocks > 0) load.add(Array.from({ length: blocks }, (_, b) => Array.from(total.subarray(o + 4 + b * experts, o + 4 + (b + 1) * experts))), part.batch);
+    });
+    this.lastExpertLoad = load.mean();
     this.lastValLoss = sum / n;
     return this.lastValLoss;
   }
@@ -477,16 +503,21 @@ export class Trainer {
     return this.valCache.flatMap((batch) => microBatches(batch, this.microBatch));
   }
 
-  private valLoss(part: Batch): tf.Scalar {
-    return tf.tidy(() => {
-      const { logits, targets } = this.forward(part, false);
-      return evaluationLoss(logits, targets, this.sftHeldOut !== null);
-    });
+  private valLoss(part: Batch): { loss: tf.Scalar; expertLoad: tf.Tensor2D | null } {
+    const [loss, expertLoad] = tf.tidy(() => {
+      const { out, logits, targets } = this.forward(part, false);
+      const l = evaluationLoss(logits, targets, this.sftHeldOut !== null);
+      return out.expertLoad ? [l, out.expertLoad] : [l];
+    }) as [tf.Scalar, tf.Tensor2D?];
+    return { loss, expertLoad: expertLoad ?? null };
   }
 
-  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number }> {
-    // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
-    for (const part of this.valParts()) yield { loss: this.valLoss(part), batch: this.sftHeldOut ? countTargets(part.y) : part.batch };
+  private *valLosses(): Generator<{ loss: tf.Scalar; batch: number; expertLoad: tf.Tensor2D | null; sequences: number }> {
+    for (const part of this.valParts()) {
+      // Masked means are per counted target, so parts weigh by their counted targets (PyTorch's mean over all).
+      // Every position is routed, counted or not, so the load weighs by sequences.
+      yield { ...this.valLoss(part), batch: this.sftHeldOut ? countTargets(part.y) : part.batch, sequences: part.batch };
+    }
   }
 
   /** Current weights by name (copies). */
@@ -541,6 +572,35 @@ export class Trainer {
     this.optimizer.dispose();
     this.model.dispose();
   }
+}
+
+/** A weighted mean of per-layer expert loads over the validation micro-batches. */
+class LoadMean {
+  private sum: number[][] | null = null;
+  private weight = 0;
+
+  add(load: number[][], weight: number): void {
+    this.sum ??= load.map((row) => row.map(() => 0));
+    load.forEach((row, i) => row.forEach((v, e) => (this.sum![i]![e]! += v * weight)));
+    this.weight += weight;
+  }
+
+  mean(): number[][] | null {
+    return this.sum && this.sum.map((row) => row.map((v) => v / this.weight));
+  }
+}
+
+/**
+ * eval/expert_load/<e>: expert e's share of the routed slots (tokens × top_k) over the validation batches, averaged
+ * over blocks (1/experts each when balanced); eval/expert_load/layer_<i>/<e> the same per block.
+ */
+export function expertLoadMetrics(step: number, load: number[][] | null): MetricPoint[] {
+  if (!load || load.length === 0) return [];
+  const experts = load[0]!.length;
+  const out: MetricPoint[] = [];
+  for (let e = 0; e < experts; e++) out.push({ step, key: expertLoadKey(e), value: load.reduce((a, row) => a + row[e]!, 0) / load.length });
+  load.forEach((row, i) => row.forEach((value, e) => out.push({ step, key: expertLoadKey(e, i), value })));
+  return out;
 }
 
 function countTargets(y: Int32Array): number {
@@ -659,6 +719,7 @@ export async function runTraining(trainer: Trainer, checkpointDir: string | null
     hooks.metrics([
       { step: trainer.step, key: MetricKey.valLoss, value: v },
       { step: trainer.step, key: MetricKey.valPpl, value: Math.exp(v) },
+      ...expertLoadMetrics(trainer.step, trainer.lastExpertLoad),
       // eval.generation / eval.diagnostics: sampling and condensation, neither touching weights nor the training RNG;
       // a stop or pause request cuts the sampling short (that eval then has no gen/* points).
       ...(await runEvalProbes(trainer, () => hooks.control() !== null, (stats) => hooks.condensation?.(trainer.step, stats))),

@@ -4,10 +4,12 @@ import type { z } from 'zod';
 import { resolveConfig, type RunConfig, type ConfigIssue } from '../../shared/config.ts';
 import { parseConfigText, stringifyConfig, type TextConfigIssue } from '../../shared/config-yaml.ts';
 import { diffConfigs, experimentalChanges, type ConfigChange } from '../../shared/ablation/diff.ts';
-import { expandSweep, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
+import { expandSweep, expandVariants, fieldSchema, parseVary, sweepGroupName, type Vary, type VaryValue } from '../../shared/ablation/sweep.ts';
 import { compareRuns, resolveCompareMetric, seriesValues, type BaselineRef, type CompareRun } from '../../shared/ablation/compare.ts';
 import { reviewCandidate } from '../../shared/ablation/candidate.ts';
 import { isActive, type RunSummary } from '../../shared/runs.ts';
+import { GAP_KEY, gapSeries, gapTrainKey } from '../../shared/generalisation-gap.ts';
+import { MetricKey } from '../../shared/metrics.ts';
 import type {
   BaseConfigResult,
   CompareParams,
@@ -134,6 +136,14 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     }
   };
 
+  /** A stored series, or the derived generalisation gap (val − smoothed train cross-entropy), which is never stored. */
+  const seriesOf = (runId: string, key: string): { steps: number[]; values: number[] } | undefined => {
+    if (key !== GAP_KEY) return store.metrics.series(runId, [key])[0];
+    const keys = new Set(store.metrics.keys(runId));
+    const [train, val] = store.metrics.series(runId, [gapTrainKey((k) => keys.has(k)), MetricKey.valLoss]);
+    return gapSeries(train, val);
+  };
+
   const sameExperiment = (a: RunConfig, b: RunConfig): boolean => changesBetween(a, b).length === 0;
 
   const uniqueGroupName = (wanted: string): string => {
@@ -170,8 +180,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     }
     // Without a field, the sweep is seed replicates of the base config (a baseline's noise band).
     const vary: Vary = varied ?? { path: 'seed', values: [base.seed] };
-    const expanded = expandSweep(base, vary, p.seeds);
-    if (!expanded.ok) throw bad(/seed/.test(expanded.error) && !expanded.error.startsWith(vary.path) ? 'seeds' : 'vary', expanded.error);
+    const variants = p.variants;
+    const expanded = variants ? expandVariants(base, variants, p.seeds) : expandSweep(base, vary, p.seeds);
+    const what = variants ? 'variants' : 'vary';
+    if (!expanded.ok) throw bad(/seed/.test(expanded.error) && !expanded.error.startsWith(vary.path) && !expanded.error.startsWith('variant') ? 'seeds' : what, expanded.error);
+    const variedPaths = variants ? [...new Set(variants.flatMap((v) => Object.keys(v.set)))] : null;
 
     let group: string;
     if (p.group !== undefined) {
@@ -182,11 +195,11 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
         ]);
       }
       group = p.group;
-    } else group = uniqueGroupName(varied ? sweepGroupName(varied) : `seeds-${base.name}`);
+    } else group = uniqueGroupName(variants ? `variants-${base.name}` : varied ? sweepGroupName(varied) : `seeds-${base.name}`);
 
     const warnings: string[] = [];
     if (baselineConfig) {
-      const extra = changesBetween(baselineConfig, base).filter((c) => c.path !== varied?.path);
+      const extra = changesBetween(baselineConfig, base).filter((c) => c.path !== varied?.path && !variedPaths?.includes(c.path));
       if (extra.length > 0) {
         warnings.push(
           `the sweep's base config differs from the baseline in ${extra.length} field(s)${varied ? ` besides ${varied.path}` : ''} ` +
@@ -211,10 +224,12 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     // So is the memory each run needs: a swept size can fit for one value and not for the next.
     for (const r of named) {
       const fit = memoryFitIssue(r.config);
-      if (fit) throw bad(varied ? 'vary' : 'config', `${r.name}: ${fit.message}`);
+      if (fit) throw bad(variants ? 'variants' : varied ? 'vary' : 'config', `${r.name}: ${fit.message}`);
     }
     const planned = named.map((r) => ({ name: r.name, value: r.value, seed: r.seed, changes: r.changes }));
-    const result: SweepResult = { group, baselineId, field: varied?.path ?? null, values: varied?.values ?? [], seeds, planned, runs: [], warnings };
+    const field = variedPaths ? variedPaths.join('+') : (varied?.path ?? null);
+    const values = variants ? variants.map((v) => v.label) : (varied?.values ?? []);
+    const result: SweepResult = { group, baselineId, field, values, seeds, planned, runs: [], warnings };
     if (p.dryRun) return result;
 
     for (const run of named) {
@@ -300,7 +315,7 @@ export function createAblationServices({ store, runs, events }: AblationDeps): A
     const finished = (r: RunSummary): boolean => r.status === 'finished';
     const input: CompareRun[] = ordered.map((r) => {
       // Unfinished runs stopped early: their values are not comparable with a full run's.
-      const [s] = finished(r) ? store.metrics.series(r.id, [chosen.key]) : [];
+      const s = finished(r) ? seriesOf(r.id, chosen.key) : undefined;
       const v = s ? seriesValues(s.steps, s.values, chosen.key, chosen.at) : { final: null, best: null, atStep: null };
       return { id: r.id, name: r.name, group: r.groupName, seed: r.seed, ...v, config: store.runs.config(r.id) };
     });

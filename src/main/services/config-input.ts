@@ -11,7 +11,7 @@ import { SFT_BUILTIN } from '../engine/data/sft-builtin.ts';
 import { datasetIssue } from './dataset-check.ts';
 import { memoryFitIssue } from '../engine/memory-fit.ts';
 
-const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline-nanogpt-cpu-moby-byte.yaml');
+const baselineConfigFile = path.join(repoRoot, 'resources', 'configs', 'baseline.yaml');
 const fineTuneConfigFile = path.join(repoRoot, 'resources', 'configs', 'sft-baseline.yaml');
 const maxConfigBytes = 1024 * 1024;
 

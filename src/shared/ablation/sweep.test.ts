@@ -1,7 +1,7 @@
 // `--vary FIELD=V1,V2,...` parsing against the schema, and sweep expansion over seeds.
 import { describe, expect, it } from 'vitest';
 import { RunConfig } from '../config.ts';
-import { expandSweep, parseVary, sweepGroupName } from './sweep.ts';
+import { expandSweep, expandVariants, parseVary, sweepGroupName } from './sweep.ts';
 
 describe('parseVary', () => {
   it('reads the issue example as numbers', () => {
@@ -75,9 +75,9 @@ describe('expandSweep', () => {
   });
 
   it('refuses a value that asks for an option not built yet, naming the field', () => {
-    // model.moe is in the schema (planned) but not built: the sweep is refused before any run is queued.
-    const result = expandSweep(base, { path: 'model.moe.experts', values: [8] }, 1);
-    expect(result).toEqual({ ok: false, error: 'model.moe.experts=8: model.moe: a mixture-of-experts MLP is not built yet for the gpt family' });
+    // mamba is in the schema (planned) but not built: the sweep is refused before any run is queued.
+    const result = expandSweep(base, { path: 'model.family', values: ['gpt', 'mamba'] }, 1);
+    expect(result).toEqual({ ok: false, error: 'model.family=mamba: model.family: "mamba" is not built yet (built: gpt, llama)' });
   });
 
   it('refuses empty and oversized sweeps and repeated seeds', () => {
@@ -85,5 +85,35 @@ describe('expandSweep', () => {
     expect(expandSweep(base, { path: 'train.lr', values: [1e-3] }, [3, 3]).ok).toBe(false);
     expect(expandSweep(base, { path: 'train.lr', values: [] }, 3).ok).toBe(false);
     expect(expandSweep(base, { path: 'train.lr', values: [1e-3, 2e-3] }, 501).ok).toBe(false);
+  });
+});
+
+describe('expandVariants', () => {
+  const base = RunConfig.parse({ name: 'baseline', seed: 7 });
+
+  it('makes variants × seeds, each variant setting several fields together, named for its label', () => {
+    const result = expandVariants(
+      base,
+      [
+        { label: 'narrow', set: { 'model.d_model': 64, 'model.n_layer': 2 } },
+        { label: 'llama', set: { 'model.family': 'llama', 'model.d_model': 96, 'model.bias': null } },
+      ],
+      2,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.runs.map((r) => r.name)).toEqual(['narrow-s7', 'narrow-s8', 'llama-s7', 'llama-s8']);
+    expect(result.runs[0]!.config.model).toMatchObject({ d_model: 64, n_layer: 2, family: 'gpt', bias: true });
+    // bias: null asks for the family's own choice (none for llama).
+    expect(result.runs[2]!.config.model).toMatchObject({ d_model: 96, n_layer: 4, family: 'llama', bias: false });
+    expect(result.runs[2]!.changes.map((c) => c.path).sort()).toEqual(['model.bias', 'model.d_model', 'model.family', 'name'].sort());
+  });
+
+  it('names an invalid variant and refuses repeated labels', () => {
+    expect(expandVariants(base, [{ label: 'bad', set: { 'model.d_model': 130 } }], 1)).toEqual({
+      ok: false,
+      error: 'variant bad: model.d_model: d_model must be divisible by n_head',
+    });
+    expect(expandVariants(base, [{ label: 'a', set: {} }, { label: 'a', set: {} }], 1)).toEqual({ ok: false, error: 'variant "a" is listed twice' });
+    expect(expandVariants(base, [], 1).ok).toBe(false);
   });
 });

@@ -110,7 +110,7 @@ export function sweepGroupName(vary: Vary): string {
   return `sweep-${fieldAlias(vary.path)}`;
 }
 
-function withValue(config: RunConfig, path: string, value: unknown): Record<string, unknown> {
+function withValue(config: object, path: string, value: unknown): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
   const keys = path.split('.');
   let node = copy;
@@ -127,19 +127,57 @@ function formatValue(value: VaryValue): string {
   return typeof value === 'number' ? formatCompactNumber(value) : String(value);
 }
 
+/** One arm of a sweep that changes several fields together (an architecture of a study): a name and its values. */
+export interface Variant {
+  /** Names the arm's runs ("mamba" → "mamba-s1337") and its row. */
+  label: string;
+  /** Dotted field path → value, each set on the base config. */
+  set: Readonly<Record<string, unknown>>;
+}
+
+interface Arm {
+  label: string;
+  value: VaryValue;
+  config: Record<string, unknown>;
+  /** How an invalid arm is named in the error. */
+  describe: string;
+}
+
+function checkSeeds(baseConfig: RunConfig, arms: number, seeds: number | readonly number[]): { ok: true; seeds: number[] } | { ok: false; error: string } {
+  const seedList = typeof seeds === 'number' ? Array.from({ length: seeds }, (_, i) => baseConfig.seed + i) : [...seeds];
+  if (seedList.length === 0) return { ok: false, error: 'a sweep needs at least one seed' };
+  if (new Set(seedList).size !== seedList.length) return { ok: false, error: 'the seed list repeats a seed' };
+  const total = arms * seedList.length;
+  if (total > MAX_SWEEP_RUNS) return { ok: false, error: `the sweep would queue ${total} runs (the limit is ${MAX_SWEEP_RUNS})` };
+  return { ok: true, seeds: seedList };
+}
+
+/** Every (arm × seed) run, arms outer and seeds inner, each config resolved (or the first invalid one named). */
+function expandArms(baseConfig: RunConfig, arms: readonly Arm[], seedList: readonly number[], explicitSeeds: boolean): SweepResult {
+  const runs: SweepRun[] = [];
+  for (const arm of arms) {
+    for (const seed of seedList) {
+      const name = seededRunName(arm.label, seed);
+      const resolved = resolveConfig({ ...arm.config, seed, name });
+      if (!resolved.ok) {
+        const why = resolved.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+        return { ok: false, error: `${arm.describe}${explicitSeeds ? ` seed ${seed}` : ''}: ${why}` };
+      }
+      runs.push({ name, value: arm.value, seed, config: resolved.config, changes: diffConfigs(baseConfig, resolved.config) });
+    }
+  }
+  return { ok: true, runs };
+}
+
 /**
  * Every (value × seed) config of a sweep, values outer and seeds inner. `seeds` is a count (base seed, base seed + 1, ...)
  * or an explicit list. Fails, naming the value, when a value breaks a cross-field rule (e.g. lr below min_lr).
  */
 export function expandSweep(baseConfig: RunConfig, vary: Vary, seeds: number | readonly number[] = 3): SweepResult {
-  const seedList = typeof seeds === 'number' ? Array.from({ length: seeds }, (_, i) => baseConfig.seed + i) : [...seeds];
-  if (seedList.length === 0) return { ok: false, error: 'a sweep needs at least one seed' };
-  if (new Set(seedList).size !== seedList.length) return { ok: false, error: 'the seed list repeats a seed' };
   if (vary.values.length === 0) return { ok: false, error: `--vary ${vary.path}: no values` };
-  const total = vary.values.length * seedList.length;
-  if (total > MAX_SWEEP_RUNS) return { ok: false, error: `the sweep would queue ${total} runs (the limit is ${MAX_SWEEP_RUNS})` };
-  const runs: SweepRun[] = [];
-  for (const value of vary.values) {
+  const checked = checkSeeds(baseConfig, vary.values.length, seeds);
+  if (!checked.ok) return checked;
+  const arms = vary.values.map((value): Arm => {
     // A new run length rescales warmup and cadence with it (one change), as everywhere else.
     const varied = vary.path === 'train.steps' && typeof value === 'number' && Number.isInteger(value) && value > 0
       ? (withRunLength(baseConfig, value) as unknown as Record<string, unknown>)
@@ -147,15 +185,23 @@ export function expandSweep(baseConfig: RunConfig, vary: Vary, seeds: number | r
     // Named for the value, also the one equal to the base ("lr6e-4-s1", not "baseline-s1"): the launcher's preview and
     // the queued runs share this name. Seed replicates keep the base config's name.
     const label = vary.path === 'seed' ? baseConfig.name : changeLabel({ path: vary.path, from: undefined, to: value }) || suggestRunName(diffConfigs(baseConfig, varied));
-    for (const seed of seedList) {
-      const name = seededRunName(label, seed);
-      const resolved = resolveConfig({ ...varied, seed, name });
-      if (!resolved.ok) {
-        const why = resolved.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
-        return { ok: false, error: `${vary.path}=${formatValue(value)}${typeof seeds === 'number' ? '' : ` seed ${seed}`}: ${why}` };
-      }
-      runs.push({ name, value, seed, config: resolved.config, changes: diffConfigs(baseConfig, resolved.config) });
-    }
-  }
-  return { ok: true, runs };
+    return { label, value, config: varied, describe: `${vary.path}=${formatValue(value)}` };
+  });
+  return expandArms(baseConfig, arms, checked.seeds, typeof seeds !== 'number');
+}
+
+/** Every (variant × seed) config: a sweep whose arms each change several fields together. Labels must be distinct. */
+export function expandVariants(baseConfig: RunConfig, variants: readonly Variant[], seeds: number | readonly number[] = 3): SweepResult {
+  if (variants.length === 0) return { ok: false, error: 'a sweep over variants needs at least one' };
+  const labels = variants.map((v) => v.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) return { ok: false, error: `variant "${twice}" is listed twice` };
+  const checked = checkSeeds(baseConfig, variants.length, seeds);
+  if (!checked.ok) return checked;
+  const arms = variants.map((v): Arm => {
+    let config: Record<string, unknown> = JSON.parse(JSON.stringify(baseConfig)) as Record<string, unknown>;
+    for (const [path, value] of Object.entries(v.set)) config = withValue(config, path, value);
+    return { label: v.label, value: v.label, config, describe: `variant ${v.label}` };
+  });
+  return expandArms(baseConfig, arms, checked.seeds, typeof seeds !== 'number');
 }

@@ -28,6 +28,14 @@ export const VaryInput = z.union([
 ]);
 export type VaryInput = z.infer<typeof VaryInput>;
 
+/** An arm that changes several fields together (a study's architecture): its label and dotted path → value. */
+export const VariantInput = z
+  .object({
+    label: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._+-]+$/, 'a label is letters, digits and . _ + - (it names runs)'),
+    set: z.record(z.string().min(1).max(200), z.unknown()),
+  })
+  .strict();
+
 /** A count (base seed, base seed + 1, ...) or an explicit list of seeds. */
 export const SeedsInput = z.union([
   z.number().int().min(1).max(100),
@@ -62,6 +70,8 @@ export const SweepParams = z
     config: ConfigSource.optional(),
     /** The one field to vary; omitted: seed replicates of the base config (e.g. to measure a baseline's noise). */
     vary: VaryInput.optional(),
+    /** Instead of one field: arms that each set several fields (not with vary). */
+    variants: z.array(VariantInput).min(1).max(MAX_SWEEP_RUNS).optional(),
     seeds: SeedsInput.default(3),
     /** The run every sweep run is linked to (and compared with by default); id or unique part of one. */
     baselineId: RunIdString.optional(),
@@ -75,13 +85,14 @@ export const SweepParams = z
     /** Plan only: validate and return the runs that would be queued, queue nothing. */
     dryRun: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.vary === undefined || p.variants === undefined, { message: 'give vary or variants, not both', path: ['variants'] });
 export type SweepParams = z.input<typeof SweepParams>;
 
 export const SweepResult = z.object({
   group: z.string(),
   baselineId: z.string().nullable(),
-  /** The varied field; null for a seeds-only sweep. */
+  /** The varied field (the fields variants set, joined by "+"); null for a seeds-only sweep. */
   field: z.string().nullable(),
   values: z.array(VaryValue),
   seeds: z.array(z.number()),
@@ -214,7 +225,7 @@ export const CompareResult = z.object({
 export type CompareResult = z.infer<typeof CompareResult>;
 
 const ParamEstimate = z.union([
-  z.object({ ok: z.literal(true), total: z.number(), embedding: z.number(), nonEmbedding: z.number(), perLayer: z.number() }),
+  z.object({ ok: z.literal(true), total: z.number(), active: z.number(), embedding: z.number(), nonEmbedding: z.number(), perLayer: z.number() }),
   z.object({ ok: z.literal(false), reason: z.string() }),
 ]);
 

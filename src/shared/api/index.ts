@@ -7,6 +7,7 @@ import { sampleRequests, sampleEvents } from './samples.ts';
 import { ablationRequests, ablationEvents } from './ablation.ts';
 import { externalRequests } from './external.ts';
 import { diagnosticsRequests } from './diagnostics.ts';
+import { studyRequests } from './studies.ts';
 
 export const requests = {
   ...appRequests,
@@ -15,6 +16,7 @@ export const requests = {
   ...ablationRequests,
   ...externalRequests,
   ...diagnosticsRequests,
+  ...studyRequests,
 };
 export const events = {
   ...appEvents,
@@ -49,3 +51,4 @@ export * from './samples.ts';
 export * from './ablation.ts';
 export * from './external.ts';
 export * from './diagnostics.ts';
+export * from './studies.ts';

@@ -8,10 +8,11 @@ export type ModelSpec = ModelConfig & { vocab_size: number };
 export type ModelFamily = ModelConfig['family'];
 
 /**
- * What a parameter is for. Optimizers derive weight decay and eligibility from it: `matrix` and `head` are decayed;
- * embeddings, norms and biases are not.
+ * What a parameter is for. Optimizers derive weight decay and eligibility from it: `matrix`, `head` and `router` are
+ * decayed; embeddings, norms and biases are not. A mixture-of-experts `router` is 2-D but, like the head, maps the
+ * residual stream to logits of a softmax (over experts), so Muon leaves it to AdamW as it does the head.
  */
-export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix';
+export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix' | 'router';
 
 /** Initial values: N(0, std²), or a constant. */
 export type ParamInit = { normal: number } | 'zeros' | 'ones';
@@ -29,6 +30,8 @@ export interface ParamSpec {
    * on export and import.
    */
   hfTransposed?: boolean;
+  /** The expert it belongs to in a mixture-of-experts MLP (each token uses top_k of them: the active count). */
+  expert?: number;
 }
 
 export interface FamilyLayout {
@@ -54,5 +57,5 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Whether an optimizer applies weight decay to a parameter of this role. */
 export function decays(role: ParamRole): boolean {
-  return role === 'matrix' || role === 'head';
+  return role === 'matrix' || role === 'head' || role === 'router';
 }

@@ -1,8 +1,10 @@
 // LLaMA's layout as Hugging Face LlamaForCausalLM names it: token embedding, pre-RMSNorm blocks of q/k/v/o
 // projections (k, v with n_kv_head heads) and a SwiGLU MLP (gate, up, down), final norm, optionally tied head; no
-// biases, no position table (RoPE). Matrices are held [in, out] (x·W) and transposed to nn.Linear's [out, in] in HF files.
-import type { ConfigIssue, ModelConfig } from '../config.ts';
+// biases, no position table (RoPE); with model.moe the MLP is a mixture of SwiGLU experts named as OLMoE names them.
+// Matrices are held [in, out] (x·W) and transposed to nn.Linear's [out, in] in HF files.
+import type { ConfigIssue } from '../config.ts';
 import type { FamilyLayout, ModelSpec, ParamSpec } from './layout.ts';
+import { expertsComputed, moeHfFields, routerSpec } from './moe.ts';
 
 export const ROPE_THETA_DEFAULT = 10000;
 const SWIGLU_MULTIPLE_OF = 32;
@@ -30,6 +32,10 @@ export interface LlamaBlockNames {
   gate: string;
   up: string;
   down: string;
+  /** With model.moe: the router [d, experts] (OLMoE's mlp.gate). */
+  router: string;
+  /** With model.moe: expert e's SwiGLU MLP (OLMoE's mlp.experts.<e>). */
+  expert(e: number): { gate: string; up: string; down: string };
 }
 
 /** Every LLaMA parameter name, built here only. */
@@ -49,6 +55,12 @@ export const llamaNames = {
       gate: `${p}.mlp.gate_proj.weight`,
       up: `${p}.mlp.up_proj.weight`,
       down: `${p}.mlp.down_proj.weight`,
+      router: `${p}.mlp.gate.weight`,
+      expert: (e) => ({
+        gate: `${p}.mlp.experts.${e}.gate_proj.weight`,
+        up: `${p}.mlp.experts.${e}.up_proj.weight`,
+        down: `${p}.mlp.experts.${e}.down_proj.weight`,
+      }),
     };
   },
 };
@@ -59,8 +71,8 @@ function llamaParams(spec: ModelSpec): ParamSpec[] {
   const hidden = llamaMlpHidden(spec);
   const projStd = 0.02 / Math.sqrt(2 * spec.n_layer);
   const out: ParamSpec[] = [];
-  const linear = (name: string, fanIn: number, fanOut: number, std: number, layer: number): void =>
-    void out.push({ name, shape: [fanIn, fanOut], init: { normal: std }, role: 'matrix', layer, hfTransposed: true });
+  const linear = (name: string, fanIn: number, fanOut: number, std: number, layer: number, expert?: number): void =>
+    void out.push({ name, shape: [fanIn, fanOut], init: { normal: std }, role: 'matrix', layer, hfTransposed: true, ...(expert === undefined ? {} : { expert }) });
   out.push({ name: llamaNames.embed, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'embedding', layer: null });
   for (let i = 0; i < spec.n_layer; i++) {
     const b = llamaNames.block(i);
@@ -70,9 +82,19 @@ function llamaParams(spec: ModelSpec): ParamSpec[] {
     linear(b.v, d, kv, 0.02, i);
     linear(b.o, d, d, projStd, i);
     out.push({ name: b.mlpNorm, shape: [d], init: 'ones', role: 'norm', layer: i });
-    linear(b.gate, d, hidden, 0.02, i);
-    linear(b.up, d, hidden, 0.02, i);
-    linear(b.down, hidden, d, projStd, i);
+    if (spec.moe) {
+      out.push(routerSpec(b.router, d, spec.moe.experts, i, true));
+      for (let e = 0; e < spec.moe.experts; e++) {
+        const x = b.expert(e);
+        linear(x.gate, d, hidden, 0.02, i, e);
+        linear(x.up, d, hidden, 0.02, i, e);
+        linear(x.down, hidden, d, projStd, i, e);
+      }
+    } else {
+      linear(b.gate, d, hidden, 0.02, i);
+      linear(b.up, d, hidden, 0.02, i);
+      linear(b.down, hidden, d, projStd, i);
+    }
   }
   out.push({ name: llamaNames.norm, shape: [d], init: 'ones', role: 'norm', layer: null });
   if (!spec.tie_embeddings) out.push({ name: llamaNames.lmHead, shape: [d, spec.vocab_size], init: { normal: 0.02 }, role: 'head', layer: null, hfTransposed: true });
@@ -107,16 +129,18 @@ export const llamaLayout: FamilyLayout = {
     bos_token_id: spec.vocab_size - 1,
     eos_token_id: spec.vocab_size - 1,
     torch_dtype: 'float32',
+    ...moeHfFields(spec),
   }),
   activationFloatsPerSequence(spec) {
     const T = spec.block_size;
     const d = spec.d_model;
-    const hidden = llamaMlpHidden(spec);
+    // A mixture of experts may hold every expert's hidden activations (expertsComputed).
+    const hidden = expertsComputed(spec) * llamaMlpHidden(spec);
     // Per layer: ~40 [T, d]-sized intermediates (norms, q/k/v and their rotations, the shared heads), ~8 [T, hidden]
     // (gate, up, silu and their gradient pieces) and ~6 [H, T, T] attention maps; logits and loss ~6 [T, V].
     return spec.n_layer * (40 * T * d + 8 * T * hidden + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
   },
-  unbuilt(model: ModelConfig): ConfigIssue[] {
-    return model.moe ? [{ path: 'model.moe', message: 'a mixture-of-experts MLP is not built yet for the llama family' }] : [];
+  unbuilt(): ConfigIssue[] {
+    return [];
   },
 };

@@ -1,6 +1,6 @@
 // The model families and optimizers that are built, by name. The config schema names more (planned ones); a
 // config asking for one that is not built is refused here, at validation, with the field named.
-import type { ConfigIssue, RunConfig, TrainConfig } from '../config.ts';
+import type { ConfigIssue, ModelConfig, RunConfig, TrainConfig } from '../config.ts';
 import { gptLayout } from './gpt.ts';
 import { llamaLayout } from './llama.ts';
 import { sizeOf, type FamilyLayout, type ModelFamily, type ModelSpec } from './layout.ts';
@@ -48,6 +48,11 @@ export function unbuiltOptions(config: Pick<RunConfig, 'model' | 'train'>): Conf
 
 export interface ParamCount {
   total: number;
+  /**
+   * What one token's forward pass uses: the total, less the experts a mixture-of-experts MLP does not route it to
+   * (top_k of the experts per block count). Equal to total for a dense model.
+   */
+  active: number;
   /** Token and position embeddings. */
   embedding: number;
   /** Everything else (the count scaling laws use): blocks, final norm, an untied head. */
@@ -59,15 +64,32 @@ export interface ParamCount {
 /** Parameter count of a model, tensor by tensor from its family's layout. */
 export function countParams(spec: ModelSpec): ParamCount {
   let total = 0;
+  let active = 0;
   let embedding = 0;
   let perLayer = 0;
+  // Every expert of a block has the same tensors, so top_k/experts of their sum is a whole count.
+  const share = spec.moe ? spec.moe.top_k / spec.moe.experts : 1;
+  let expertParams = 0;
   for (const p of layoutOf(spec.family).params(spec)) {
     const n = sizeOf(p.shape);
     total += n;
+    if (p.expert === undefined) active += n;
+    else expertParams += n;
     if (p.role === 'embedding') embedding += n;
     if (p.layer === 0) perLayer += n;
   }
-  return { total, embedding, nonEmbedding: total - embedding, perLayer };
+  active += Math.round(expertParams * share);
+  return { total, active, embedding, nonEmbedding: total - embedding, perLayer };
+}
+
+/**
+ * Active parameters of a model whose total is known (a run's recorded count): the expert parameters a token does
+ * not use depend on the model config only, not on the vocabulary, so they come off the total.
+ */
+export function activeParamsOf(model: ModelConfig, total: number): number {
+  if (!model.moe || !layouts[model.family]) return total;
+  const c = countParams({ ...model, vocab_size: 1 });
+  return total - (c.total - c.active);
 }
 
 /** Bytes of live tensors per sequence during forward and backward (×1.5 for gradients alive during backprop). */

@@ -11,6 +11,7 @@ import type { OptimizerState } from '../optim/optimizer.ts';
 import type { ModelSpec } from '../model/types.ts';
 import { writeFolderAtomic, writeFileSynced } from './atomic.ts';
 import { hfConfig, hfTensors, paramsFromHf } from './hf.ts';
+import { MOE_HF_REFUSAL } from '../../../shared/models/moe.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import { hfCheckpointState, isForeignHfFolder, normalizeHfNames } from './hf-import.ts';
 
@@ -153,6 +154,7 @@ function optimizerStateV2(opt: DecodedTensors, optimizer: OptimizerState['optimi
 export function exportHfModel(checkpointPath: string, outDir: string): { files: string[] } {
   const parsed = CheckpointState.safeParse(readJson(join(checkpointPath, 'state.json'), 'state.json'));
   if (!parsed.success) throw new Error(`checkpoint: state.json is invalid at ${checkpointPath}`);
+  if (parsed.data.config.model.moe) throw new Error(`export --hf: ${MOE_HF_REFUSAL}`);
   const files: Record<string, Uint8Array | string> = {
     'config.json': readBytes(join(checkpointPath, 'config.json'), 'config.json'),
     'model.safetensors': readBytes(join(checkpointPath, 'model.safetensors'), 'model.safetensors'),

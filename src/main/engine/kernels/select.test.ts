@@ -4,10 +4,11 @@ import { describe, it, expect } from 'vitest';
 import { tf } from '../tf.ts';
 import { initBackend, probeBackends } from '../backend.ts';
 import { kernelChoices } from './select.ts';
-import { batchMatMulOp, batchMatMulTransAOp, causalSelfAttentionOp, geluOp, layerNormOp, linearBiasOp, matMul2dOp } from '../ops.ts';
+import { batchMatMulOp, batchMatMulTransAOp, causalSelfAttentionOp, geluOp, layerNormOp, linear, linearBiasOp, matMul2dOp } from '../ops.ts';
 import { softmaxCrossEntropyOp } from '../model/loss.ts';
 import { adamWUpdateOp } from '../optim/adamw.ts';
 import { sumOfSquaresOp } from '../optim/clip.ts';
+import { moeMixOp } from '../model/moe.ts';
 
 /**
  * Seeded inputs as plain arrays, drawn in JavaScript (mulberry32 + Box–Muller) so every backend builds the same
@@ -83,6 +84,20 @@ const cases: Case[] = [
     grads: false,
     inputs: () => [randn([9, 7], 10), randn([9, 7], 11), randn([9, 7], 12, 0.1), { v: randn([9, 7], 13, 0.1).v.map(Math.abs), shape: [9, 7] }],
     call: (i) => (p, g, m, v) => adamWUpdateOp[i](p!, g!, m!, v!, { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, keep: 1 - 1e-3, bc1: 1 - 0.9 ** 3, bc2Sqrt: Math.sqrt(1 - 0.99 ** 3) }),
+  },
+  {
+    // 4 experts, top-2, with biases: router logits wide enough apart that no row has a near-tie.
+    name: 'moe-mix',
+    grads: true,
+    inputs: () => [randn([24, 8], 17), randn([24, 4], 18, 3), ...[0, 1, 2, 3].flatMap((e) => [randn([8, 6], 20 + e, 0.5), randn([6, 8], 30 + e, 0.5), randn([8], 40 + e)])],
+    call: (i) => (h, logits, ...w) =>
+      moeMixOp[i](h as tf.Tensor2D, logits as tf.Tensor2D, 2, {
+        count: 4,
+        hidden: (e, x) => tf.tanh(linear(x, w[3 * e] as tf.Tensor2D)) as tf.Tensor2D,
+        hiddenAll: (x) => tf.tanh(linear(x, tf.concat([0, 1, 2, 3].map((e) => w[3 * e] as tf.Tensor2D), 1))) as tf.Tensor2D,
+        down: [0, 1, 2, 3].map((e) => w[3 * e + 1] as tf.Tensor2D),
+        downBias: [0, 1, 2, 3].map((e) => w[3 * e + 2] as tf.Tensor1D),
+      }),
   },
   { name: 'sum-of-squares', grads: false, inputs: () => [randn([9, 7], 14), randn([5], 15), randn([2, 3, 4], 16)], call: (i) => (...xs) => sumOfSquaresOp[i](xs) },
 ];

@@ -22,8 +22,13 @@ export interface ForwardResult {
   hidden: tf.Tensor3D[];
   /** What the first block reads (the embedding output, before dropout), [batch, T, d]: diagnostics. */
   embedded: tf.Tensor3D;
-  /** Auxiliary losses the model itself asks to minimise (MoE load balancing), by part name; unweighted by the objective. */
-  aux?: Record<string, tf.Scalar>;
+  /**
+   * Auxiliary losses the model itself asks to minimise (MoE load balancing), by part name: the value recorded as
+   * train/<name> and the weight it enters the objective with (the model's own coefficient).
+   */
+  aux?: Record<string, { value: tf.Scalar; weight: number }>;
+  /** A mixture-of-experts model's share of routed slots per expert, [n_layer, experts], rows summing to 1. */
+  expertLoad?: tf.Tensor2D;
 }
 
 /** Per-layer cached keys/values for incremental decoding; opaque to callers. */

@@ -20,8 +20,17 @@ const recipe: RunConfigInput = {
   eval: { every: 10, batches: 1 },
   checkpoint: { every: 10 },
 };
-const config = (steps = 50, micro: number | 'auto' = 'auto', dropout = 0): ReturnType<typeof tinyConfig> =>
-  tinyConfig({ ...recipe, model: { ...recipe.model, dropout }, train: { ...recipe.train, steps, micro_batch_size: micro } });
+interface Variant {
+  micro?: number | 'auto';
+  dropout?: number;
+  moe?: boolean;
+}
+const config = (steps = 50, v: Variant = {}): ReturnType<typeof tinyConfig> =>
+  tinyConfig({
+    ...recipe,
+    model: { ...recipe.model, dropout: v.dropout ?? 0, ...(v.moe ? { moe: { experts: 4, top_k: 2 } } : {}) },
+    train: { ...recipe.train, steps, micro_batch_size: v.micro ?? 'auto' },
+  });
 
 let dir: string;
 beforeAll(async () => {
@@ -37,8 +46,8 @@ interface Ran {
 }
 
 /** A trainer on `ranks` workers (a group from 2 on); the caller closes the group and disposes the trainer. */
-async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0, micro: number | 'auto' = 'auto', dropout = 0): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
-  const trainer = new Trainer({ config: config(steps, micro, dropout), backend: 'wasm', text, ranks, resumeFrom });
+async function build(ranks: number, steps: number, resumeFrom: string | null = null, checkEvery = 0, v: Variant = {}): Promise<{ trainer: Trainer; group: ParallelGroup | null }> {
+  const trainer = new Trainer({ config: config(steps, v), backend: 'wasm', text, ranks, resumeFrom });
   const group = ranks > 1 ? await ParallelGroup.start(trainer, { ranks, backend: 'wasm', text, resumeFrom, checkEvery }) : null;
   trainer.parallel = group;
   return { trainer, group };
@@ -46,7 +55,7 @@ async function build(ranks: number, steps: number, resumeFrom: string | null = n
 
 /** Trains to `steps`, optionally saving a checkpoint at `saveAt`; returns the losses of the steps it took and the final weights. */
 async function train(ranks: number, steps: number, opts: { resumeFrom?: string; saveAt?: { step: number; dir: string }; checkEvery?: number; dropout?: number } = {}): Promise<Ran & { saved?: string }> {
-  const { trainer, group } = await build(ranks, steps, opts.resumeFrom ?? null, opts.checkEvery ?? 0, 'auto', opts.dropout ?? 0);
+  const { trainer, group } = await build(ranks, steps, opts.resumeFrom ?? null, opts.checkEvery ?? 0, { dropout: opts.dropout ?? 0 });
   try {
     const losses: number[] = [];
     let saved: string | undefined;
@@ -136,15 +145,18 @@ describe('data-parallel training (wasm, replica threads)', () => {
     }
   });
 
-  it('splits the validation loss across workers and gets the same figure bit for bit', async () => {
-    // With the same micro-batches each part's loss is computed alike; the parts are added in the same order.
-    const one = await build(1, 10, null, 0, 3);
-    const two = await build(2, 10, null, 0, 3);
+  it.each([false, true])('splits the validation loss (and MoE expert load: %s) across workers, the same figures bit for bit', async (moe) => {
+    // With the same micro-batches each part's figures are computed alike; the parts are added in the same order.
+    const one = await build(1, 10, null, 0, { micro: 3, moe });
+    const two = await build(2, 10, null, 0, { micro: 3, moe });
     try {
       const alone = one.trainer.evaluate();
       const shared = await two.trainer.evaluateAsync();
       expect(Object.is(alone, shared)).toBe(true);
       expect(alone).toBeGreaterThan(1);
+      expect(two.trainer.lastExpertLoad).toEqual(one.trainer.lastExpertLoad);
+      if (moe) expect(one.trainer.lastExpertLoad).toHaveLength(2);
+      else expect(one.trainer.lastExpertLoad).toBeNull();
     } finally {
       await two.group?.close();
       one.trainer.dispose();

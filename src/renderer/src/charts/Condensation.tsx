@@ -14,6 +14,7 @@ import { readChartTheme, useThemeName } from '../lib/theme.ts';
 import { formatAxis } from '../lib/format.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { binCentre, condensationView, histogramCells } from './condensation-view.ts';
+import { useChart } from './use-chart.ts';
 
 echarts.use([HeatmapChart, LineChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
@@ -23,23 +24,6 @@ const depthName = (l: number): string => (l === 0 ? 'embed' : `block ${l}`);
 
 export function hasCondensation(m: RunMetrics): boolean {
   return m.has(condensationMetricKey(0)) || m.has(condensationMetricKey(1)) || m.has(DISPERSION_KEY);
-}
-
-function useChart(el: React.RefObject<HTMLDivElement | null>): React.RefObject<echarts.ECharts | null> {
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [el]);
-  return chart;
 }
 
 export function Condensation({ runId, metrics, version }: { runId: string; metrics: RunMetrics; version: number }): React.JSX.Element {

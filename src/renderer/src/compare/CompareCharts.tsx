@@ -11,6 +11,7 @@ import { describeAt } from '../../../shared/ablation/index.ts';
 import { barLabel, compareChartModel, formatDelta, formatMeanStd, verdictLabel, type CurveLine } from './compare-model.ts';
 import { readChartTheme, cssVar, useThemeName } from '../lib/theme.ts';
 import { formatAxis } from '../lib/format.ts';
+import { useChart } from '../charts/use-chart.ts';
 
 echarts.use([BarChart, CustomChart, LineChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
@@ -20,23 +21,6 @@ const BAR_SHARE = 0.3;
 export interface CompareChartsHandle {
   barsPng(): string | null;
   curvesPng(): string | null;
-}
-
-function useChart(el: React.RefObject<HTMLDivElement | null>): React.RefObject<echarts.ECharts | null> {
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [el]);
-  return chart;
 }
 
 export function CompareCharts({ table, curves, ref }: { table: CompareTable; curves: CurveLine[]; ref?: Ref<CompareChartsHandle> }): React.JSX.Element {

@@ -1,6 +1,7 @@
 // The editor's view model on real configs: text → review, issues with paths and lines, readout, sweep plans.
 import { describe, expect, it } from 'vitest';
 import { stringifyConfig } from '../../../shared/config-yaml.ts';
+import { formatParamCount } from '../../../shared/ablation/index.ts';
 import { baselineConfig, budgetReadout, defaultConfig, evaluateCandidate, formatChangeValue, issueMessage, planSweep, readout, setRunLengthText, sweepableFields, sweepFromChanges } from './editor-model.ts';
 import { formatCompactNumber } from '../../../shared/ablation/index.ts';
 
@@ -79,6 +80,15 @@ describe('readout', () => {
     const params = readout(wider.review, base.train.lr)[0];
     expect(params.base).not.toBeNull();
     expect(params.value).not.toBe(params.base);
+  });
+
+  it('shows a mixture of experts with its active parameters beside the total', () => {
+    const moe = evaluateCandidate(base, baseText.replace(/^(\s+)n_layer: 4$/m, '$1n_layer: 4\n$1moe: { experts: 4, top_k: 2 }'));
+    expect(moe.ok).toBe(true);
+    if (!moe.ok || !moe.review.params.ok) return;
+    const { total, active } = moe.review.params;
+    expect(active).toBeLessThan(total);
+    expect(readout(moe.review, base.train.lr)[0]!.value).toBe(`${formatParamCount(total)} (${formatParamCount(active)} active)`);
   });
 });
 

@@ -54,10 +54,15 @@ export interface ReadoutLine {
   hint?: string;
 }
 
+/** Total parameters, and the active ones where a mixture of experts routes each token to a few. */
+function formatParams(p: { total: number; active: number }): string {
+  return p.active === p.total ? formatParamCount(p.total) : `${formatParamCount(p.total)} (${formatParamCount(p.active)} active)`;
+}
+
 /** The live readout: parameters, tokens per update and (when the batch or block changed) the √-rule LR. */
 export function readout(review: CandidateReview, candidateLr: number): ReadoutLine[] {
-  const params = review.params.ok ? formatParamCount(review.params.total) : '—';
-  const baseParams = review.baseParams.ok ? formatParamCount(review.baseParams.total) : '—';
+  const params = review.params.ok ? formatParams(review.params) : '—';
+  const baseParams = review.baseParams.ok ? formatParams(review.baseParams) : '—';
   const lines: ReadoutLine[] = [
     {
       label: 'Parameters',

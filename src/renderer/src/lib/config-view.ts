@@ -36,12 +36,13 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
 export function modelSummary(c: RunConfig): string {
   const m = c.model;
   const kv = m.n_kv_head != null && m.n_kv_head !== m.n_head ? ` (${m.n_kv_head} kv)` : '';
-  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${m.n_head} heads${kv}`;
+  const moe = m.moe ? `, ${m.moe.experts} experts (top-${m.moe.top_k})` : '';
+  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${m.n_head} heads${kv}${moe}`;
 }
 
 /** The optimizer and its learning rates: "AdamW (lr 0.001)" or "Muon (lr 0.02) + AdamW (lr 0.001) for embeddings, head, norms". */
 export function optimizerSummary(c: RunConfig): string {
   const adamw = `AdamW (lr ${c.train.lr})`;
   if (c.train.optimizer !== 'muon') return adamw;
-  return `Muon (lr ${c.train.muon.lr}) + ${adamw} for embeddings, head, norms`;
+  return `Muon (lr ${c.train.muon.lr}) + ${adamw} for embeddings, head, norms${c.model.moe ? ', routers' : ''}`;
 }

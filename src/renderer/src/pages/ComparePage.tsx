@@ -9,6 +9,7 @@ import { isActive, type RunSummary } from '../../../shared/runs.ts';
 import { getClient } from '../api/client.ts';
 import { navigate } from '../router.ts';
 import { CompareCharts, type CompareChartsHandle } from '../compare/CompareCharts.tsx';
+import { ArchitectureStudy } from '../compare/ArchitectureStudy.tsx';
 import {
   baselineChoices, curveLines, describeChange, formatDelta, formatMeanStd, formatP, parseSelection, rowColorMap, selectionIds, toggleInSelection,
   type Selection,
@@ -231,6 +232,7 @@ export function ComparePage({ ids }: { ids: string[] }): React.JSX.Element {
         </aside>
 
         <div className="compare-main">
+          <ArchitectureStudy />
           {empty && (
             <div className="empty-state" data-testid="compare-empty">
               <h2>Nothing selected</h2>

@@ -11,7 +11,9 @@ import { RunCharts, type ChartRun, type RunChartsHandle } from '../charts/RunCha
 import { RunMetrics, type WirePoint } from '../charts/run-metrics.ts';
 import { GenerationHealth, hasGenerationMetrics } from '../charts/GenerationHealth.tsx';
 import { Condensation, hasCondensation } from '../charts/Condensation.tsx';
+import { ExpertLoad, expertCount } from '../charts/ExpertLoad.tsx';
 import { ComputeKey, flopsPerTokenOf } from '../../../shared/compute.ts';
+import { activeParamsOf } from '../../../shared/models/registry.ts';
 import { seriesToCsv } from '../charts/csv.ts';
 import { configSummaryFields, modelSummary, optimizerSummary } from '../lib/config-view.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -222,7 +224,9 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
   const facts = run ? withLiveMetrics(run, primaryMetrics) : null;
   const eta = facts ? estimateEtaMs(facts) : null;
   const epochs = primaryMetrics.get(ComputeKey.epochs);
-  const perToken = facts?.params && config ? flopsPerTokenOf(facts.params, config.model).total : null;
+  // A mixture of experts: a token uses (and spends FLOPs on) its active parameters only.
+  const activeParams = facts?.params && config ? activeParamsOf(config.model, facts.params) : null;
+  const perToken = activeParams && config ? flopsPerTokenOf(activeParams, config.model).total : null;
   const compute =
     facts && perToken !== null
       ? { perToken, total: perToken * facts.tokensSeen, epochs: epochs.length ? epochs.values[epochs.length - 1]! : null }
@@ -275,6 +279,7 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
             <GenerationHealth variant="sft" metrics={primaryMetrics} version={version} alerts={alerts} seqRepLimit={config?.alerts.collapse_seq_rep ?? null} />
           )}
           {hasCondensation(primaryMetrics) && <Condensation runId={runId} metrics={primaryMetrics} version={version} />}
+          {expertCount(primaryMetrics) > 0 && <ExpertLoad metrics={primaryMetrics} version={version} />}
           {noData && !metricsError && (
             <div className="empty chart-empty">
               {run && isActive(run.status) ? 'Waiting for the first steps… (the model is being built and compiled)' : 'This run has no metrics yet.'}
@@ -352,7 +357,10 @@ export function RunPage({ runId }: { runId: string }): React.JSX.Element {
                   {facts.backendReason && <div className="muted small clamp" title={facts.backendReason}>{facts.backendReason}</div>}
                 </dd>
                 <dt>Parameters</dt>
-                <dd data-testid="fact-params">{formatCount(facts.params)}</dd>
+                <dd data-testid="fact-params">
+                  {formatCount(facts.params)}
+                  {activeParams !== null && activeParams !== facts.params && ` (${formatCount(activeParams)} active)`}
+                </dd>
                 <dt>Tokens / update</dt>
                 <dd>{formatCount(facts.tokensPerUpdate)}</dd>
                 <dt>Tokens seen</dt>

@@ -1,10 +1,11 @@
 // GPT-2 (Radford et al. 2019) as nanoGPT writes it: token + learned position embeddings, pre-LayerNorm blocks of
-// causal self-attention and a GELU-tanh MLP, final LayerNorm, head tied to the token embedding. The layout (names,
-// shapes, init, roles) is src/shared/models/gpt.ts.
+// causal self-attention and a GELU-tanh MLP (or a mixture of them, model.moe), final LayerNorm, head tied to the
+// token embedding. The layout (names, shapes, init, roles) is src/shared/models/gpt.ts.
 import { tf } from '../../tf.ts';
 import { causalSelfAttention, gelu, linear } from '../../ops.ts';
 import { gptLayout, gptNames, type Affine, type GptBlockNames } from '../../../../shared/models/gpt.ts';
 import { dropout, layerNorm } from '../layers.ts';
+import { moeMlp, moeResult, type Experts, type MoeLayer } from '../moe.ts';
 import type { DecodeResult, Family, ForwardOptions, ForwardResult, KvCache, ModelSpec, Weights } from '../types.ts';
 
 function param<T extends tf.Tensor>(w: Weights, name: string): T {
@@ -39,17 +40,35 @@ function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: GptBlockNames
   return conv1d(core(qkv), w, spec, b.attnProj);
 }
 
-/** MLP unit: LayerNorm, 4× expansion, GELU-tanh, projection back (before the residual add). */
-function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: GptBlockNames): tf.Tensor2D {
-  const h = conv1d(norm(x, w, spec, b.ln2), w, spec, b.fc);
-  return conv1d(gelu(h) as tf.Tensor2D, w, spec, b.mlpProj);
+/** The GELU experts of a MoE block: each alone, or all at once with their expansions side by side. */
+function experts(w: Weights, spec: ModelSpec, b: GptBlockNames): Experts {
+  const ex = Array.from({ length: spec.moe!.experts }, (_, e) => b.expert(e));
+  const fc = ex.map((x) => pair<tf.Tensor2D>(w, spec, x.fc));
+  return {
+    count: ex.length,
+    hidden: (e, h) => gelu(linear(h, ...fc[e]!)) as tf.Tensor2D,
+    hiddenAll: (h) => gelu(linear(h, tf.concat(fc.map(([wt]) => wt), 1), spec.bias ? tf.concat(fc.map(([, bias]) => bias!)) : undefined)) as tf.Tensor2D,
+    down: ex.map((x) => param<tf.Tensor2D>(w, x.mlpProj.weight)),
+    downBias: spec.bias ? ex.map((x) => param<tf.Tensor1D>(w, x.mlpProj.bias)) : undefined,
+  };
 }
 
-/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating). */
-function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, core: AttentionCore, rate: number, seed: (() => number) | undefined): tf.Tensor2D {
+/** MLP unit: LayerNorm, 4× expansion, GELU-tanh, projection back, or a mixture of such MLPs (before the residual add). */
+function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: GptBlockNames, moe: MoeLayer[]): tf.Tensor2D {
+  const h = norm(x, w, spec, b.ln2);
+  if (spec.moe) {
+    const layer = moeMlp(h, param(w, b.router), spec.moe.top_k, experts(w, spec, b));
+    moe.push(layer);
+    return layer.y;
+  }
+  return conv1d(gelu(conv1d(h, w, spec, b.fc)) as tf.Tensor2D, w, spec, b.mlpProj);
+}
+
+/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating); a MoE block adds its routing to `moe`. */
+function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, core: AttentionCore, rate: number, seed: (() => number) | undefined, moe: MoeLayer[]): tf.Tensor2D {
   const b = gptNames.block(i);
   const y = tf.add(x, dropout(attention(x, w, spec, b, core), rate, seed)) as tf.Tensor2D;
-  return tf.add(y, dropout(mlp(y, w, spec, b), rate, seed)) as tf.Tensor2D;
+  return tf.add(y, dropout(mlp(y, w, spec, b, moe), rate, seed)) as tf.Tensor2D;
 }
 
 /** Final LayerNorm and the output head (the token embedding when tied). */
@@ -75,11 +94,13 @@ function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOpt
   const embedded = embed(w, spec, idx, 0);
   let x = dropout(embedded, rate, seed);
   const hidden: tf.Tensor3D[] = [];
+  const moe: MoeLayer[] = [];
   for (let i = 0; i < spec.n_layer; i++) {
-    x = block(x, w, spec, i, core, rate, seed);
+    x = block(x, w, spec, i, core, rate, seed, moe);
     hidden.push(tf.reshape(x, [B, T, spec.d_model]));
   }
-  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]) };
+  const logits = tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]) as tf.Tensor3D;
+  return { logits, hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]), ...moeResult(moe) };
 }
 
 interface GptCache extends KvCache {
@@ -118,7 +139,7 @@ function decode(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, cache: KvCache | 
         const scores = tf.add(tf.mul(tf.matMul(q!, K, false, true), 1 / Math.sqrt(hd)), negInf);
         return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), V), [0, 2, 1, 3]), [T, spec.d_model]);
       };
-      x = block(x, w, spec, i, cached, 0, undefined);
+      x = block(x, w, spec, i, cached, 0, undefined, []);
     }
     const last = tf.slice(x, [T - 1, 0], [1, spec.d_model]);
     return { logits: tf.reshape(head(last, w, spec), [-1]) as tf.Tensor1D, ks, vs };

@@ -1,12 +1,14 @@
 // LLaMA (Touvron et al. 2023) as llama2.c's model.py writes it: token embedding, pre-RMSNorm blocks of causal
 // self-attention with rotary positions (HF rotate_half halves) and optional grouped-query heads, a SwiGLU MLP
-// w2(silu(w1 x)·w3 x), final RMSNorm, optionally tied head; no biases. The layout is src/shared/models/llama.ts.
+// w2(silu(w1 x)·w3 x) or a mixture of them (model.moe), final RMSNorm, optionally tied head; no biases. The layout
+// is src/shared/models/llama.ts.
 import { tf } from '../../tf.ts';
 import { causalSelfAttention, linear } from '../../ops.ts';
 import { repeatKvHeads, rmsNorm, rope, ropeTables } from '../../llama-ops.ts';
 import { swiglu } from '../../llama-ops.ts';
 import { kvHeads, llamaLayout, llamaNames, ROPE_THETA_DEFAULT, type LlamaBlockNames } from '../../../../shared/models/llama.ts';
 import { dropout } from '../layers.ts';
+import { moeMlp, moeResult, type Experts, type MoeLayer } from '../moe.ts';
 import type { DecodeResult, Family, ForwardOptions, ForwardResult, KvCache, ModelSpec, Weights } from '../types.ts';
 
 function param<T extends tf.Tensor>(w: Weights, name: string): T {
@@ -30,17 +32,35 @@ function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNam
   return linear(core(q, k, linear(h, param(w, b.v))), param(w, b.o));
 }
 
-/** MLP unit: RMSNorm, SwiGLU down(silu(gate x)·up x) (before the residual add). */
-function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames): tf.Tensor2D {
+/** The SwiGLU experts of a MoE block: each alone, or all at once with their gate and up projections side by side. */
+function experts(w: Weights, spec: ModelSpec, b: LlamaBlockNames): Experts {
+  const ex = Array.from({ length: spec.moe!.experts }, (_, e) => b.expert(e));
+  const gates = ex.map((x) => param<tf.Tensor2D>(w, x.gate));
+  const ups = ex.map((x) => param<tf.Tensor2D>(w, x.up));
+  return {
+    count: ex.length,
+    hidden: (e, h) => swiglu(linear(h, gates[e]!), linear(h, ups[e]!)),
+    hiddenAll: (h) => swiglu(linear(h, tf.concat(gates, 1)), linear(h, tf.concat(ups, 1))),
+    down: ex.map((x) => param<tf.Tensor2D>(w, x.down)),
+  };
+}
+
+/** MLP unit: RMSNorm, SwiGLU down(silu(gate x)·up x), or a mixture of such experts (before the residual add). */
+function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames, moe: MoeLayer[]): tf.Tensor2D {
   const h = norm(x, w, spec, b.mlpNorm);
+  if (spec.moe) {
+    const layer = moeMlp(h, param(w, b.router), spec.moe.top_k, experts(w, spec, b));
+    moe.push(layer);
+    return layer.y;
+  }
   return linear(swiglu(linear(h, param(w, b.gate)), linear(h, param(w, b.up))), param(w, b.down));
 }
 
-/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating). */
-function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, batch: number, start: number, core: AttentionCore, rate: number, seed: (() => number) | undefined): tf.Tensor2D {
+/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating); a MoE block adds its routing to `moe`. */
+function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, batch: number, start: number, core: AttentionCore, rate: number, seed: (() => number) | undefined, moe: MoeLayer[]): tf.Tensor2D {
   const b = llamaNames.block(i);
   const y = tf.add(x, dropout(attention(x, w, spec, b, batch, start, core), rate, seed)) as tf.Tensor2D;
-  return tf.add(y, dropout(mlp(y, w, spec, b), rate, seed)) as tf.Tensor2D;
+  return tf.add(y, dropout(mlp(y, w, spec, b, moe), rate, seed)) as tf.Tensor2D;
 }
 
 /** Final RMSNorm and the output head (the token embedding when tied; lm_head is held [d, vocab]). */
@@ -74,11 +94,13 @@ function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOpt
   const embedded = embed(w, idx);
   let x = dropout(embedded, rate, seed);
   const hidden: tf.Tensor3D[] = [];
+  const moe: MoeLayer[] = [];
   for (let i = 0; i < spec.n_layer; i++) {
-    x = block(x, w, spec, i, B, 0, core, rate, seed);
+    x = block(x, w, spec, i, B, 0, core, rate, seed, moe);
     hidden.push(tf.reshape(x, [B, T, spec.d_model]));
   }
-  return { logits: tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]), hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]) };
+  const logits = tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]) as tf.Tensor3D;
+  return { logits, hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]), ...moeResult(moe) };
 }
 
 interface LlamaCache extends KvCache {
@@ -116,7 +138,7 @@ function decode(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, cache: KvCache | 
         const scores = tf.add(tf.mul(tf.matMul(toHeads(q, H), share(K), false, true), 1 / Math.sqrt(hd)), negInf);
         return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), share(V)), [0, 2, 1, 3]), [T, spec.d_model]);
       };
-      x = block(x, w, spec, i, 1, start, cached, 0, undefined);
+      x = block(x, w, spec, i, 1, start, cached, 0, undefined, []);
     }
     const last = tf.slice(x, [T - 1, 0], [1, spec.d_model]);
     return { logits: tf.reshape(head(last, w, spec), [-1]) as tf.Tensor1D, ks, vs };
