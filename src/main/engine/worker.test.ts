@@ -80,12 +80,12 @@ describe('training worker', () => {
     expect(last.type === 'error' && last.message).toMatch(/^invalid start message: config\.train\.lr: /);
   });
 
-  it('pauses on request between steps', async () => {
-    const corpus = join(dir, 'corpus2.txt');
+  it.each([1, 2])('pauses on request between steps (%i workers)', async (workers) => {
+    const corpus = join(dir, `corpus-pause-${workers}.txt`);
     writeFileSync(corpus, tinyText());
-    const config = tinyConfig({ backend: 'cpu', data: { corpus }, train: { steps: 10000, warmup_steps: 10 }, checkpoint: { every: 100000 } });
+    const config = tinyConfig({ backend: 'cpu', data: { corpus }, train: { steps: 10000, warmup_steps: 10, workers }, checkpoint: { every: 100000 } });
     let sent = false;
-    const msgs = await runWorker({ type: 'start', runId: 'r3', config, checkpointDir: join(dir, 'c3'), resumeFrom: null }, (w, m) => {
+    const msgs = await runWorker({ type: 'start', runId: 'r3', config, checkpointDir: join(dir, `c3-${workers}`), resumeFrom: null }, (w, m) => {
       if (!sent && m.some((x) => x.type === 'metrics')) {
         sent = true;
         w.postMessage({ type: 'pause' });
