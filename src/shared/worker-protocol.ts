@@ -18,6 +18,8 @@ export const ToWorker = z.discriminatedUnion('type', [
     resumeFrom: z.string().nullable(),
     /** A checkpoint folder whose weights (and tokenizer) a fresh run starts from, with a fresh optimizer (init_from). */
     initFrom: z.string().nullable().default(null),
+    /** Cores this run may use for data-parallel workers (the machine's, shared among the runs training at once). */
+    cores: z.number().int().positive().optional(),
   }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('pause') }),

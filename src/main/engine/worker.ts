@@ -9,7 +9,7 @@ import { Trainer, runTraining, TrainingError } from './train.ts';
 import { hostPort } from './host-port.ts';
 import { oneLine } from '../../shared/one-line.ts';
 import { vocabSizeOf } from '../../shared/ablation/recipe.ts';
-import { chooseWorkers } from './parallel/workers.ts';
+import { chooseWorkers, hostWorkers } from './parallel/workers.ts';
 import { ParallelGroup } from './parallel/group.ts';
 
 /** Debug mode: compare the replicas' weights bit for bit every this many steps (LOUPE_CHECK_REPLICAS=K). */
@@ -50,7 +50,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     const backend = await initBackend(msg.config.backend);
     backendName = backend.name;
     // A char vocabulary is known only once the corpus is read; a byte-sized one stands in for the memory estimate.
-    const workers = chooseWorkers(msg.config, backend.name, vocabSizeOf(msg.config.data.tokenizer) ?? 256);
+    const host = hostWorkers();
+    const workers = chooseWorkers(msg.config, backend.name, vocabSizeOf(msg.config.data.tokenizer) ?? 256, { ...host, cores: msg.cores ?? host.cores });
     trainer = new Trainer({ config: msg.config, backend: backend.name, resumeFrom: msg.resumeFrom, initFrom: msg.initFrom, ranks: workers.workers });
     const t = trainer;
     let reason = backend.reason;

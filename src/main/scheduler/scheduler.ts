@@ -3,6 +3,7 @@
 // A worker that crashes, runs out of memory or reports a failure ends only its own run.
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { FromWorker } from '../../shared/worker-protocol.ts';
 import type { RunConfig } from '../../shared/config.ts';
 import type { RunStatus, RunSummary } from '../../shared/runs.ts';
@@ -183,7 +184,9 @@ export class Scheduler {
     this.active.set(q.runId, a);
     worker.onMessage((raw) => this.onMessage(a, raw));
     worker.onExit((exit) => this.onExit(a, exit));
-    worker.send({ type: 'start', runId: q.runId, config, checkpointDir: checkpointDir(dataDir, q.runId), resumeFrom: q.resumeFrom, initFrom: q.initFrom });
+    // Runs training side by side share the cores their data-parallel workers may take.
+    const cores = Math.max(1, Math.floor(os.availableParallelism() / this.concurrency));
+    worker.send({ type: 'start', runId: q.runId, config, checkpointDir: checkpointDir(dataDir, q.runId), resumeFrom: q.resumeFrom, initFrom: q.initFrom, cores });
   }
 
   private onMessage(a: Active, raw: unknown): void {
