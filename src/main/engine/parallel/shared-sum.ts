@@ -108,7 +108,7 @@ export class SharedSum {
     return Atomics.load(this.ctrl, Ctrl.Command) as Command;
   }
 
-  /** This rank's slot, to fill before sum() or publish(). */
+  /** A rank's slot (this rank's by default), to fill before sum() or a barrier. */
   slot(rank = this.rank): Float32Array {
     return this.slots.subarray(rank * this.slotLength, (rank + 1) * this.slotLength);
   }
@@ -134,10 +134,5 @@ export class SharedSum {
     }
     await this.barrier();
     return out.subarray(0, length);
-  }
-
-  /** Every rank writes its slot, then all meet: rank 0 may then read the others' slots (replica checks). */
-  async publish(): Promise<void> {
-    await this.barrier();
   }
 }
