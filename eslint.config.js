@@ -44,7 +44,11 @@ export default tseslint.config(
     // Ambient `declare module` files describe other tools' default exports (Vite's ?worker), not ours.
     ignores: ['**/*.d.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: "VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own `require` in every chunk.' },
+      ],
     },
   },
   {
@@ -95,6 +99,7 @@ export default tseslint.config(
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
         { selector: "MemberExpression[property.name='store']", message: 'The CLI goes through the services, never services.store.' },
+        { selector: "VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own `require` in every chunk.' },
       ],
     },
   },

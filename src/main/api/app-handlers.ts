@@ -6,10 +6,11 @@ import { spawnWorker } from '../worker-spawn.ts';
 import type { Handlers } from './dispatcher.ts';
 import { appVersion } from '../repo-root.ts';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop build prepends its own `require` to each chunk, and a second one breaks it.
+const requireHere = createRequire(import.meta.url);
 
 export function tfjsVersion(): string {
-  return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  return (requireHere('@tensorflow/tfjs-core/package.json') as { version: string }).version;
 }
 
 let probe: Promise<BackendAvailability[]> | null = null;

@@ -30,11 +30,12 @@ export interface HostFacts {
   nativeInstalled: boolean;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the desktop build prepends its own `require` to each chunk, and a second one breaks it.
+const requireHere = createRequire(import.meta.url);
 
 function installed(pkg: string): boolean {
   try {
-    require.resolve(pkg);
+    requireHere.resolve(pkg);
     return true;
   } catch {
     return false;
