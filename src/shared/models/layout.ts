@@ -9,12 +9,16 @@ export type ModelFamily = ModelConfig['family'];
 
 /**
  * What a parameter is for. Optimizers derive weight decay and eligibility from it: `matrix` and `head` are decayed;
- * embeddings, norms and biases are not.
+ * embeddings, norms, biases and `ssm` (a state-space model's decay rates A_log and skip D, which mamba_ssm keeps out
+ * of weight decay) are not.
  */
-export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix';
+export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix' | 'ssm';
 
-/** Initial values: N(0, std²), or a constant. */
-export type ParamInit = { normal: number } | 'zeros' | 'ones';
+/**
+ * Initial values: N(0, std²); U(−b, b); a constant; `log-arange`, log(1..n) along the last axis (Mamba's A_log, so
+ * A = −(1..n)); or `dt-bias`, softplus⁻¹ of a step size drawn log-uniformly in [min, max] (Mamba's Δ bias).
+ */
+export type ParamInit = { normal: number } | { uniform: number } | { dtBias: readonly [number, number] } | 'log-arange' | 'zeros' | 'ones';
 
 export interface ParamSpec {
   /** The Hugging Face name (the checkpoint key). */
