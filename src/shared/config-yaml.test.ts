@@ -133,11 +133,11 @@ describe('stringifyConfig', () => {
   });
 
   it('refuses options the schema names but the engine does not build yet, on their line', () => {
-    const result = parseConfigText('train:\n  optimizer: muon\nmodel:\n  family: mamba\n', 'yaml');
+    const result = parseConfigText('train:\n  optimizer: muon\nmodel:\n  family: llama\n  moe: { experts: 4 }\n', 'yaml');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues.map((i) => [i.path, i.line])).toEqual([['model.family', 4]]);
-    expect(result.issues[0]!.message).toBe('"mamba" is not built yet (built: gpt, llama)');
+    expect(result.issues.map((i) => [i.path, i.line])).toEqual([['model.moe', 5]]);
+    expect(result.issues[0]!.message).toBe('a mixture-of-experts MLP is not built yet for the llama family');
     const moe = parseConfigText(stringifyConfig(RunConfig.parse({ model: { moe: { experts: 8 } } }), 'json'), 'json');
     expect(moe.ok === false && moe.issues.map((i) => i.path)).toEqual(['model.moe']);
   });
