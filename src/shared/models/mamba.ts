@@ -93,11 +93,14 @@ export function mambaBlockParams(spec: ModelSpec, names: MambaBlockNames, layer:
   ];
 }
 
-/** Floats alive per sequence in one Mamba block: ~24 [T, d_inner]-sized intermediates (projections, the conv's taps, Δ, the gate) and ~6 [T, d]. */
+/**
+ * Floats alive per sequence in one Mamba block: ~24 [T, d_inner]-sized intermediates (projections, the conv's taps,
+ * Δ, the gate), ~6 [T, d], and the scan's states and decays [T, d_inner, N], which the fused scan keeps for its backward pass.
+ */
 export function mambaBlockActivationFloats(spec: ModelSpec): number {
   const T = spec.block_size;
   const { dInner, dState, dtRank } = mambaDims(spec);
-  return T * (24 * dInner + 6 * spec.d_model + 3 * (dtRank + 2 * dState));
+  return T * (24 * dInner + 6 * spec.d_model + 3 * (dtRank + 2 * dState) + 2 * dInner * dState);
 }
 
 function mambaParams(spec: ModelSpec): ParamSpec[] {

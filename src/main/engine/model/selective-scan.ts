@@ -7,10 +7,11 @@ import { defineKernel } from '../kernels/select.ts';
 import { selectiveScanWasm } from '../kernels/wasm-scan.ts';
 
 /**
- * Positions per chunk. The chunked scan materialises a [chunk, chunk] decay table per channel and state, so its
- * memory and work grow with the chunk while the carry loop shrinks; 16 was the fastest of 8–64 on cpu (bench/mamba-throughput.ts).
+ * Positions per chunk. The chunked scan materialises a [chunk, chunk] decay table per channel and state, so its work
+ * and memory grow with the chunk while the carry loop shrinks. On the CPU backends the tables dominate: 4 was the
+ * fastest of 4–64 at T 64 and T 256 on wasm and cpu (bench/mamba.bench.ts --scan-only); a GPU backend would want more.
  */
-export const SCAN_CHUNK = 16;
+export const SCAN_CHUNK = 4;
 
 export interface ScanResult {
   /** [batch, T, d_inner] */
