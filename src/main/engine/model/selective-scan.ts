@@ -56,8 +56,10 @@ function segmentMask(L: number): tf.Tensor3D {
  * that is ≤ 0 (or masked), so nothing overflows however long the chunk. Chunks are computed all at once; only the
  * state carried from each chunk's end to the next one's start is a loop, over T/L chunks.
  */
-export function chunkedScan(u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D, Bm: tf.Tensor3D, Cm: tf.Tensor3D, h0: tf.Tensor3D | null, L = SCAN_CHUNK): ScanResult {
+export function chunkedScan(u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D, Bm: tf.Tensor3D, Cm: tf.Tensor3D, h0: tf.Tensor3D | null, chunk = SCAN_CHUNK): ScanResult {
   const [batch, T, I] = u.shape;
+  // A decoding step (T 1) is one chunk of one position: no padding.
+  const L = Math.min(chunk, T);
   const N = A.shape[1];
   const chunks = Math.ceil(T / L);
   const G = batch * chunks;
