@@ -45,7 +45,7 @@ function mixer(h: tf.Tensor2D, w: Weights, spec: ModelSpec, n: MambaBlockNames, 
   const [dtIn, Bm, Cm] = tf.split(linear(u, param(w, n.xProj)), [R, N, N], 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
   const delta = tf.softplus(linear(dtIn, param(w, n.dtWeight), param<tf.Tensor1D>(w, n.dtBias)));
   const A = tf.neg(tf.exp(param<tf.Tensor2D>(w, n.aLog)));
-  const as3 = <R extends tf.Tensor>(t: R, width: number): tf.Tensor3D => tf.reshape(t, [batch, T, width]);
+  const as3 = (t: tf.Tensor, width: number): tf.Tensor3D => tf.reshape(t, [batch, T, width]);
   const scanArgs = [as3(u, I), as3(delta, I), A, as3(Bm, N), as3(Cm, N)] as const;
   let y: tf.Tensor3D;
   let next: MambaLayerState | undefined;
