@@ -28,6 +28,7 @@ describe('flopsPerToken', () => {
     const m = computeMetrics(config, 256, 1000, 4000);
     expect(m['compute/epochs']).toBe(0.25);
     expect(m['compute/flops']).toBe(flopsPerToken(config, 256)!.total * 1000);
-    expect(computeMetrics(RunConfig.parse({ model: { family: 'mamba' } }), 256, 10, 0)).toEqual({});
+    // An option the family lacks (a Mamba block has no MLP to mix) leaves nothing to count.
+    expect(computeMetrics(RunConfig.parse({ model: { family: 'mamba', moe: {} } }), 256, 10, 0)).toEqual({});
   });
 });

@@ -132,12 +132,12 @@ describe('stringifyConfig', () => {
     }
   });
 
-  it('refuses options the schema names but the engine does not build yet, on their line', () => {
-    const result = parseConfigText('train:\n  optimizer: muon\nmodel:\n  family: mamba\n', 'yaml');
+  it('refuses an option its family does not have, on its line', () => {
+    const result = parseConfigText('train:\n  optimizer: muon\nmodel:\n  family: mamba\n  moe: { experts: 4 }\n', 'yaml');
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues.map((i) => [i.path, i.line])).toEqual([['model.family', 4]]);
-    expect(result.issues[0]!.message).toBe('"mamba" is not built yet (built: gpt, llama)');
+    expect(result.issues.map((i) => [i.path, i.line])).toEqual([['model.moe', 5]]);
+    expect(result.issues[0]!.message).toBe('a mixture-of-experts MLP is for the gpt and llama families (a Mamba block has no MLP)');
   });
 
   it('accepts a mixture of experts, and refuses more experts per token than there are, on its line', () => {

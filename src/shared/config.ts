@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ChatTemplate } from './sft/template.ts';
 import { PrintableName } from './printable.ts';
 import { unbuiltOptions } from './models/registry.ts';
+import { hybridPatternProblem } from './models/hybrid-pattern.ts';
 
 const backendNames = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendName = z.enum(backendNames);
@@ -62,9 +63,10 @@ export const ModelConfig = z
       .enum(['gpt', 'llama', 'mamba', 'hybrid'])
       .default('gpt')
       .describe(
-        'gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, biases). llama: LLaMA (RoPE, RMSNorm, SwiGLU MLP, no biases). mamba and hybrid are planned.',
+        'gpt: GPT-2 (learned positions, LayerNorm, GELU MLP, biases). llama: LLaMA (RoPE, RMSNorm, SwiGLU MLP, no biases). ' +
+          'mamba: Mamba-1 (selective state-space blocks, no attention, no MLP). hybrid: Mamba blocks and LLaMA attention blocks in the order model.layers gives.',
       ),
-    n_layer: positiveInt.max(48).default(4).describe('Number of transformer blocks; each adds ≈ 12·d_model² parameters.'),
+    n_layer: positiveInt.max(48).default(4).describe('Number of blocks; each adds ≈ 12·d_model² parameters (a Mamba block ≈ 6·d_model² + 3·expand·d_model·d_state).'),
     n_head: positiveInt.max(64).default(4).describe('Attention heads per block; d_model must be divisible by it.'),
     n_kv_head: positiveInt
       .max(64)
@@ -89,6 +91,34 @@ export const ModelConfig = z
       .describe('llama: RoPE base θ; null: 10000 (LLaMA 1/2). Larger values (500000 in LLaMA 3) suit long contexts.'),
     norm_eps: z.number().positive().max(0.1).default(1e-5).describe('ε of the normalisation layers (LayerNorm for gpt, RMSNorm for llama); 1e-5 for both (1e-6 in some LLaMA checkpoints).'),
     bias: z.boolean().nullable().default(null).describe('Biases in linear layers and LayerNorm. null: the family\'s choice, true for gpt (GPT-2 has them); llama has none.'),
+    d_state: positiveInt
+      .max(256)
+      .nullable()
+      .default(null)
+      .describe('mamba, hybrid: size N of each channel\'s state in the selective scan. null: 16 (Mamba-1).'),
+    d_conv: positiveInt
+      .max(16)
+      .nullable()
+      .default(null)
+      .describe('mamba, hybrid: width of the causal depthwise convolution before the scan. null: 4.'),
+    expand: positiveInt
+      .max(8)
+      .nullable()
+      .default(null)
+      .describe('mamba, hybrid: inner width of a Mamba block as a multiple of d_model (d_inner = expand·d_model). null: 2.'),
+    dt_rank: positiveInt
+      .max(1024)
+      .nullable()
+      .default(null)
+      .describe('mamba, hybrid: rank of the step-size (Δ) projection. null: ⌈d_model/16⌉, as Mamba\'s "auto".'),
+    layers: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        'hybrid: which block each layer is, one letter per layer: M (Mamba) or A (attention: the llama block, RMSNorm, RoPE, SwiGLU), e.g. "MMMAAA" for n_layer 6. ' +
+          'null: the first half Mamba, the rest attention.',
+      ),
     tie_embeddings: z.boolean().default(true).describe('Share the token embedding with the output head (GPT-2 does).'),
     moe: z
       .object({
@@ -105,15 +135,28 @@ export const ModelConfig = z
   })
   .strict()
   .refine((m) => m.d_model % m.n_head === 0, { message: 'd_model must be divisible by n_head', path: ['d_model'] })
-  .refine((m) => m.family !== 'llama' || (m.d_model / m.n_head) % 2 === 0, {
+  .refine((m) => (m.family !== 'llama' && m.family !== 'hybrid') || (m.d_model / m.n_head) % 2 === 0, {
     message: 'RoPE needs an even head width (d_model / n_head)',
     path: ['d_model'],
   })
   .refine((m) => m.n_kv_head == null || m.n_head % m.n_kv_head === 0, { message: 'n_head must be a multiple of n_kv_head', path: ['n_kv_head'] })
-  .refine((m) => m.family === 'llama' || m.n_kv_head == null, { message: 'grouped-query attention (n_kv_head) is a llama option', path: ['n_kv_head'] })
-  .refine((m) => m.family === 'llama' || m.rope_theta == null, { message: 'rope_theta is a llama option (gpt learns its positions)', path: ['rope_theta'] })
+  .refine((m) => m.family === 'llama' || m.family === 'hybrid' || m.n_kv_head == null, { message: 'grouped-query attention (n_kv_head) is a llama (and hybrid) option', path: ['n_kv_head'] })
+  .refine((m) => m.family === 'llama' || m.family === 'hybrid' || m.rope_theta == null, { message: 'rope_theta is a llama (and hybrid) option (gpt learns its positions, mamba has none)', path: ['rope_theta'] })
   .refine((m) => m.family !== 'llama' || m.bias !== true, { message: 'llama has no biases', path: ['bias'] })
   .refine((m) => !m.moe || m.moe.top_k <= m.moe.experts, { message: 'top_k must not exceed experts', path: ['moe', 'top_k'] })
+  .refine((m) => m.family === 'mamba' || m.family === 'hybrid' || (m.d_state == null && m.d_conv == null && m.expand == null && m.dt_rank == null), {
+    message: 'd_state, d_conv, expand and dt_rank are options of the mamba and hybrid families',
+    path: ['d_state'],
+  })
+  .refine((m) => (m.family !== 'mamba' && m.family !== 'hybrid') || m.bias !== true, { message: 'mamba blocks have no biases in their projections (the convolution and Δ projection always have theirs)', path: ['bias'] })
+  .superRefine((m, ctx) => {
+    if (m.layers == null) return;
+    if (m.family !== 'hybrid') ctx.addIssue({ code: 'custom', message: 'layers is a hybrid option', path: ['layers'] });
+    else {
+      const problem = hybridPatternProblem(m.layers, m.n_layer);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['layers'] });
+    }
+  })
   // Family defaults resolved once, so every reader (engine, counts, export) sees the same plain values; bias goes
   // last whether it was given or not, so a config and its stored, re-read copy serialise alike.
   .transform(({ bias, ...m }) => ({ ...m, bias: bias ?? m.family === 'gpt' }));

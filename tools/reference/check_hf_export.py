@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Loads a Hugging Face folder written by Loupe (config.json + model.safetensors) with the reference forward of its
-# model_type (gpt2: HF names, Conv1D layout, gelu_new; llama: LlamaForCausalLM names, [out, in] linears) and
+# model_type (gpt2: HF names, Conv1D layout, gelu_new; llama: LlamaForCausalLM names, [out, in] linears; mamba:
+# MambaForCausalLM names, the sequential scan) and
 # compares its logits with Loupe's.
 # Usage: /usr/bin/python3 check_hf_export.py FOLDER LOGITS.json   (LOGITS.json: {"ids": [[...]], "logits": [...]})
 import json
@@ -13,6 +14,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt_reference  # noqa: E402
 import llama_reference  # noqa: E402
+import mamba_reference  # noqa: E402
 
 
 def read_safetensors(path):
@@ -42,6 +44,13 @@ def main():
                  tie_embeddings=hf['tie_word_embeddings'])
         assert ('lm_head.weight' in params) == (not c['tie_embeddings'])
         forward = llama_reference.forward
+    elif hf['model_type'] == 'mamba':
+        assert hf['architectures'] == ['MambaForCausalLM'] and not hf['use_bias'] and hf['use_conv_bias']
+        c = dict(family='mamba', vocab_size=hf['vocab_size'], n_layer=hf['num_hidden_layers'], d_model=hf['hidden_size'],
+                 d_state=hf['state_size'], d_conv=hf['conv_kernel'], expand=hf['expand'], dt_rank=hf['time_step_rank'],
+                 norm_eps=hf['layer_norm_epsilon'], tie_embeddings=hf['tie_word_embeddings'])
+        assert ('lm_head.weight' in params) == (not c['tie_embeddings'])
+        forward = mamba_reference.forward
     else:
         assert hf['model_type'] == 'gpt2' and hf['activation_function'] == 'gelu_new'
         c = dict(vocab_size=hf['vocab_size'], block_size=hf['n_positions'], n_layer=hf['n_layer'], n_head=hf['n_head'],

@@ -1,4 +1,4 @@
-// One-off check that `exportHfModel` writes folders the Hugging Face GPT-2 and LLaMA layouts read: trains tiny models
+// One-off check that `exportHfModel` writes folders the Hugging Face GPT-2, LLaMA and Mamba layouts read: trains tiny models
 // a few steps, exports them, and has check_hf_export.py (PyTorch) recompute the logits. Usage: npx tsx tools/reference/hf_export_check.ts
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,8 @@ const models = [
   { bias: false, tie_embeddings: false },
   { family: 'llama' as const },
   { family: 'llama' as const, n_head: 4, n_kv_head: 2, tie_embeddings: false, rope_theta: 500, norm_eps: 1e-6, mlp_hidden: 24 },
+  { family: 'mamba' as const },
+  { family: 'mamba' as const, tie_embeddings: false, d_state: 4, d_conv: 3, expand: 3, dt_rank: 2 },
 ];
 for (const model of models) {
   const t = new Trainer({ config: tinyConfig({ model }), backend: 'cpu', text: tinyText() });

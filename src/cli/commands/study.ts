@@ -37,7 +37,7 @@ export function registerStudyCommand(program: Command, withServices: WithService
   study
     .command('architectures')
     .description('Pure Transformer, Pure Mamba, a Mamba→attention hybrid and a Transformer with a 4-expert top-2 MoE MLP, at matched parameters')
-    .option('--params <n>', 'parameter budget every model is sized to (total parameters; e.g. 1M)', paramsArg, STUDY_DEFAULTS.params)
+    .option('--params <n>', 'parameter budget every model is sized to (parameters a token passes through: all of them for dense models, the top-2 experts\u2019 share for MoE; e.g. 1M)', paramsArg, STUDY_DEFAULTS.params)
     .option('--steps <n>', 'optimizer steps of every run', intInRange('--steps', 1, 10_000_000), STUDY_DEFAULTS.steps)
     .option('--seeds <n|list>', 'a count of seeds, or a list (e.g. 1,2,3)', parseSeeds, STUDY_DEFAULTS.seeds)
     .option('--dry-run', 'print the models and runs the study would queue, and queue nothing')

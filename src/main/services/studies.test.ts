@@ -13,14 +13,15 @@ afterAll(() => services.close());
 describe('architecture study', () => {
   const recipe = resolveWithOverrides(readBaselineConfig());
 
-  it('sizes the four models to the budget, each within 5%, with the MoE arm reporting fewer active parameters', () => {
-    for (const budget of [200_000, 1_000_000, 5_000_000]) {
+  it('sizes the four models to the budget of active parameters, the MoE arm holding more in its experts', () => {
+    // Widths step by 8, so the match is coarse for tiny models and close from 1M on.
+    for (const [budget, tolerance] of [[200_000, 0.15], [1_000_000, 0.1], [5_000_000, 0.03]] as const) {
       const plan = planArchitectureStudy(studyBaseConfig(recipe, 100), budget);
       if (!plan.ok) throw new Error(plan.error);
       expect(plan.arms.map((a) => a.arm)).toEqual(['transformer', 'mamba', 'hybrid', 'moe']);
       for (const a of plan.arms) {
-        expect(Math.abs(a.params.total - budget) / budget, `${a.arm} at ${budget}`).toBeLessThan(0.05);
-        if (a.arm === 'moe') expect(a.params.active).toBeLessThan(a.params.total);
+        expect(Math.abs(a.params.active - budget) / budget, `${a.arm} at ${budget}`).toBeLessThan(tolerance);
+        if (a.arm === 'moe') expect(a.params.total).toBeGreaterThan(1.5 * a.params.active);
         else expect(a.params.active).toBe(a.params.total);
       }
     }

@@ -114,8 +114,8 @@ describe('parameter count (gpt)', () => {
     expect(gpt({ mlp_hidden: 256 })).toBe(gpt({}) - 4 * (2 * d * 256 + 256));
   });
 
-  it('declines families, options and vocabularies it cannot count yet', () => {
-    expect(estimateParams(RunConfig.parse({ model: { family: 'mamba' } }))).toEqual({ ok: false, reason: 'model.family: "mamba" is not built yet (built: gpt, llama)' });
+  it('declines options a family does not have, and vocabularies it cannot count yet', () => {
+    expect(estimateParams(RunConfig.parse({ model: { family: 'mamba', bias: null, moe: {} } }))).toEqual({ ok: false, reason: 'model.moe: a mixture-of-experts MLP is for the gpt and llama families (a Mamba block has no MLP)' });
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } })).ok).toBe(false);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'char' } }), 65).ok).toBe(true);
     expect(estimateParams(RunConfig.parse({ data: { tokenizer: 'gpt2' } }))).toMatchObject({ ok: true });

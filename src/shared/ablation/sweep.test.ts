@@ -74,10 +74,10 @@ describe('expandSweep', () => {
     expect(result).toEqual({ ok: false, error: 'train.lr=1e-6: train.min_lr: min_lr must not exceed lr' });
   });
 
-  it('refuses a value that asks for an option not built yet, naming the field', () => {
-    // mamba is in the schema (planned) but not built: the sweep is refused before any run is queued.
-    const result = expandSweep(base, { path: 'model.family', values: ['gpt', 'mamba'] }, 1);
-    expect(result).toEqual({ ok: false, error: 'model.family=mamba: model.family: "mamba" is not built yet (built: gpt, llama)' });
+  it('refuses a value the rest of the config does not allow, naming the field, before any run is queued', () => {
+    // The base config's biases suit gpt; a Mamba block has none in its projections.
+    const result = expandSweep(RunConfig.parse({ ...base, model: { ...base.model, bias: true } }), { path: 'model.family', values: ['gpt', 'mamba'] }, 1);
+    expect(result).toEqual({ ok: false, error: 'model.family=mamba: model.bias: mamba blocks have no biases in their projections (the convolution and Δ projection always have theirs)' });
   });
 
   it('refuses empty and oversized sweeps and repeated seeds', () => {

@@ -11,7 +11,7 @@ export const ParamFigures = z.object({ total: z.number(), active: z.number() });
 
 export const ArchitectureStudyParams = z
   .object({
-    /** Parameter budget every arm is sized to (total parameters). */
+    /** Parameter budget every arm is sized to (active parameters: the total for dense models). */
     params: z.number().int().min(10_000).max(300_000_000).default(STUDY_DEFAULTS.params),
     /** Optimizer steps of every run (warmup rescales with it). */
     steps: z.number().int().min(1).max(10_000_000).default(STUDY_DEFAULTS.steps),

@@ -9,13 +9,17 @@ export type ModelFamily = ModelConfig['family'];
 
 /**
  * What a parameter is for. Optimizers derive weight decay and eligibility from it: `matrix`, `head` and `router` are
- * decayed; embeddings, norms and biases are not. A mixture-of-experts `router` is 2-D but, like the head, maps the
- * residual stream to logits of a softmax (over experts), so Muon leaves it to AdamW as it does the head.
+ * decayed; embeddings, norms, biases and `ssm` (a state-space model's decay rates A_log and skip D, which mamba_ssm
+ * keeps out of weight decay) are not. A mixture-of-experts `router` is 2-D but, like the head, maps the residual
+ * stream to logits of a softmax (over experts), so Muon leaves it to AdamW as it does the head.
  */
-export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix' | 'router';
+export type ParamRole = 'embedding' | 'head' | 'norm' | 'bias' | 'matrix' | 'router' | 'ssm';
 
-/** Initial values: N(0, std²), or a constant. */
-export type ParamInit = { normal: number } | 'zeros' | 'ones';
+/**
+ * Initial values: N(0, std²); U(−b, b); a constant; `log-arange`, log(1..n) along the last axis (Mamba's A_log, so
+ * A = −(1..n)); or `dt-bias`, softplus⁻¹ of a step size drawn log-uniformly in [min, max] (Mamba's Δ bias).
+ */
+export type ParamInit = { normal: number } | { uniform: number } | { dtBias: readonly [number, number] } | 'log-arange' | 'zeros' | 'ones';
 
 export interface ParamSpec {
   /** The Hugging Face name (the checkpoint key). */

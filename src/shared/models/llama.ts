@@ -65,40 +65,63 @@ export const llamaNames = {
   },
 };
 
-function llamaParams(spec: ModelSpec): ParamSpec[] {
+/** One attention + SwiGLU block's parameters (the hybrid family reuses them for its attention layers). */
+export function llamaBlockParams(spec: ModelSpec, i: number): ParamSpec[] {
   const d = spec.d_model;
   const kv = kvHeads(spec) * (d / spec.n_head);
   const hidden = llamaMlpHidden(spec);
   const projStd = 0.02 / Math.sqrt(2 * spec.n_layer);
-  const out: ParamSpec[] = [];
-  const linear = (name: string, fanIn: number, fanOut: number, std: number, layer: number, expert?: number): void =>
-    void out.push({ name, shape: [fanIn, fanOut], init: { normal: std }, role: 'matrix', layer, hfTransposed: true, ...(expert === undefined ? {} : { expert }) });
-  out.push({ name: llamaNames.embed, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'embedding', layer: null });
-  for (let i = 0; i < spec.n_layer; i++) {
-    const b = llamaNames.block(i);
-    out.push({ name: b.attnNorm, shape: [d], init: 'ones', role: 'norm', layer: i });
-    linear(b.q, d, d, 0.02, i);
-    linear(b.k, d, kv, 0.02, i);
-    linear(b.v, d, kv, 0.02, i);
-    linear(b.o, d, d, projStd, i);
-    out.push({ name: b.mlpNorm, shape: [d], init: 'ones', role: 'norm', layer: i });
-    if (spec.moe) {
-      out.push(routerSpec(b.router, d, spec.moe.experts, i, true));
-      for (let e = 0; e < spec.moe.experts; e++) {
-        const x = b.expert(e);
-        linear(x.gate, d, hidden, 0.02, i, e);
-        linear(x.up, d, hidden, 0.02, i, e);
-        linear(x.down, hidden, d, projStd, i, e);
-      }
-    } else {
-      linear(b.gate, d, hidden, 0.02, i);
-      linear(b.up, d, hidden, 0.02, i);
-      linear(b.down, hidden, d, projStd, i);
+  const b = llamaNames.block(i);
+  const linear = (name: string, fanIn: number, fanOut: number, std: number, expert?: number): ParamSpec => ({
+    name,
+    shape: [fanIn, fanOut],
+    init: { normal: std },
+    role: 'matrix',
+    layer: i,
+    hfTransposed: true,
+    ...(expert === undefined ? {} : { expert }),
+  });
+  const out: ParamSpec[] = [
+    { name: b.attnNorm, shape: [d], init: 'ones', role: 'norm', layer: i },
+    linear(b.q, d, d, 0.02),
+    linear(b.k, d, kv, 0.02),
+    linear(b.v, d, kv, 0.02),
+    linear(b.o, d, d, projStd),
+    { name: b.mlpNorm, shape: [d], init: 'ones', role: 'norm', layer: i },
+  ];
+  if (spec.moe) {
+    out.push(routerSpec(b.router, d, spec.moe.experts, i, true));
+    for (let e = 0; e < spec.moe.experts; e++) {
+      const x = b.expert(e);
+      out.push(linear(x.gate, d, hidden, 0.02, e), linear(x.up, d, hidden, 0.02, e), linear(x.down, hidden, d, projStd, e));
     }
-  }
+  } else out.push(linear(b.gate, d, hidden, 0.02), linear(b.up, d, hidden, 0.02), linear(b.down, hidden, d, projStd));
+  return out;
+}
+
+/** Embedding, blocks, final norm and the untied head, around the blocks `block(i)` gives (llama's own, or a hybrid's). */
+export function llamaFrame(spec: ModelSpec, block: (i: number) => ParamSpec[]): ParamSpec[] {
+  const d = spec.d_model;
+  const out: ParamSpec[] = [{ name: llamaNames.embed, shape: [spec.vocab_size, d], init: { normal: 0.02 }, role: 'embedding', layer: null }];
+  for (let i = 0; i < spec.n_layer; i++) out.push(...block(i));
   out.push({ name: llamaNames.norm, shape: [d], init: 'ones', role: 'norm', layer: null });
   if (!spec.tie_embeddings) out.push({ name: llamaNames.lmHead, shape: [d, spec.vocab_size], init: { normal: 0.02 }, role: 'head', layer: null, hfTransposed: true });
   return out;
+}
+
+function llamaParams(spec: ModelSpec): ParamSpec[] {
+  return llamaFrame(spec, (i) => llamaBlockParams(spec, i));
+}
+
+/**
+ * Floats alive per sequence in one block: ~40 [T, d]-sized intermediates (norms, q/k/v and their rotations, the
+ * shared heads), ~8 [T, hidden] (gate, up, silu and their gradient pieces) and ~6 [H, T, T] attention maps.
+ */
+export function llamaBlockActivationFloats(spec: ModelSpec): number {
+  const T = spec.block_size;
+  // A mixture of experts may hold every expert's hidden activations (expertsComputed).
+  const hidden = expertsComputed(spec) * llamaMlpHidden(spec);
+  return 40 * T * spec.d_model + 8 * T * hidden + 6 * spec.n_head * T * T;
 }
 
 export const llamaLayout: FamilyLayout = {
@@ -132,13 +155,8 @@ export const llamaLayout: FamilyLayout = {
     ...moeHfFields(spec),
   }),
   activationFloatsPerSequence(spec) {
-    const T = spec.block_size;
-    const d = spec.d_model;
-    // A mixture of experts may hold every expert's hidden activations (expertsComputed).
-    const hidden = expertsComputed(spec) * llamaMlpHidden(spec);
-    // Per layer: ~40 [T, d]-sized intermediates (norms, q/k/v and their rotations, the shared heads), ~8 [T, hidden]
-    // (gate, up, silu and their gradient pieces) and ~6 [H, T, T] attention maps; logits and loss ~6 [T, V].
-    return spec.n_layer * (40 * T * d + 8 * T * hidden + 6 * spec.n_head * T * T) + 6 * T * spec.vocab_size;
+    // The blocks, and logits and loss ~6 [T, V].
+    return spec.n_layer * llamaBlockActivationFloats(spec) + 6 * spec.block_size * spec.vocab_size;
   },
   unbuilt(): ConfigIssue[] {
     return [];

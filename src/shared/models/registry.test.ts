@@ -2,9 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { ModelConfig, RunConfig } from '../config.ts';
 import { gptLayout } from './gpt.ts';
-import { llamaLayout, swigluHidden } from './llama.ts';
+import { llamaBlockParams, llamaLayout, swigluHidden } from './llama.ts';
+import { mambaLayout } from './mamba.ts';
+import { hybridLayout } from './hybrid.ts';
 import { activationBytesPerSequence, activeParamsOf, countParams, trainingMemory, unbuiltOptions } from './registry.ts';
-import { decays, type ModelSpec } from './layout.ts';
+import { decays, sizeOf, type ModelSpec } from './layout.ts';
 
 const swiglu64 = swigluHidden(64);
 
@@ -68,11 +70,57 @@ describe('model registry', () => {
     expect(activationBytesPerSequence(s)).toBe(4 * 1.5 * (4 * (70 * 128 * 128 + 6 * 4 * 128 * 128) + 6 * 128 * 256));
   });
 
-  it('names each option that is not built yet by its field path', () => {
+  it('builds every family and option, and names by field an option a family does not have', () => {
     expect(unbuiltOptions(RunConfig.parse({}))).toEqual([]);
-    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'mamba' }, train: { optimizer: 'muon' } })).map((i) => i.path)).toEqual(['model.family']);
-    // The mixture-of-experts MLP is built on both transformer families.
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'mamba', bias: null }, train: { optimizer: 'muon' } }))).toEqual([]);
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'hybrid', bias: null, n_layer: 3, layers: 'MAM' } }))).toEqual([]);
+    // The mixture-of-experts MLP is built on both transformer families and on a hybrid's attention layers.
     expect(unbuiltOptions(RunConfig.parse({ model: { family: 'llama', moe: {} }, train: { optimizer: 'muon' } }))).toEqual([]);
     expect(unbuiltOptions(RunConfig.parse({ model: { moe: {} } }))).toEqual([]);
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'hybrid', bias: null, moe: {} } }))).toEqual([]);
+    // A Mamba block has no MLP to make a mixture of.
+    expect(unbuiltOptions(RunConfig.parse({ model: { family: 'mamba', bias: null, moe: {} } })).map((i) => i.path)).toEqual(['model.moe']);
+  });
+
+  it('counts Mamba from its layout: state-spaces/mamba-130m is 129,135,360, in MambaForCausalLM names and shapes', () => {
+    const s = spec({ family: 'mamba', n_layer: 24, d_model: 768, n_head: 1, block_size: 1024 }, 50280);
+    expect(countParams(s).total).toBe(129_135_360);
+    const hf = mambaLayout.hfConfig(s);
+    expect(hf).toMatchObject({ architectures: ['MambaForCausalLM'], hidden_size: 768, intermediate_size: 1536, state_size: 16, conv_kernel: 4, time_step_rank: 48 });
+    const byName = new Map(mambaLayout.params(s).map((p) => [p.name, p]));
+    expect(byName.get('backbone.layers.3.mixer.conv1d.weight')!.shape).toEqual([1536, 1, 4]);
+    expect(byName.get('backbone.layers.3.mixer.x_proj.weight')).toMatchObject({ shape: [1536, 48 + 32], hfTransposed: true, role: 'matrix' });
+    expect(byName.get('backbone.layers.3.mixer.A_log')).toMatchObject({ shape: [1536, 16], init: 'log-arange', role: 'ssm' });
+    expect(byName.get('backbone.layers.3.mixer.dt_proj.bias')!.init).toEqual({ dtBias: [1e-3, 1e-1] });
+    expect(byName.has('lm_head.weight')).toBe(false);
+  });
+
+  it('builds a hybrid from its pattern: Mamba blocks and llama blocks under model.layers.{i}', () => {
+    const s = spec({ family: 'hybrid', n_layer: 4, n_head: 4, d_model: 64 });
+    const mambaOnly = spec({ family: 'mamba', n_layer: 4, d_model: 64 });
+    const blocks = (layout: typeof hybridLayout, sp: ModelSpec, i: number): number =>
+      layout.params(sp).filter((p) => p.layer === i).reduce((n, p) => n + sizeOf(p.shape), 0);
+    // The default pattern is MMAA: layers 0–1 are Mamba blocks, 2–3 llama blocks.
+    expect(blocks(hybridLayout, s, 0)).toBe(blocks(mambaLayout, mambaOnly, 0));
+    expect(blocks(hybridLayout, s, 3)).toBe(llamaBlockParams(s, 3).reduce((n, p) => n + sizeOf(p.shape), 0));
+    expect(hybridLayout.params(s).some((p) => p.name === 'model.layers.1.mixer.A_log')).toBe(true);
+    expect(hybridLayout.params(s).some((p) => p.name === 'model.layers.2.self_attn.q_proj.weight')).toBe(true);
+    const amam = spec({ family: 'hybrid', n_layer: 4, n_head: 4, d_model: 64, layers: 'AMAM' });
+    expect(countParams(amam).total).toBe(countParams(s).total);
+    expect(hybridLayout.params(amam).some((p) => p.name === 'model.layers.0.self_attn.q_proj.weight')).toBe(true);
+    expect(hybridLayout.hfConfig(amam)).toMatchObject({ model_type: 'loupe-hybrid', layers: 'AMAM' });
+    expect(hybridLayout.hfConfig(amam).architectures).toBeUndefined();
+  });
+
+  it('refuses a hybrid pattern that does not fit n_layer, and Mamba options on other families, by field', () => {
+    const issue = (o: object): [string, string][] => {
+      const r = ModelConfig.safeParse(o);
+      return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+    };
+    expect(issue({ family: 'hybrid', n_layer: 4, layers: 'MMA' })).toEqual([['layers', '"MMA" has 3 letters but n_layer is 4: one letter per layer']]);
+    expect(issue({ family: 'hybrid', n_layer: 3, layers: 'MXA' })).toEqual([['layers', '"MXA" has "X": use M (Mamba) and A (attention), one letter per layer']]);
+    expect(issue({ family: 'mamba', layers: 'MMMM' })).toEqual([['layers', 'layers is a hybrid option']]);
+    expect(issue({ family: 'gpt', d_state: 8 }).map((i) => i[0])).toEqual(['d_state']);
+    expect(issue({ family: 'hybrid', n_layer: 2, layers: 'AM', d_state: 8, rope_theta: 500, n_kv_head: 2 })).toEqual([]);
   });
 });

@@ -3,11 +3,15 @@
 import type { ConfigIssue, ModelConfig, RunConfig, TrainConfig } from '../config.ts';
 import { gptLayout } from './gpt.ts';
 import { llamaLayout } from './llama.ts';
+import { mambaLayout } from './mamba.ts';
+import { hybridLayout } from './hybrid.ts';
 import { sizeOf, type FamilyLayout, type ModelFamily, type ModelSpec } from './layout.ts';
 
 const layouts: Partial<Record<ModelFamily, FamilyLayout>> = {
   gpt: gptLayout,
   llama: llamaLayout,
+  mamba: mambaLayout,
+  hybrid: hybridLayout,
 };
 
 export type OptimizerName = TrainConfig['optimizer'];
@@ -101,7 +105,7 @@ export function activationBytesPerSequence(spec: ModelSpec): number {
 function optimizerFloats(spec: ModelSpec, optimizer: OptimizerName): number {
   const slots = slotsOf(optimizer).length;
   let n = 0;
-  for (const p of layoutOf(spec.family).params(spec)) n += sizeOf(p.shape) * (optimizer === 'muon' ? (p.role === 'matrix' ? 1 : 2) : slots);
+  for (const p of layoutOf(spec.family).params(spec)) n += sizeOf(p.shape) * (optimizer === 'muon' ? (p.role === 'matrix' && p.shape.length === 2 ? 1 : 2) : slots);
   return n;
 }
 

@@ -72,8 +72,10 @@ function widths(nHead: number): number[] {
 }
 
 /**
- * Each arm at the width whose total parameter count is nearest the budget, with the base's depth, heads, context
- * and data. Matching totals (not active counts) keeps "same parameters" literal; the table shows both.
+ * Each arm at the width whose active parameter count (what one token passes through) is nearest the budget, with the
+ * base's depth, heads, context and data. For the dense arms that is their total; the MoE arm's experts add parameters
+ * beyond it at the same compute per token, which is what a mixture of experts offers. The table shows both counts.
+ * Widths step by 8 (even RoPE heads), so small budgets match only to ~15%; from 1M on, within ~8%.
  */
 export function planArchitectureStudy(base: RunConfig, params: number): StudyPlan {
   if (!(Number.isFinite(params) && params >= 10_000 && params <= 300e6)) {
@@ -89,8 +91,8 @@ export function planArchitectureStudy(base: RunConfig, params: number): StudyPla
       const count = paramFigures({ ...base, model: parsed.data });
       if (!count.ok) return { ok: false, error: `${spec.label}: ${count.reason}` };
       const { figures } = count;
-      if (best === null || Math.abs(figures.total - params) < Math.abs(best.figures.total - params)) best = { d, figures };
-      if (figures.total > params) break;
+      if (best === null || Math.abs(figures.active - params) < Math.abs(best.figures.active - params)) best = { d, figures };
+      if (figures.active > params) break;
     }
     if (best === null) return { ok: false, error: `${spec.label}: no width fits` };
     const set: Record<string, unknown> = { 'model.d_model': best.d, 'model.bias': null };

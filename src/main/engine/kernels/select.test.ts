@@ -9,6 +9,7 @@ import { softmaxCrossEntropyOp } from '../model/loss.ts';
 import { adamWUpdateOp } from '../optim/adamw.ts';
 import { sumOfSquaresOp } from '../optim/clip.ts';
 import { moeMixOp } from '../model/moe.ts';
+import { selectiveScanOp } from '../model/selective-scan.ts';
 
 /**
  * Seeded inputs as plain arrays, drawn in JavaScript (mulberry32 + Box–Muller) so every backend builds the same
@@ -98,6 +99,19 @@ const cases: Case[] = [
         down: [0, 1, 2, 3].map((e) => w[3 * e + 1] as tf.Tensor2D),
         downBias: [0, 1, 2, 3].map((e) => w[3 * e + 2] as tf.Tensor1D),
       }),
+  },
+  {
+    // Δ > 0 (softplus of a normal) and A < 0, as Mamba makes them; T 19 is not a multiple of the scan's chunk.
+    name: 'selective-scan',
+    grads: true,
+    inputs: () => [
+      randn([2, 19, 6], 17),
+      { v: randn([2, 19, 6], 18).v.map((x) => Math.log1p(Math.exp(x))), shape: [2, 19, 6] },
+      { v: randn([6, 4], 19).v.map((x) => -0.1 - Math.abs(x)), shape: [6, 4] },
+      randn([2, 19, 4], 20),
+      randn([2, 19, 4], 21),
+    ],
+    call: (i) => (u, delta, A, B, C) => selectiveScanOp[i](u as tf.Tensor3D, delta as tf.Tensor3D, A as tf.Tensor2D, B as tf.Tensor3D, C as tf.Tensor3D),
   },
   { name: 'sum-of-squares', grads: false, inputs: () => [randn([9, 7], 14), randn([5], 15), randn([2, 3, 4], 16)], call: (i) => (...xs) => sumOfSquaresOp[i](xs) },
 ];

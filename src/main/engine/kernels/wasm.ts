@@ -12,6 +12,7 @@ import { makeCast, makeIdentity } from './wasm-identity.ts';
 import { LAYER_NORM, LAYER_NORM_GRAD, layerNormGradKernel, layerNormKernel } from './wasm-layernorm.ts';
 import { SOFTMAX_XENT, SOFTMAX_XENT_GRAD, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from './wasm-loss.ts';
 import { ADAMW, SUM_SQUARES, adamWKernel, sumSquaresKernel } from './wasm-optim.ts';
+import { SELECTIVE_SCAN, SELECTIVE_SCAN_GRAD, selectiveScanGradKernel, selectiveScanKernel } from './wasm-scan.ts';
 import { unsortedSegmentSum } from './wasm-segment-sum.ts';
 import { makeSum } from './wasm-sum.ts';
 import { makeTranspose } from './wasm-transpose.ts';
@@ -58,5 +59,7 @@ export function registerWasmKernels(): void {
   own(ADAMW, adamWKernel);
   own(SUM_SQUARES, sumSquaresKernel);
   own(LAYER_NORM_GRAD, layerNormGradKernel);
+  own(SELECTIVE_SCAN, selectiveScanKernel);
+  own(SELECTIVE_SCAN_GRAD, selectiveScanGradKernel);
   tf.registerKernel({ kernelName: BATCH_MATMUL_2D, backendName: 'wasm', kernelFunc: batchMatMul2D as tf.KernelFunc, setupFunc: setupBatchMatMul2D });
 }

@@ -9,6 +9,22 @@ function initialValues(p: ParamSpec, rng: Rng): Float32Array {
   const size = sizeOf(p.shape);
   if (p.init === 'zeros') return new Float32Array(size);
   if (p.init === 'ones') return new Float32Array(size).fill(1);
+  if (p.init === 'log-arange') {
+    const n = p.shape[p.shape.length - 1]!;
+    return Float32Array.from({ length: size }, (_, i) => Math.log((i % n) + 1));
+  }
+  if ('uniform' in p.init) {
+    const b = p.init.uniform;
+    return Float32Array.from({ length: size }, () => (2 * rng.uniform() - 1) * b);
+  }
+  if ('dtBias' in p.init) {
+    // Mamba's dt_proj.bias: Δ = exp(U(log min, log max)), floored at 1e-4, stored as softplus⁻¹(Δ) = Δ + log(1 − e^−Δ).
+    const [lo, hi] = p.init.dtBias;
+    return Float32Array.from({ length: size }, () => {
+      const dt = Math.max(Math.exp(Math.log(lo) + rng.uniform() * (Math.log(hi) - Math.log(lo))), 1e-4);
+      return dt + Math.log(-Math.expm1(-dt));
+    });
+  }
   return rng.normalArray(size, p.init.normal);
 }
 

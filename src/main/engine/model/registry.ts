@@ -4,12 +4,16 @@ import { layoutOf } from '../../../shared/models/registry.ts';
 import type { ModelFamily } from '../../../shared/models/layout.ts';
 import { gpt } from './families/gpt.ts';
 import { llama } from './families/llama.ts';
+import { mamba } from './families/mamba.ts';
+import { hybrid } from './families/hybrid.ts';
 import { Model } from './model.ts';
 import type { Family, LanguageModel, ModelSpec } from './types.ts';
 
 const families: Partial<Record<ModelFamily, Family>> = {
   gpt,
   llama,
+  mamba,
+  hybrid,
 };
 
 export function familyOf(name: ModelFamily): Family {

@@ -9,6 +9,8 @@ describe('run summaries', () => {
   it('names the family, shape and grouped-query heads', () => {
     expect(modelSummary(stored({}))).toBe('gpt · 4 × 128, 4 heads');
     expect(modelSummary(stored({ model: { family: 'llama', n_head: 4, n_kv_head: 2 } }))).toBe('llama · 4 × 128, 4 heads (2 kv)');
+    expect(modelSummary(stored({ model: { family: 'mamba', d_state: 8 } }))).toBe('mamba · 4 × 128, state 8');
+    expect(modelSummary(stored({ model: { family: 'hybrid' } }))).toBe('hybrid MMAA · 4 × 128, 4 heads, state 16');
   });
 
   it('names the optimizer with its learning rates, Muon with the AdamW part', () => {

@@ -1,4 +1,5 @@
 // The fields of a run's config a researcher checks first, read from the typed config the API returns.
+import { defaultHybridPattern } from '../../../shared/models/hybrid-pattern.ts';
 import type { RunConfig } from '../../../shared/config.ts';
 
 /** Label, the field's path (shown as a tooltip) and its value. */
@@ -32,12 +33,16 @@ export const configSummaryFields: readonly ConfigSummaryField[] = [
   ['seed', 'seed', (c) => c.seed],
 ];
 
-/** The architecture in a few words: family and shape, e.g. "llama · 4 × 128, 4 heads (2 kv)". */
+/** The architecture in a few words: family and shape, e.g. "llama · 4 × 128, 4 heads (2 kv)", "mamba · 4 × 128, state 16", "hybrid MMAA · 4 × 128, 4 heads, state 16". */
 export function modelSummary(c: RunConfig): string {
   const m = c.model;
   const kv = m.n_kv_head != null && m.n_kv_head !== m.n_head ? ` (${m.n_kv_head} kv)` : '';
   const moe = m.moe ? `, ${m.moe.experts} experts (top-${m.moe.top_k})` : '';
-  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${m.n_head} heads${kv}${moe}`;
+  const heads = `${m.n_head} heads${kv}`;
+  const state = `state ${m.d_state ?? 16}`;
+  if (m.family === 'mamba') return `mamba · ${m.n_layer} × ${m.d_model}, ${state}`;
+  if (m.family === 'hybrid') return `hybrid ${m.layers ?? defaultHybridPattern(m.n_layer)} · ${m.n_layer} × ${m.d_model}, ${heads}, ${state}${moe}`;
+  return `${m.family} · ${m.n_layer} × ${m.d_model}, ${heads}${moe}`;
 }
 
 /** The optimizer and its learning rates: "AdamW (lr 0.001)" or "Muon (lr 0.02) + AdamW (lr 0.001) for embeddings, head, norms". */

@@ -20,7 +20,7 @@ function param<T extends tf.Tensor>(w: Weights, name: string): T {
 const norm = (x: tf.Tensor2D, w: Weights, spec: ModelSpec, name: string): tf.Tensor2D => rmsNorm(x, param(w, name), spec.norm_eps);
 
 /** Attention over q [n, H·hd] and k, v [n, KV·hd] (RoPE applied) → merged heads [n, d]: full causal, or against a KV cache. */
-type AttentionCore = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D) => tf.Tensor2D;
+export type AttentionCore = (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D) => tf.Tensor2D;
 
 /** Attention unit: RMSNorm, q/k/v projections, RoPE at positions [start, start + T), the core, output projection. */
 function attention(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames, batch: number, start: number, core: AttentionCore): tf.Tensor2D {
@@ -56,21 +56,26 @@ function mlp(x: tf.Tensor2D, w: Weights, spec: ModelSpec, b: LlamaBlockNames, mo
   return linear(swiglu(linear(h, param(w, b.gate)), linear(h, param(w, b.up))), param(w, b.down));
 }
 
-/** One pre-norm block with residual dropout (rate 0 when decoding or evaluating); a MoE block adds its routing to `moe`. */
-function block(x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, batch: number, start: number, core: AttentionCore, rate: number, seed: (() => number) | undefined, moe: MoeLayer[]): tf.Tensor2D {
+/**
+ * One pre-norm block with residual dropout (rate 0 when decoding or evaluating); a MoE block adds its routing to
+ * `moe`. The hybrid family's attention layers too.
+ */
+export function llamaBlock(
+  x: tf.Tensor2D, w: Weights, spec: ModelSpec, i: number, batch: number, start: number, core: AttentionCore, rate: number, seed: (() => number) | undefined, moe: MoeLayer[],
+): tf.Tensor2D {
   const b = llamaNames.block(i);
   const y = tf.add(x, dropout(attention(x, w, spec, b, batch, start, core), rate, seed)) as tf.Tensor2D;
   return tf.add(y, dropout(mlp(y, w, spec, b, moe), rate, seed)) as tf.Tensor2D;
 }
 
 /** Final RMSNorm and the output head (the token embedding when tied; lm_head is held [d, vocab]). */
-function head(x: tf.Tensor2D, w: Weights, spec: ModelSpec): tf.Tensor2D {
+export function llamaHead(x: tf.Tensor2D, w: Weights, spec: ModelSpec): tf.Tensor2D {
   const h = norm(x, w, spec, llamaNames.norm);
   if (spec.tie_embeddings) return linear(h, tf.transpose(param<tf.Tensor2D>(w, llamaNames.embed)));
   return linear(h, param(w, llamaNames.lmHead));
 }
 
-function embed(w: Weights, idx: tf.Tensor2D): tf.Tensor2D {
+export function llamaEmbed(w: Weights, idx: tf.Tensor2D): tf.Tensor2D {
   return tf.gather(param<tf.Tensor2D>(w, llamaNames.embed), tf.reshape(idx, [-1])) as tf.Tensor2D;
 }
 
@@ -81,26 +86,56 @@ function attnDropout(rate: number, seed: (() => number) | undefined): { rate: nu
   return { rate, seed: seed() };
 }
 
+/** The full causal attention of a training or evaluation pass over `batch` sequences. */
+export function trainingCore(spec: ModelSpec, batch: number, rate: number, seed: (() => number) | undefined): AttentionCore {
+  const kv = kvHeads(spec);
+  const groups = spec.n_head / kv;
+  // Shared key/value heads are repeated out so the (fused, on wasm) causal attention sees plain multi-head qkv.
+  return (q, k, v) =>
+    causalSelfAttention(tf.concat([q, repeatKvHeads(k, kv, groups), repeatKvHeads(v, kv, groups)], 1), batch, spec.n_head, attnDropout(rate, seed));
+}
+
 function forward(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, opts: ForwardOptions): ForwardResult {
   const [B, T] = idx.shape;
   if (T > spec.block_size) throw new Error(`sequence of ${T} tokens exceeds block_size ${spec.block_size}`);
   const rate = opts.training ? spec.dropout : 0;
   const seed = opts.dropoutSeed;
-  const kv = kvHeads(spec);
-  const groups = spec.n_head / kv;
-  // Shared key/value heads are repeated out so the (fused, on wasm) causal attention sees plain multi-head qkv.
-  const core: AttentionCore = (q, k, v) =>
-    causalSelfAttention(tf.concat([q, repeatKvHeads(k, kv, groups), repeatKvHeads(v, kv, groups)], 1), B, spec.n_head, attnDropout(rate, seed));
-  const embedded = embed(w, idx);
+  const llamaCore = trainingCore(spec, B, rate, seed);
+  const embedded = llamaEmbed(w, idx);
   let x = dropout(embedded, rate, seed);
   const hidden: tf.Tensor3D[] = [];
   const moe: MoeLayer[] = [];
   for (let i = 0; i < spec.n_layer; i++) {
-    x = block(x, w, spec, i, B, 0, core, rate, seed, moe);
+    x = llamaBlock(x, w, spec, i, B, 0, llamaCore, rate, seed, moe);
     hidden.push(tf.reshape(x, [B, T, spec.d_model]));
   }
-  const logits = tf.reshape(head(x, w, spec), [B, T, spec.vocab_size]) as tf.Tensor3D;
+  const logits = tf.reshape(llamaHead(x, w, spec), [B, T, spec.vocab_size]) as tf.Tensor3D;
   return { logits, hidden, embedded: tf.reshape(embedded, [B, T, spec.d_model]), ...moeResult(moe) };
+}
+
+/**
+ * Attention of T new positions (from `start`) against one layer's cached keys and values [1, KV, start, hd] (null:
+ * none yet); the layer's extended keys and values are pushed onto ks and vs.
+ */
+export function cachedCore(spec: ModelSpec, T: number, start: number, past: { k: tf.Tensor4D; v: tf.Tensor4D } | null, ks: tf.Tensor4D[], vs: tf.Tensor4D[]): AttentionCore {
+  const H = spec.n_head;
+  const KV = kvHeads(spec);
+  const hd = spec.d_model / H;
+  const groups = H / KV;
+  const L = start + T;
+  const toHeads = (t: tf.Tensor2D, heads: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [1, T, heads, hd]), [0, 2, 1, 3]);
+  // [1, KV, L, hd] → [1, H, L, hd], query head j reading key/value head ⌊j / groups⌋.
+  const share = (t: tf.Tensor4D): tf.Tensor4D => (groups === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 2), [1, 1, groups, 1, 1]), [1, H, L, hd]));
+  return (q, k, v) => {
+    const K = past ? tf.concat([past.k, toHeads(k, KV)], 2) : toHeads(k, KV);
+    const V = past ? tf.concat([past.v, toHeads(v, KV)], 2) : toHeads(v, KV);
+    ks.push(K);
+    vs.push(V);
+    // Query i (absolute position start+i) sees keys 0..start+i.
+    const negInf = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, L]), -1, start)), -1e9);
+    const scores = tf.add(tf.mul(tf.matMul(toHeads(q, H), share(K), false, true), 1 / Math.sqrt(hd)), negInf);
+    return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), share(V)), [0, 2, 1, 3]), [T, spec.d_model]);
+  };
 }
 
 interface LlamaCache extends KvCache {
@@ -115,33 +150,16 @@ function decode(w: Weights, spec: ModelSpec, idx: tf.Tensor2D, cache: KvCache | 
   const [B, T] = idx.shape;
   if (B !== 1) throw new Error('decode takes one sequence');
   if (start + T > spec.block_size) throw new Error(`KV cache would exceed block_size ${spec.block_size}`);
-  const H = spec.n_head;
-  const KV = kvHeads(spec);
-  const hd = spec.d_model / H;
-  const groups = H / KV;
   const L = start + T;
-  const toHeads = (t: tf.Tensor2D, heads: number): tf.Tensor4D => tf.transpose(tf.reshape(t, [1, T, heads, hd]), [0, 2, 1, 3]);
-  // [1, KV, L, hd] → [1, H, L, hd], query head j reading key/value head ⌊j / groups⌋.
-  const share = (t: tf.Tensor4D): tf.Tensor4D => (groups === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 2), [1, 1, groups, 1, 1]), [1, H, L, hd]));
   const out = tf.tidy(() => {
     const ks: tf.Tensor4D[] = [];
     const vs: tf.Tensor4D[] = [];
-    // Query i (absolute position start+i) sees keys 0..start+i.
-    const negInf = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, L]), -1, start)), -1e9);
-    let x = embed(w, idx);
+    let x = llamaEmbed(w, idx);
     for (let i = 0; i < spec.n_layer; i++) {
-      const cached: AttentionCore = (q, k, v) => {
-        const K = old ? tf.concat([old.k[i]!, toHeads(k, KV)], 2) : toHeads(k, KV);
-        const V = old ? tf.concat([old.v[i]!, toHeads(v, KV)], 2) : toHeads(v, KV);
-        ks.push(K);
-        vs.push(V);
-        const scores = tf.add(tf.mul(tf.matMul(toHeads(q, H), share(K), false, true), 1 / Math.sqrt(hd)), negInf);
-        return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), share(V)), [0, 2, 1, 3]), [T, spec.d_model]);
-      };
-      x = block(x, w, spec, i, 1, start, cached, 0, undefined, []);
+      x = llamaBlock(x, w, spec, i, 1, start, cachedCore(spec, T, start, old ? { k: old.k[i]!, v: old.v[i]! } : null, ks, vs), 0, undefined, []);
     }
     const last = tf.slice(x, [T - 1, 0], [1, spec.d_model]);
-    return { logits: tf.reshape(head(last, w, spec), [-1]) as tf.Tensor1D, ks, vs };
+    return { logits: tf.reshape(llamaHead(last, w, spec), [-1]) as tf.Tensor1D, ks, vs };
   });
   old?.dispose();
   const next: LlamaCache = {
