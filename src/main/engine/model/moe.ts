@@ -44,8 +44,10 @@ function topKMask(logits: tf.Tensor2D, k: number): tf.Tensor2D {
     fn = tf.customGrad((x, save) => {
       void save;
       const l = x as tf.Tensor2D;
-      const { indices } = tf.topk(l, k);
-      const value = tf.cast(tf.sum(tf.oneHot(indices, l.shape[1]), 1), 'float32');
+      // At or above each row's k-th largest logit (no index tensors: WebGPU's one-hot of top-k indices miscompiles).
+      // Exact ties at the threshold would keep more than k; float router logits do not tie in practice.
+      const kth = tf.slice(tf.topk(l, k).values, [0, k - 1], [-1, 1]);
+      const value = tf.cast(tf.greaterEqual(l, kth), 'float32');
       return { value, gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.zerosLike(dy as tf.Tensor)] };
     }) as MaskFn;
     masks.set(k, fn);
