@@ -6,6 +6,7 @@ import { welchTTest, mean, sampleStd } from '../../shared/ablation/stats.ts';
 import { planArchitectureStudy, studyBaseConfig, paramFigures } from '../../shared/studies/architectures.ts';
 import { resolveWithOverrides, readBaselineConfig } from './config-input.ts';
 import { ServiceError } from './errors.ts';
+import { ArchitectureStudyResult, StudyTable } from '../../shared/api/studies.ts';
 
 const services = await scriptedServices();
 afterAll(() => services.close());
@@ -66,6 +67,9 @@ describe('architecture study', () => {
       });
     }
     const table = services.studies.table(queued.group);
+    // What the API sends is what its contract says (the renderer validates every result).
+    expect(() => StudyTable.parse(JSON.parse(JSON.stringify(table)))).not.toThrow();
+    expect(() => ArchitectureStudyResult.parse(JSON.parse(JSON.stringify(queued)))).not.toThrow();
     expect(table.rows.map((r) => r.arm)).toEqual(['transformer', 'mamba', 'hybrid', 'moe']);
     expect(table.steps).toBe(12);
     for (const row of table.rows) {

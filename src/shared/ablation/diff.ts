@@ -6,8 +6,9 @@ import { followsRunLength } from '../run-length.ts';
 export interface ConfigChange {
   /** Dotted path, e.g. "train.lr". */
   path: string;
-  from: unknown;
-  to: unknown;
+  /** Absent where the field is absent on that side (e.g. a MoE config against a dense one); JSON drops it too. */
+  from?: unknown;
+  to?: unknown;
 }
 
 /**

@@ -52,7 +52,7 @@ export const CompareMetric = z.enum(['final', 'best']);
 export const CompareAt = z.union([CompareMetric, z.number().int().min(0)]);
 
 /** One changed leaf field; from/to is absent where the field is absent on that side. */
-export const ConfigChange = z.object({ path: z.string(), from: z.unknown(), to: z.unknown() });
+export const ConfigChange = z.object({ path: z.string(), from: z.unknown().optional(), to: z.unknown().optional() });
 
 /** One planned run of a sweep (also what a dry run returns). */
 export const SweepPlanEntry = z.object({

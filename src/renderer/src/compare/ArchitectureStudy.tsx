@@ -95,6 +95,7 @@ export function ArchitectureStudy(): React.JSX.Element {
       {error && <div className="error banner" role="alert" data-testid="study-error">{error}</div>}
       {table && (
         <>
+          <div className="study-table-wrap">
           <table className="compare-table study-table" data-testid="study-table" data-group={table.group}>
             <thead>
               <tr>{STUDY_COLUMNS.map((c) => <th key={c.title} className={c.title === 'model' ? undefined : 'num'}>{c.title}</th>)}</tr>
@@ -107,6 +108,7 @@ export function ArchitectureStudy(): React.JSX.Element {
               ))}
             </tbody>
           </table>
+          </div>
           <div className="muted small">
             {table.steps !== null && `${table.steps} steps per run. `}Mean ± std over seeds; p: Welch&apos;s t-test against the Pure Transformer (α {table.alpha}). Gap: val − train cross-entropy at the end.
             Loop fraction, seq-rep-4 and sameness: the diagnostic prompt set sampled at the last eval.
