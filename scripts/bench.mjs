@@ -2,7 +2,7 @@
 // `npm run bench`: runs every benchmark in turn and prints their figures. Speed targets live here, never in tests.
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench:store', 'bench:train', 'bench:sample', 'bench:ui'];
+const benches = ['bench:store', 'bench:train', 'bench:families', 'bench:sample', 'bench:ui'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const b of benches.filter((n) => only.length === 0 || only.some((o) => n.includes(o)))) {
