@@ -7,10 +7,10 @@ import { tf } from '../../src/main/engine/tf.ts';
 import { initBackend } from '../../src/main/engine/backend.ts';
 import { decodeSafetensors } from '../../src/main/engine/checkpoint/safetensors.ts';
 import { hfTensors, paramsFromHf } from '../../src/main/engine/checkpoint/hf.ts';
-import { createModel, type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
+import { type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
 import { crossEntropy } from '../../src/main/engine/model/loss.ts';
-import { Rng } from '../../src/main/engine/rng.ts';
 import { Trainer } from '../../src/main/engine/train.ts';
+import { fixturesDir, maxRelErr, modelFromHfFixture } from './parity-fixtures.ts';
 import { ModelConfig, RunConfig } from '../../src/shared/config.ts';
 
 interface ModelFixture {
@@ -36,7 +36,7 @@ interface ModelFixture {
   grads: Record<string, number[]>;
 }
 
-const dir = new URL('./fixtures/', import.meta.url);
+const dir = fixturesDir;
 interface TrainingFixture {
   train: {
     steps: number;
@@ -65,26 +65,14 @@ function llamaSpec(m: ModelFixture['model'], explicitHidden: boolean): ModelSpec
   };
 }
 
-/** A model holding the fixture's weights (HF layout on disk, so loading also tests the import transposes). */
+/** The fixture's model, checking the MLP width each fixture relies on. */
 function fixtureModel(key: string): LanguageModel {
   const f = fx.models[key]!;
   // The gqa fixture relies on the SwiGLU default width (64 for d 16); mha sets its width explicitly.
   const spec = llamaSpec(f.model, key === 'mha');
-  const model = createModel(spec, new Rng(0));
+  const model = modelFromHfFixture(spec, `llama_${key}_weights.safetensors`);
   expect(model.params.get('model.layers.0.mlp.gate_proj.weight')!.shape).toEqual([f.model.d_model, f.model.mlp_hidden]);
-  const file = decodeSafetensors(readFileSync(new URL(`llama_${key}_weights.safetensors`, dir)), 'fixture weights');
-  const values = paramsFromHf(spec, file.tensors);
-  expect([...values.keys()]).toEqual([...model.params.keys()]);
-  for (const [name, v] of model.params) v.assign(tf.tensor(values.get(name)!, v.shape, 'float32'));
   return model;
-}
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  return err / scale;
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {

@@ -6,13 +6,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { tf } from '../../src/main/engine/tf.ts';
 import { initBackend } from '../../src/main/engine/backend.ts';
-import { decodeSafetensors } from '../../src/main/engine/checkpoint/safetensors.ts';
-import { hfTensors, paramsFromHf } from '../../src/main/engine/checkpoint/hf.ts';
-import { createModel, type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
+import { hfTensors } from '../../src/main/engine/checkpoint/hf.ts';
+import { type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
 import { crossEntropy } from '../../src/main/engine/model/loss.ts';
-import { Rng } from '../../src/main/engine/rng.ts';
 import { Trainer } from '../../src/main/engine/train.ts';
 import { ModelConfig, RunConfig } from '../../src/shared/config.ts';
+import { fixturesDir, maxRelErr, modelFromHfFixture } from './parity-fixtures.ts';
 
 interface ModelFixture {
   model: Record<string, unknown> & { vocab_size: number; block_size: number };
@@ -24,32 +23,14 @@ interface ModelFixture {
   grads: Record<string, number[]>;
 }
 
-const dir = new URL('./fixtures/', import.meta.url);
-const fx = JSON.parse(readFileSync(new URL('mamba_tiny.json', dir), 'utf8')) as { models: Record<string, ModelFixture> };
+const fx = JSON.parse(readFileSync(new URL('mamba_tiny.json', fixturesDir), 'utf8')) as { models: Record<string, ModelFixture> };
 
 function specOf(f: ModelFixture): ModelSpec {
   const { vocab_size, ...rest } = f.model;
   return { ...ModelConfig.parse({ ...rest, dropout: 0 }), vocab_size };
 }
 
-/** A model holding the fixture's weights (HF layout on disk, so loading also tests the import transposes). */
-function fixtureModel(key: string): LanguageModel {
-  const spec = specOf(fx.models[key]!);
-  const model = createModel(spec, new Rng(0));
-  const file = decodeSafetensors(readFileSync(new URL(`${key}_weights.safetensors`, dir)), 'fixture weights');
-  const values = paramsFromHf(spec, file.tensors);
-  expect([...values.keys()].sort()).toEqual([...model.params.keys()].sort());
-  for (const [name, v] of model.params) v.assign(tf.tensor(values.get(name)!, v.shape, 'float32'));
-  return model;
-}
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  return err / scale;
-}
+const fixtureModel = (key: string): LanguageModel => modelFromHfFixture(specOf(fx.models[key]!), `${key}_weights.safetensors`);
 
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`mamba and hybrid PyTorch parity on ${backend}`, () => {

@@ -7,12 +7,11 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { tf } from '../../src/main/engine/tf.ts';
 import { initBackend } from '../../src/main/engine/backend.ts';
-import { decodeSafetensors } from '../../src/main/engine/checkpoint/safetensors.ts';
-import { hfTensors, paramsFromHf } from '../../src/main/engine/checkpoint/hf.ts';
-import { createModel, type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
+import { hfTensors } from '../../src/main/engine/checkpoint/hf.ts';
+import { type KvCache, type LanguageModel, type ModelSpec } from '../../src/main/engine/model/registry.ts';
 import { trainingObjective } from '../../src/main/engine/objective.ts';
-import { Rng } from '../../src/main/engine/rng.ts';
 import { moeMixOp } from '../../src/main/engine/model/moe.ts';
+import { fixturesDir, maxRelErr, modelFromHfFixture } from './parity-fixtures.ts';
 import { ModelConfig, TrainConfig } from '../../src/shared/config.ts';
 import { MOE_BALANCE_WEIGHT, MOE_Z_WEIGHT } from '../../src/shared/models/moe.ts';
 
@@ -30,33 +29,14 @@ interface MoeFixture {
   grads: Record<string, number[]>;
 }
 
-const dir = new URL('./fixtures/', import.meta.url);
-const fx = JSON.parse(readFileSync(new URL('moe_tiny.json', dir), 'utf8')) as { weights: { balance: number; z: number }; models: Record<string, MoeFixture> };
+const fx = JSON.parse(readFileSync(new URL('moe_tiny.json', fixturesDir), 'utf8')) as { weights: { balance: number; z: number }; models: Record<string, MoeFixture> };
 
 function moeSpec(m: MoeFixture['model']): ModelSpec {
   const { vocab_size, experts, top_k, ...rest } = m;
   return { ...ModelConfig.parse({ ...rest, moe: { experts, top_k }, dropout: 0 }), vocab_size };
 }
 
-/** A model holding the fixture's weights (HF layout on disk, so loading also tests the import transposes). */
-function fixtureModel(key: string): LanguageModel {
-  const f = fx.models[key]!;
-  const spec = moeSpec(f.model);
-  const model = createModel(spec, new Rng(0));
-  const file = decodeSafetensors(readFileSync(new URL(`moe_${key}_weights.safetensors`, dir)), 'fixture weights');
-  const values = paramsFromHf(spec, file.tensors);
-  expect([...values.keys()].sort()).toEqual([...model.params.keys()].sort());
-  for (const [name, v] of model.params) v.assign(tf.tensor(values.get(name)!, v.shape, 'float32'));
-  return model;
-}
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
-  return err / scale;
-}
+const fixtureModel = (key: string): LanguageModel => modelFromHfFixture(moeSpec(fx.models[key]!.model), `moe_${key}_weights.safetensors`);
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 

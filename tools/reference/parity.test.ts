@@ -8,6 +8,7 @@ import { decodeSafetensors } from '../../src/main/engine/checkpoint/safetensors.
 import { Trainer } from '../../src/main/engine/train.ts';
 import { crossEntropy } from '../../src/main/engine/model/loss.ts';
 import { RunConfig } from '../../src/shared/config.ts';
+import { fixturesDir, maxRelErr } from './parity-fixtures.ts';
 
 interface Fixture {
   model: { vocab_size: number; block_size: number; n_layer: number; n_head: number; d_model: number };
@@ -21,7 +22,7 @@ interface Fixture {
   trajectory: { batches: { x: number[]; y: number[] }[]; losses: number[]; grad_norms: number[]; lrs: number[]; clipped: boolean[]; final_loss_on_first_batch: number };
 }
 
-const dir = new URL('./fixtures/', import.meta.url);
+const dir = fixturesDir;
 const fx = JSON.parse(readFileSync(new URL('gpt_tiny.json', dir), 'utf8')) as Fixture;
 const weights = decodeSafetensors(readFileSync(new URL('gpt_tiny_weights.safetensors', dir)), 'fixture weights');
 
@@ -38,14 +39,6 @@ function trainer(micro: number): Trainer {
   const t = new Trainer({ config, backend: tf.getBackend(), text: chars.join('').repeat(20) });
   t.setParams(new Map([...weights.tensors].map(([k, v]) => [k, v.data])));
   return t;
-}
-
-function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]));
-  return err / scale;
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
