@@ -14,7 +14,7 @@ import { chunkedScan, selectiveScan } from '../src/main/engine/model/selective-s
 import { Rng } from '../src/main/engine/rng.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const baselineYaml = `${root}resources/configs/baseline-nanogpt-cpu-moby-byte.yaml`;
+const baselineYaml = `${root}resources/configs/baseline.yaml`;
 
 const { values } = parseArgs({
   options: {
