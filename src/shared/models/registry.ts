@@ -1,5 +1,5 @@
-// The model families and optimizers that are built, by name. The config schema names more (planned ones); a
-// config asking for one that is not built is refused here, at validation, with the field named.
+// The model families and optimizers that are built, by name, and the options each family has; a config asking for
+// something not built, or an option its family lacks (a mixture of experts on Mamba), is refused at validation.
 import type { ConfigIssue, ModelConfig, RunConfig, TrainConfig } from '../config.ts';
 import { gptLayout } from './gpt.ts';
 import { llamaLayout } from './llama.ts';
