@@ -47,7 +47,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
-        { selector: "VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own `require` in every chunk.' },
+        { selector: "Program > VariableDeclaration > VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own module-level `require` in every chunk.' },
       ],
     },
   },
@@ -99,7 +99,7 @@ export default tseslint.config(
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
         { selector: "MemberExpression[property.name='store']", message: 'The CLI goes through the services, never services.store.' },
-        { selector: "VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own `require` in every chunk.' },
+        { selector: "Program > VariableDeclaration > VariableDeclarator[id.name='require']", message: 'Name it something else (requireHere): the desktop build declares its own module-level `require` in every chunk.' },
       ],
     },
   },
