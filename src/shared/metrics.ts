@@ -18,7 +18,10 @@ export const MetricKey = {
 export const MetricPoint = z.object({ step: z.number().int().min(0), key: z.string().min(1).max(200), value: z.number() });
 export type MetricPoint = z.infer<typeof MetricPoint>;
 
-/** A mixture-of-experts model's share of routed slots for expert e at an eval: averaged over blocks, or block `layer`'s. */
+/**
+ * A mixture-of-experts model's share of routed slots for expert e at an eval: averaged over its blocks with experts,
+ * or the `layer`-th of them (every block for gpt and llama; a hybrid's attention blocks only).
+ */
 export function expertLoadKey(expert: number, layer?: number): string {
   return layer === undefined ? `eval/expert_load/${expert}` : `eval/expert_load/layer_${layer}/${expert}`;
 }

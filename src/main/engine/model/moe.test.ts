@@ -1,4 +1,4 @@
-// The mixture-of-experts MLP inside the train loop, for gpt and llama: the loss falls with the auxiliary losses
+// The mixture-of-experts MLP inside the train loop, for gpt, llama and a hybrid's attention layers: the loss falls with the auxiliary losses
 // recorded apart, tensor counts stay flat, gradients reach the router, the eval records each expert's load, Muon
 // leaves the router to AdamW, a checkpoint resumes bit-identically, and the Hugging Face export is refused.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -20,6 +20,8 @@ const text = tinyText();
 const families = {
   gpt: { family: 'gpt', n_layer: 2, n_head: 2, d_model: 16, block_size: 8, moe: { experts: 4, top_k: 2 } },
   llama: { family: 'llama', n_layer: 2, n_head: 4, n_kv_head: 2, d_model: 16, block_size: 8, moe: { experts: 3, top_k: 1 } },
+  // Experts on the attention layers only: a Mamba block has no MLP.
+  hybrid: { family: 'hybrid', layers: 'AMA', n_layer: 3, n_head: 2, d_model: 16, block_size: 8, moe: { experts: 4, top_k: 2 } },
 } as const;
 
 const make = (o: RunConfigInput, resumeFrom: string | null = null): Trainer =>
@@ -121,16 +123,18 @@ for (const [family, model] of Object.entries(families)) {
       await runTraining(t, null, { started: () => undefined, metrics: (p) => void points.push(...p), checkpoint: () => undefined, control: () => null });
       t.dispose();
       const E = model.moe.experts;
+      // Loads are per block with experts (a hybrid's Mamba blocks have none).
+      const blocks = 'layers' in model ? [...model.layers].filter((c) => c === 'A').length : model.n_layer;
       for (const step of [0, 2, 4]) {
         const at = (key: string): number => points.find((p) => p.step === step && p.key === key)!.value;
-        for (let layer = 0; layer < model.n_layer; layer++) {
+        for (let layer = 0; layer < blocks; layer++) {
           const row = Array.from({ length: E }, (_, e) => at(expertLoadKey(e, layer)));
           expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
           for (const v of row) expect(v).toBeGreaterThanOrEqual(0);
         }
         for (let e = 0; e < E; e++) {
-          const perLayer = Array.from({ length: model.n_layer }, (_, layer) => at(expertLoadKey(e, layer)));
-          expect(at(expertLoadKey(e))).toBeCloseTo(perLayer.reduce((a, v) => a + v, 0) / model.n_layer, 6);
+          const perLayer = Array.from({ length: blocks }, (_, layer) => at(expertLoadKey(e, layer)));
+          expect(at(expertLoadKey(e))).toBeCloseTo(perLayer.reduce((a, v) => a + v, 0) / blocks, 6);
         }
       }
       // Loads are eval metrics only; the training steps carry the auxiliary losses.
