@@ -5,8 +5,10 @@ import { formatParamCount } from '../ablation/recipe.ts';
 
 export interface StudyColumn {
   title: string;
-  /** The cell's text for a row. */
+  /** The cell's text for a row (a terminal's: with the p-value where one was tested). */
   text(row: StudyRow): string;
+  /** A metric column's numbers and digits, for views that lay out mean ± std and p apart. */
+  metric?: { cell(row: StudyRow): StudyCell; digits: number };
 }
 
 function formatP(p: number | null): string {
@@ -27,16 +29,21 @@ function formatParams(row: StudyRow): string {
   return active === total ? formatParamCount(total) : `${formatParamCount(total)} (${formatParamCount(active)} active)`;
 }
 
+/** A metric column: mean ± std at `digits`, with Welch's p in the text when `withP`. */
+function metricColumn(title: string, cell: (r: StudyRow) => StudyCell, digits: number, withP = false): StudyColumn {
+  return { title, text: (r) => formatCell(cell(r), digits, withP), metric: { cell, digits } };
+}
+
 export const STUDY_COLUMNS: readonly StudyColumn[] = [
   { title: 'model', text: (r) => r.label },
   { title: 'params', text: formatParams },
-  { title: 'val loss', text: (r) => formatCell(r.valLoss, 4, true) },
-  { title: 'val ppl', text: (r) => formatCell(r.valPpl, 2) },
-  { title: 'gap (val − train)', text: (r) => formatCell(r.gap, 4, true) },
-  { title: 'loop frac', text: (r) => formatCell(r.loopFraction, 3) },
-  { title: 'seq-rep-4', text: (r) => formatCell(r.seqRep4, 3) },
-  { title: 'sameness', text: (r) => formatCell(r.sameness, 3) },
-  { title: 'tok/s', text: (r) => formatCell(r.tokensPerS, 0) },
+  metricColumn('val loss', (r) => r.valLoss, 4, true),
+  metricColumn('val ppl', (r) => r.valPpl, 2),
+  metricColumn('gap (val − train)', (r) => r.gap, 4, true),
+  metricColumn('loop frac', (r) => r.loopFraction, 3),
+  metricColumn('seq-rep-4', (r) => r.seqRep4, 3),
+  metricColumn('sameness', (r) => r.sameness, 3),
+  metricColumn('tok/s', (r) => r.tokensPerS, 0),
   { title: 'seeds', text: (r) => `${r.finished}/${r.runIds.length}` },
 ];
 

@@ -1,8 +1,8 @@
 // The architecture study on the Compare page: launch one (budget, steps, seeds) and read its table — per model,
 // mean ± std over seeds of val loss, perplexity, the generalisation gap, repetition and throughput.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { StudyTable } from '../../../shared/api/index.ts';
-import { STUDY_COLUMNS } from '../../../shared/studies/format.ts';
+import type { StudyCell, StudyTable } from '../../../shared/api/index.ts';
+import { formatCell, STUDY_COLUMNS } from '../../../shared/studies/format.ts';
 import { STUDY_DEFAULTS } from '../../../shared/studies/architectures.ts';
 import { getClient } from '../api/client.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -11,6 +11,16 @@ interface StudyInfo {
   group: string;
   runCount: number;
   done: boolean;
+}
+
+/** Mean ± std, and below it Welch's p where the row was tested against the transformer. */
+function StudyValue({ cell, digits }: { cell: StudyCell; digits: number }): React.JSX.Element {
+  return (
+    <>
+      {formatCell(cell, digits)}
+      {cell.p !== null && <div className="muted small">p {cell.p < 1e-3 ? cell.p.toExponential(0) : cell.p.toFixed(3)}</div>}
+    </>
+  );
 }
 
 /** The studies in the store and a launcher; the chosen study's table. */
@@ -103,7 +113,11 @@ export function ArchitectureStudy(): React.JSX.Element {
             <tbody>
               {table.rows.map((row) => (
                 <tr key={row.arm} data-testid="study-row" data-arm={row.arm} data-finished={row.finished} className={row.isBaseline ? 'baseline' : undefined}>
-                  {STUDY_COLUMNS.map((c) => <td key={c.title} className={c.title === 'model' ? undefined : 'num mono'}>{c.text(row)}</td>)}
+                  {STUDY_COLUMNS.map((c) => (
+                    <td key={c.title} className={c.title === 'model' ? undefined : 'num mono'}>
+                      {c.metric ? <StudyValue cell={c.metric.cell(row)} digits={c.metric.digits} /> : c.text(row)}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>
