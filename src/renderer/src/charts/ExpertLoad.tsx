@@ -2,7 +2,8 @@
 // blocks, against the balanced share 1/experts) and the load-balancing loss per step (1 when balanced).
 import { useEffect, useId, useRef } from 'react';
 import { expertLoadKey } from '../../../shared/metrics.ts';
-import { ChartPanel, type ChartLine } from './chart-panel.ts';
+import type { ChartLine } from './chart-panel.ts';
+import { useChartPanels } from './use-chart-panels.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { cssVar, readChartTheme, useThemeName } from '../lib/theme.ts';
 
@@ -20,27 +21,10 @@ export function ExpertLoad({ metrics, version }: { metrics: RunMetrics; version:
   const group = `loupe-moe-${useId()}`;
   const loadEl = useRef<HTMLDivElement>(null);
   const balanceEl = useRef<HTMLDivElement>(null);
-  const panels = useRef<ChartPanel[]>([]);
   const theme = useThemeName();
   const experts = expertCount(metrics);
 
-  useEffect(() => {
-    const els = [loadEl.current, balanceEl.current].filter((e): e is HTMLDivElement => e !== null);
-    const created = els.map((el) => new ChartPanel(el, group));
-    panels.current = created;
-    let frame = 0;
-    const ro = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => created.forEach((c) => c.resize()));
-    });
-    els.forEach((el) => ro.observe(el));
-    return () => {
-      ro.disconnect();
-      cancelAnimationFrame(frame);
-      created.forEach((c) => c.dispose());
-      panels.current = [];
-    };
-  }, [group]);
+  const panels = useChartPanels(group, [loadEl, balanceEl]);
 
   useEffect(() => {
     const t = readChartTheme();

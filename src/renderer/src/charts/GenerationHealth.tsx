@@ -4,7 +4,8 @@
 import { useEffect, useId, useRef } from 'react';
 import type { Alert } from '../../../shared/alerts.ts';
 import { GenMetricKey } from '../../../shared/generation/diagnosis.ts';
-import { ChartPanel, type ChartLine } from './chart-panel.ts';
+import type { ChartLine } from './chart-panel.ts';
+import { useChartPanels } from './use-chart-panels.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import { cssVar, readChartTheme, useThemeName } from '../lib/theme.ts';
 
@@ -62,26 +63,9 @@ export function GenerationHealth({ metrics, version, alerts, seqRepLimit, varian
   const group = `loupe-gen-${useId()}`;
   const rateEl = useRef<HTMLDivElement>(null);
   const entropyEl = useRef<HTMLDivElement>(null);
-  const panels = useRef<ChartPanel[]>([]);
   const theme = useThemeName();
 
-  useEffect(() => {
-    const els = [rateEl.current, entropyEl.current].filter((e): e is HTMLDivElement => e !== null);
-    const created = els.map((el) => new ChartPanel(el, group));
-    panels.current = created;
-    let frame = 0;
-    const ro = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => created.forEach((c) => c.resize()));
-    });
-    els.forEach((el) => ro.observe(el));
-    return () => {
-      ro.disconnect();
-      cancelAnimationFrame(frame);
-      created.forEach((c) => c.dispose());
-      panels.current = [];
-    };
-  }, [group]);
+  const panels = useChartPanels(group, [rateEl, entropyEl]);
 
   const alertsKey = alerts.map((a) => `${a.kind}@${a.step}-${a.stepEnd ?? ''}`).join(',');
   useEffect(() => {
